@@ -1,0 +1,78 @@
+import { spawn } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+/** One goal check of a benchmark (stable names: issues and programs refer to them). */
+export type Check = {
+  readonly name: string;
+  readonly value: number;
+  readonly goal: number;
+  readonly direction: 'min' | 'max';
+  readonly unit: string;
+};
+
+export type BenchResult = {
+  readonly name: string;
+  readonly description: string;
+  readonly quick: boolean;
+  readonly parameters: Record<string, unknown>;
+  readonly figures: Record<string, unknown>;
+  readonly checks: readonly Check[];
+  /** Set when a part could not run (e.g. no PostgreSQL): what is missing. */
+  readonly missing?: readonly string[];
+};
+
+export type Benchmark = {
+  readonly name: string;
+  readonly description: string;
+  run(options: { quick: boolean; log: (s: string) => void }): Promise<Omit<BenchResult, 'name' | 'description' | 'quick'>>;
+};
+
+export const meets = (c: Check): boolean => (c.direction === 'min' ? c.value >= c.goal : c.value <= c.goal);
+
+export function machine(): Record<string, unknown> {
+  return {
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+  };
+}
+
+/**
+ * Runs one measurement in a child process so that each has its own heap and its own memory peak
+ * (`maxRSS`). The worker module prints exactly one JSON line on stdout as its last line.
+ */
+export async function runWorker<T>(worker: string, args: Record<string, string | number>, log: (s: string) => void): Promise<T> {
+  const path = fileURLToPath(new URL(`./workers/${worker}.ts`, import.meta.url));
+  const argv = ['--import', 'tsx', path, JSON.stringify(args)];
+  return new Promise<T>((resolvePromise, reject) => {
+    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+      for (const line of d.toString().split('\n')) if (line.trim()) log(`    ${line}`);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const last = out.trim().split('\n').at(-1) ?? '';
+      if (code !== 0) return reject(new Error(`bench worker ${worker} exited ${code}: ${err.slice(-2000)}`));
+      try {
+        resolvePromise(JSON.parse(last) as T);
+      } catch {
+        reject(new Error(`bench worker ${worker} printed no result: ${out.slice(-500)}`));
+      }
+    });
+  });
+}
+
+/** Worker side: read the JSON argument, run, print the result with the process's memory peak. */
+export async function workerMain<A, R extends object>(fn: (args: A) => Promise<R>): Promise<void> {
+  const args = JSON.parse(process.argv[2] ?? '{}') as A;
+  const result = await fn(args);
+  const maxRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+  process.stdout.write(`\n${JSON.stringify({ ...result, maxRssMB })}\n`);
+}

@@ -1,0 +1,56 @@
+import { describeError, EXIT, UsageError } from './cli-error.ts';
+import { CHECK_DIGIT_HELP, runCheckDigit } from './commands/check-digit.ts';
+import { DEMO_HELP, runDemo } from './commands/demo.ts';
+import { IDENTITY_HELP, runIdentity } from './commands/identity.ts';
+import { LOAD_HELP, runLoad } from './commands/load.ts';
+import { POPULATION_HELP, runPopulation } from './commands/population.ts';
+import { processIO, type CommandIO } from './io.ts';
+
+type Command = { help: string; summary: string; run: (args: readonly string[], io: CommandIO) => number | Promise<number> };
+
+const COMMANDS: Record<string, Command> = {
+  demo: { help: DEMO_HELP, summary: 'run the simulated network on the embedded default (start here)', run: runDemo },
+  population: { help: POPULATION_HELP, summary: 'generate a deterministic synthetic population file', run: runPopulation },
+  load: { help: LOAD_HELP, summary: 'bulk-load a population file into a store', run: runLoad },
+  identity: { help: IDENTITY_HELP, summary: 'show a resident’s 本人確認情報 and its history', run: runIdentity },
+  'check-digit': { help: CHECK_DIGIT_HELP, summary: 'verify or complete a check digit', run: runCheckDigit },
+};
+
+export const USAGE = `juki — jukinet, the Basic Resident Registry Network (住民基本台帳ネットワークシステム)
+
+Usage: juki <command> [options]     (juki <command> --help for details)
+
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`)
+  .join('\n')}`;
+
+/** Runs one `juki` invocation and returns its exit code. */
+export async function main(argv: readonly string[], io: CommandIO = processIO): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(USAGE);
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    io.err(`juki: unknown command ${JSON.stringify(name)}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    io.out(command.help);
+    return EXIT.ok;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (e) {
+    const { exitCode, message } = describeError(isParseArgsError(e) ? new UsageError(e.message) : e);
+    io.err(`juki ${name}: ${message}`);
+    if (exitCode === EXIT.usage) io.err(`\n${command.help}`);
+    return exitCode;
+  }
+}
+
+/** node:util parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes for unknown or malformed flags. */
+function isParseArgsError(e: unknown): e is Error {
+  return e instanceof TypeError && typeof (e as { code?: unknown }).code === 'string' && (e as { code: string }).code.startsWith('ERR_PARSE_ARGS');
+}

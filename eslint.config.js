@@ -5,7 +5,21 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'crypto', 'net', 'tls', 'http', 'https', 'child_process', 'worker_threads', 'stream', 'readline'];
+const nodeBuiltins = [
+  'node:*',
+  'fs',
+  'path',
+  'os',
+  'crypto',
+  'net',
+  'tls',
+  'http',
+  'https',
+  'child_process',
+  'worker_threads',
+  'stream',
+  'readline',
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'coverage/', 'bench/.work/'] },
@@ -13,12 +27,18 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js', 'bin/*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'max-lines': ['error', { max: 500, skipBlankLines: true, skipComments: true }],
     },
   },
@@ -30,9 +50,19 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: nodeBuiltins, message: 'src/domain is pure: no I/O, no Node built-ins (DESIGN: the domain imports no I/O).' },
-            { group: ['better-sqlite3', 'pg', 'pg-copy-streams'], message: 'src/domain must not touch a database driver.' },
-            { group: ['**/storage/**', '**/cli/**', '**/population/**', '**/reference-data/**'], message: 'src/domain imports nothing outside itself.' },
+            {
+              group: nodeBuiltins,
+              message:
+                'src/domain is pure: no I/O, no Node built-ins (DESIGN: the domain imports no I/O).',
+            },
+            {
+              group: ['better-sqlite3', 'pg', 'pg-copy-streams'],
+              message: 'src/domain must not touch a database driver.',
+            },
+            {
+              group: ['**/storage/**', '**/cli/**', '**/population/**', '**/reference-data/**'],
+              message: 'src/domain imports nothing outside itself.',
+            },
           ],
         },
       ],
@@ -41,13 +71,19 @@ export default tseslint.config(
         { name: 'Date', message: 'The domain has no clock: take the date as a parameter.' },
         { name: 'process', message: 'The domain has no process access.' },
       ],
-      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'The domain receives its randomness.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'The domain receives its randomness.' },
+      ],
     },
   },
   {
     files: ['src/storage/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/cli/**'], message: 'storage never imports the CLI.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/cli/**'], message: 'storage never imports the CLI.' }] },
+      ],
     },
   },
   {
@@ -61,5 +97,6 @@ export default tseslint.config(
   {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
+    languageOptions: { globals: { process: 'readonly', URL: 'readonly', console: 'readonly' } },
   },
 );

@@ -25,10 +25,14 @@ export type BenchResult = {
 export type Benchmark = {
   readonly name: string;
   readonly description: string;
-  run(options: { quick: boolean; log: (s: string) => void }): Promise<Omit<BenchResult, 'name' | 'description' | 'quick'>>;
+  run(options: {
+    quick: boolean;
+    log: (s: string) => void;
+  }): Promise<Omit<BenchResult, 'name' | 'description' | 'quick'>>;
 };
 
-export const meets = (c: Check): boolean => (c.direction === 'min' ? c.value >= c.goal : c.value <= c.goal);
+export const meets = (c: Check): boolean =>
+  c.direction === 'min' ? c.value >= c.goal : c.value <= c.goal;
 
 export function machine(): Record<string, unknown> {
   return {
@@ -44,7 +48,11 @@ export function machine(): Record<string, unknown> {
  * Runs one measurement in a child process so that each has its own heap and its own memory peak
  * (`maxRSS`). The worker module prints exactly one JSON line on stdout as its last line.
  */
-export async function runWorker<T>(worker: string, args: Record<string, string | number>, log: (s: string) => void): Promise<T> {
+export async function runWorker<T>(
+  worker: string,
+  args: Record<string, string | number>,
+  log: (s: string) => void,
+): Promise<T> {
   const path = fileURLToPath(new URL(`./workers/${worker}.ts`, import.meta.url));
   const argv = ['--import', 'tsx', path, JSON.stringify(args)];
   return new Promise<T>((resolvePromise, reject) => {
@@ -59,7 +67,8 @@ export async function runWorker<T>(worker: string, args: Record<string, string |
     child.on('error', reject);
     child.on('close', (code) => {
       const last = out.trim().split('\n').at(-1) ?? '';
-      if (code !== 0) return reject(new Error(`bench worker ${worker} exited ${code}: ${err.slice(-2000)}`));
+      if (code !== 0)
+        return reject(new Error(`bench worker ${worker} exited ${code}: ${err.slice(-2000)}`));
       try {
         resolvePromise(JSON.parse(last) as T);
       } catch {

@@ -18,10 +18,13 @@ async function main(): Promise<number> {
   const names = args.filter((a) => !a.startsWith('--'));
   const unknown = names.filter((n) => !BENCHMARKS.some((b) => b.name === n));
   if (unknown.length > 0) {
-    console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${BENCHMARKS.map((b) => b.name).join(', ')}`);
+    console.error(
+      `unknown benchmark(s): ${unknown.join(', ')}; known: ${BENCHMARKS.map((b) => b.name).join(', ')}`,
+    );
     return 2;
   }
-  const selected = names.length === 0 ? BENCHMARKS : BENCHMARKS.filter((b) => names.includes(b.name));
+  const selected =
+    names.length === 0 ? BENCHMARKS : BENCHMARKS.filter((b) => names.includes(b.name));
   mkdirSync(RESULTS_DIR, { recursive: true });
   let allMet = true;
   for (const bench of selected) {
@@ -42,7 +45,9 @@ async function main(): Promise<number> {
     for (const c of result.checks) {
       const ok = meets(c);
       allMet &&= ok;
-      log(`  ${ok ? 'MET ' : 'MISS'} ${c.name} = ${c.value} ${c.unit} (goal ${c.direction === 'min' ? '≥' : '≤'} ${c.goal})`);
+      log(
+        `  ${ok ? 'MET ' : 'MISS'} ${c.name} = ${c.value} ${c.unit} (goal ${c.direction === 'min' ? '≥' : '≤'} ${c.goal})`,
+      );
     }
     for (const m of result.missing ?? []) log(`  NOT RUN: ${m}`);
   }
@@ -54,7 +59,13 @@ function writeResultsReadme(): void {
   const results = readdirSync(RESULTS_DIR)
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((f) => JSON.parse(readFileSync(`${RESULTS_DIR}${f}`, 'utf8')) as BenchResult & { startedAt: string; machine: Record<string, unknown> });
+    .map(
+      (f) =>
+        JSON.parse(readFileSync(`${RESULTS_DIR}${f}`, 'utf8')) as BenchResult & {
+          startedAt: string;
+          machine: Record<string, unknown>;
+        },
+    );
   const lines = [
     '# Benchmark results',
     '',
@@ -66,13 +77,29 @@ function writeResultsReadme(): void {
   ];
   for (const r of results) {
     for (const c of r.checks) {
-      lines.push(`| ${r.name} | \`${c.name}\` | ${c.value} ${c.unit} | ${c.direction === 'min' ? '≥' : '≤'} ${c.goal} | ${meets(c) ? 'yes' : '**no**'} | ${r.startedAt.slice(0, 10)}${r.quick ? ' (quick)' : ''} |`);
+      lines.push(
+        `| ${r.name} | \`${c.name}\` | ${c.value} ${c.unit} | ${c.direction === 'min' ? '≥' : '≤'} ${c.goal} | ${meets(c) ? 'yes' : '**no**'} | ${r.startedAt.slice(0, 10)}${r.quick ? ' (quick)' : ''} |`,
+      );
     }
-    for (const m of r.missing ?? []) lines.push(`| ${r.name} | not run | ${m} | | | ${r.startedAt.slice(0, 10)} |`);
+    for (const m of r.missing ?? [])
+      lines.push(`| ${r.name} | not run | ${m} | | | ${r.startedAt.slice(0, 10)} |`);
   }
   lines.push('', '## Details', '');
   for (const r of results) {
-    lines.push(`### ${r.name}`, '', r.description, '', `Machine: ${JSON.stringify(r.machine)}`, '', 'Parameters: `' + JSON.stringify(r.parameters) + '`', '', '```json', JSON.stringify(r.figures, null, 2), '```', '');
+    lines.push(
+      `### ${r.name}`,
+      '',
+      r.description,
+      '',
+      `Machine: ${JSON.stringify(r.machine)}`,
+      '',
+      'Parameters: `' + JSON.stringify(r.parameters) + '`',
+      '',
+      '```json',
+      JSON.stringify(r.figures, null, 2),
+      '```',
+      '',
+    );
   }
   writeFileSync(`${RESULTS_DIR}README.md`, `${lines.join('\n')}\n`);
 }

@@ -12,4 +12,5 @@ export const processIO: CommandIO = {
   interactive: process.stderr.isTTY === true,
 };
 
-export const printJson = (io: CommandIO, value: unknown): void => io.out(JSON.stringify(value, null, 2));
+export const printJson = (io: CommandIO, value: unknown): void =>
+  io.out(JSON.stringify(value, null, 2));

@@ -6,14 +6,34 @@ import { LOAD_HELP, runLoad } from './commands/load.ts';
 import { POPULATION_HELP, runPopulation } from './commands/population.ts';
 import { processIO, type CommandIO } from './io.ts';
 
-type Command = { help: string; summary: string; run: (args: readonly string[], io: CommandIO) => number | Promise<number> };
+type Command = {
+  help: string;
+  summary: string;
+  run: (args: readonly string[], io: CommandIO) => number | Promise<number>;
+};
 
 const COMMANDS: Record<string, Command> = {
-  demo: { help: DEMO_HELP, summary: 'run the simulated network on the embedded default (start here)', run: runDemo },
-  population: { help: POPULATION_HELP, summary: 'generate a deterministic synthetic population file', run: runPopulation },
+  demo: {
+    help: DEMO_HELP,
+    summary: 'run the simulated network on the embedded default (start here)',
+    run: runDemo,
+  },
+  population: {
+    help: POPULATION_HELP,
+    summary: 'generate a deterministic synthetic population file',
+    run: runPopulation,
+  },
   load: { help: LOAD_HELP, summary: 'bulk-load a population file into a store', run: runLoad },
-  identity: { help: IDENTITY_HELP, summary: 'show a resident’s 本人確認情報 and its history', run: runIdentity },
-  'check-digit': { help: CHECK_DIGIT_HELP, summary: 'verify or complete a check digit', run: runCheckDigit },
+  identity: {
+    help: IDENTITY_HELP,
+    summary: 'show a resident’s 本人確認情報 and its history',
+    run: runIdentity,
+  },
+  'check-digit': {
+    help: CHECK_DIGIT_HELP,
+    summary: 'verify or complete a check digit',
+    run: runCheckDigit,
+  },
 };
 
 export const USAGE = `juki — jukinet, the Basic Resident Registry Network (住民基本台帳ネットワークシステム)
@@ -43,7 +63,9 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
   try {
     return await command.run(args, io);
   } catch (e) {
-    const { exitCode, message } = describeError(isParseArgsError(e) ? new UsageError(e.message) : e);
+    const { exitCode, message } = describeError(
+      isParseArgsError(e) ? new UsageError(e.message) : e,
+    );
     io.err(`juki ${name}: ${message}`);
     if (exitCode === EXIT.usage) io.err(`\n${command.help}`);
     return exitCode;
@@ -52,5 +74,6 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
 
 /** node:util parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes for unknown or malformed flags. */
 function isParseArgsError(e: unknown): e is Error {
-  return e instanceof TypeError && typeof (e as { code?: unknown }).code === 'string' && (e as { code: string }).code.startsWith('ERR_PARSE_ARGS');
+  const code: unknown = e instanceof TypeError ? (e as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }

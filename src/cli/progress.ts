@@ -18,7 +18,8 @@ export function createProgress(
   const line = (done: number): string => {
     const seconds = (now() - started) / 1000;
     const rate = seconds > 0 ? Math.round(done / seconds) : 0;
-    if (total === undefined || total === 0) return `${label}: ${done.toLocaleString('en')} (${rate.toLocaleString('en')}/s)`;
+    if (total === undefined || total === 0)
+      return `${label}: ${done.toLocaleString('en')} (${rate.toLocaleString('en')}/s)`;
     const pct = Math.min(100, (done / total) * 100);
     const eta = rate > 0 ? Math.max(0, Math.round((total - done) / rate)) : undefined;
     const width = 24;

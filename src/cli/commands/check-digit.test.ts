@@ -28,15 +28,26 @@ describe('juki check-digit', () => {
   });
 
   it('completes an individual number and a local-government code', async () => {
-    expect((await run('check-digit', 'individual-number', '--complete', '12345678901')).out.trim()).toBe('123456789018');
-    expect((await run('check-digit', 'local-government-code', '--complete', '13101')).out.trim()).toBe('131016');
-    expect((await run('check-digit', 'local-government-code', '--complete', '01101')).out.trim()).toBe('011011');
+    expect(
+      (await run('check-digit', 'individual-number', '--complete', '12345678901')).out.trim(),
+    ).toBe('123456789018');
+    expect(
+      (await run('check-digit', 'local-government-code', '--complete', '13101')).out.trim(),
+    ).toBe('131016');
+    expect(
+      (await run('check-digit', 'local-government-code', '--complete', '01101')).out.trim(),
+    ).toBe('011011');
   });
 
   it('prints JSON for programs', async () => {
     const r = await run('check-digit', 'local-government-code', '131015', '--json');
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.out)).toEqual({ scheme: 'local-government-code', number: '131015', valid: false, reason: 'wrong check digit (expected 6)' });
+    expect(JSON.parse(r.out)).toEqual({
+      scheme: 'local-government-code',
+      number: '131015',
+      valid: false,
+      reason: 'wrong check digit (expected 6)',
+    });
   });
 
   it('refuses bad usage with exit 2 and the command help: unknown kind, missing number, unknown flag, bad --complete input', async () => {

@@ -17,7 +17,11 @@ export const CHECK_DIGIT_HELP = `juki check-digit <resident-code | individual-nu
   --complete   NUMBER is given without its check digit: print the full number.
   --json       machine-readable output.`;
 
-const SCHEMES: readonly CheckDigitScheme[] = ['resident-code', 'individual-number', 'local-government-code'];
+const SCHEMES: readonly CheckDigitScheme[] = [
+  'resident-code',
+  'individual-number',
+  'local-government-code',
+];
 const isScheme = (s: string | undefined): s is CheckDigitScheme =>
   s !== undefined && (SCHEMES as readonly string[]).includes(s);
 
@@ -25,15 +29,22 @@ export function runCheckDigit(args: readonly string[], io: CommandIO): number {
   const { values, positionals } = parseArgs({
     args: [...args],
     allowPositionals: true,
-    options: { complete: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+    options: {
+      complete: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
   });
   const [scheme, number, ...extra] = positionals;
-  if (!isScheme(scheme)) throw new UsageError(`unknown number kind ${JSON.stringify(scheme ?? '')}: expected one of ${SCHEMES.join(', ')}`);
+  if (!isScheme(scheme))
+    throw new UsageError(
+      `unknown number kind ${JSON.stringify(scheme ?? '')}: expected one of ${SCHEMES.join(', ')}`,
+    );
   if (number === undefined || extra.length > 0) throw new UsageError('expected exactly one NUMBER');
   const n = payloadLength(scheme);
 
   if (values.complete) {
-    if (!new RegExp(`^\\d{${n}}$`).test(number)) throw new UsageError(`--complete needs the ${n} digits before the check digit`);
+    if (!new RegExp(`^\\d{${n}}$`).test(number))
+      throw new UsageError(`--complete needs the ${n} digits before the check digit`);
     const full = completeWithCheckDigit(scheme, number);
     if (values.json) printJson(io, { scheme, input: number, full, checkDigit: full.at(-1) });
     else io.out(full);

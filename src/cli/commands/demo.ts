@@ -28,7 +28,14 @@ export const DEMO_HELP = `juki demo [--dir DIR] [--residents N] [--seed S]
   --seed S         population seed (default demo)`;
 
 /** A handful of municipalities of every kind: designated-city wards, a special ward, a town, a city. */
-export const DEMO_MUNICIPALITIES = ['011011', '013951', '131016', '141038', '271276', '472018'] as const;
+export const DEMO_MUNICIPALITIES = [
+  '011011',
+  '013951',
+  '131016',
+  '141038',
+  '271276',
+  '472018',
+] as const;
 
 /** Today's date in Japan (the registry's civil date), taken at the edge: the domain has no clock. */
 export function todayInJapan(now = new Date()): CalendarDate {
@@ -59,10 +66,19 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
 
   // 1. A synthetic population for the demo municipalities.
   const populationFile = join(dir, 'population.jsonl');
-  const genProgress = createProgress('1/3 住民を生成 generating residents', residents, { interactive: io.interactive, write });
+  const genProgress = createProgress('1/3 住民を生成 generating residents', residents, {
+    interactive: io.interactive,
+    write,
+  });
   await writePopulationFile(
     populationFile,
-    { residents, seed: values.seed, municipalities: table.rows, asOf: DEFAULT_AS_OF as CalendarDate, onlyCodes: DEMO_MUNICIPALITIES },
+    {
+      residents,
+      seed: values.seed,
+      municipalities: table.rows,
+      asOf: DEFAULT_AS_OF as CalendarDate,
+      onlyCodes: DEMO_MUNICIPALITIES,
+    },
     (done) => genProgress.update(done),
   );
   genProgress.finish(residents);
@@ -74,11 +90,17 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
     stores.set(code, { url, store: await openIdentityStore(url) });
   }
   try {
-    const loadProgress = createProgress('2/3 CSへ読込 loading into the CS stores', residents, { interactive: io.interactive, write });
+    const loadProgress = createProgress('2/3 CSへ読込 loading into the CS stores', residents, {
+      interactive: io.interactive,
+      write,
+    });
     const report = await bulkLoadPopulationFile(
       (record) => {
         const cs = stores.get(record.localGovernmentCode);
-        if (cs === undefined) throw new Error(`population row outside the demo municipalities: ${record.localGovernmentCode}`);
+        if (cs === undefined)
+          throw new Error(
+            `population row outside the demo municipalities: ${record.localGovernmentCode}`,
+          );
         cs.first ??= record;
         return cs.store;
       },
@@ -86,34 +108,64 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
       { onProgress: (done) => loadProgress.update(done) },
     );
     loadProgress.finish(report.rowsRead);
-    if (report.refusedCount > 0) throw new Error(`demo population refused ${report.refusedCount} rows: ${JSON.stringify(report.refusals[0])}`);
+    if (report.refusedCount > 0)
+      throw new Error(
+        `demo population refused ${report.refusedCount} rows: ${JSON.stringify(report.refusals[0])}`,
+      );
 
     io.out('\nコミュニケーションサーバ (CS) per municipality:');
     for (const [code, cs] of stores) {
       const row = table.byCode(code);
       const count = await cs.store.countIdentities();
-      io.out(`  ${code} ${row?.prefecture ?? ''}${row?.municipality ?? ''}`.padEnd(28) + `${String(count).padStart(7)} residents  ${cs.url}`);
+      io.out(
+        `  ${code} ${row?.prefecture ?? ''}${row?.municipality ?? ''}`.padEnd(28) +
+          `${String(count).padStart(7)} residents  ${cs.url}`,
+      );
     }
 
     // 3. One resident through accepted and refused changes (R19).
     const cs = stores.get('131016')!;
     const person = cs.first!;
-    io.out(`\n3/3 異動 (changes) for ${person.name.kanji} (${person.residentCode}) at 千代田区, ${today}:`);
+    io.out(
+      `\n3/3 異動 (changes) for ${person.name.kanji} (${person.residentCode}) at 千代田区, ${today}:`,
+    );
     const parts = splitAddress(table, person.address);
-    const moved: IdentityInfo = { ...identityOf(person), address: `${parts.prefecture}${parts.municipality}丸の内一丁目1番1号` };
+    const moved: IdentityInfo = {
+      ...identityOf(person),
+      address: `${parts.prefecture}${parts.municipality}丸の内一丁目1番1号`,
+    };
     const attempts: { reason: ChangeReason; values: IdentityInfo; note: string }[] = [
       { reason: 'move-within', values: moved, note: '転居: the address changes within 千代田区' },
-      { reason: 'move-within', values: { ...moved, address: `${moved.address}-2`, name: { kanji: '偽名　太郎', kana: 'ギメイ　タロウ' } }, note: '転居 that also changes the name' },
+      {
+        reason: 'move-within',
+        values: {
+          ...moved,
+          address: `${moved.address}-2`,
+          name: { kanji: '偽名　太郎', kana: 'ギメイ　タロウ' },
+        },
+        note: '転居 that also changes the name',
+      },
       { reason: 'move-in', values: moved, note: '転入 for a resident already present' },
     ];
     for (const a of attempts) {
-      const event: ChangeEvent = { transactionId: randomUUID(), reason: a.reason, changeDate: today, residentCode: person.residentCode, values: a.values };
+      const event: ChangeEvent = {
+        transactionId: randomUUID(),
+        reason: a.reason,
+        changeDate: today,
+        residentCode: person.residentCode,
+        values: a.values,
+      };
       const outcome = await cs.store.applyChange(event, { today, outbox: true });
-      const verdict = outcome.status === 'rejected' ? `refused [${outcome.rejection.rule}] ${outcome.rejection.message}` : outcome.status;
+      const verdict =
+        outcome.status === 'rejected'
+          ? `refused [${outcome.rejection.rule}] ${outcome.rejection.message}`
+          : outcome.status;
       io.out(`  ${changeReasonLabel(a.reason).padEnd(4, '　')} ${a.note}\n      → ${verdict}`);
     }
     const pending = await cs.store.pendingOutbox(10);
-    io.out(`  outbox: ${pending.length} accepted change(s) queued for the prefecture server (next issue: the update flow)`);
+    io.out(
+      `  outbox: ${pending.length} accepted change(s) queued for the prefecture server (next issue: the update flow)`,
+    );
 
     io.out(`\nLook at it:
   node bin/juki.js identity show    --store ${cs.url} ${person.residentCode}

@@ -27,7 +27,10 @@ export function formatIdentity(r: IdentityRecord): string {
 
 export async function runIdentity(args: readonly string[], io: CommandIO): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub !== 'show' && sub !== 'history') throw new UsageError(`unknown subcommand ${JSON.stringify(sub ?? '')}: expected show or history`);
+  if (sub !== 'show' && sub !== 'history')
+    throw new UsageError(
+      `unknown subcommand ${JSON.stringify(sub ?? '')}: expected show or history`,
+    );
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
@@ -48,8 +51,13 @@ export async function runIdentity(args: readonly string[], io: CommandIO): Promi
     if (values.json) printJson(io, history);
     else {
       for (const h of history) {
-        io.out(`#${h.sequence} ${changeReasonLabel(h.event.reason)} (${h.event.reason}) ${formatJapaneseDate(h.event.changeDate)}  tx ${h.event.transactionId}`);
-        if (h.before) io.out(`    before: ${h.before.name.kanji} / ${h.before.address} / ${h.before.residentCode}`);
+        io.out(
+          `#${h.sequence} ${changeReasonLabel(h.event.reason)} (${h.event.reason}) ${formatJapaneseDate(h.event.changeDate)}  tx ${h.event.transactionId}`,
+        );
+        if (h.before)
+          io.out(
+            `    before: ${h.before.name.kanji} / ${h.before.address} / ${h.before.residentCode}`,
+          );
       }
       if (history.length === 0) io.out('no history');
     }

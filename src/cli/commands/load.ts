@@ -30,7 +30,8 @@ export async function runLoad(args: readonly string[], io: CommandIO): Promise<n
   if (values.store === undefined) throw new UsageError('--store is required');
   if (values.in === undefined) throw new UsageError('--in is required');
   const batchSize = Number(values.batch);
-  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new UsageError('--batch must be a positive integer');
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1)
+    throw new UsageError('--batch must be a positive integer');
 
   const store = await openIdentityStore(values.store);
   const started = performance.now();
@@ -39,7 +40,10 @@ export async function runLoad(args: readonly string[], io: CommandIO): Promise<n
     const report = await bulkLoadPopulationFile(store, values.in, {
       batchSize,
       onProgress: (done, expected) => {
-        progress ??= createProgress('loading', expected, { interactive: io.interactive, write: (s) => process.stderr.write(s) });
+        progress ??= createProgress('loading', expected, {
+          interactive: io.interactive,
+          write: (s) => process.stderr.write(s),
+        });
         progress.update(done);
       },
     });
@@ -48,11 +52,19 @@ export async function runLoad(args: readonly string[], io: CommandIO): Promise<n
     if (values.json) {
       printJson(io, { ...report, seconds: Number(seconds.toFixed(2)) });
     } else {
-      io.out(`loaded ${report.loaded.toLocaleString('en')} of ${report.rowsRead.toLocaleString('en')} rows in ${seconds.toFixed(1)} s`);
+      io.out(
+        `loaded ${report.loaded.toLocaleString('en')} of ${report.rowsRead.toLocaleString('en')} rows in ${seconds.toFixed(1)} s`,
+      );
       if (report.refusedCount > 0) {
-        io.out(`refused ${report.refusedCount.toLocaleString('en')} rows (nothing already stored was changed):`);
-        for (const r of report.refusals) io.out(`  line ${r.line}${r.residentCode ? ` (${r.residentCode})` : ''}: ${r.reason}`);
-        if (report.refusedCount > report.refusals.length) io.out(`  … and ${report.refusedCount - report.refusals.length} more (use --json for the report)`);
+        io.out(
+          `refused ${report.refusedCount.toLocaleString('en')} rows (nothing already stored was changed):`,
+        );
+        for (const r of report.refusals)
+          io.out(`  line ${r.line}${r.residentCode ? ` (${r.residentCode})` : ''}: ${r.reason}`);
+        if (report.refusedCount > report.refusals.length)
+          io.out(
+            `  … and ${report.refusedCount - report.refusals.length} more (use --json for the report)`,
+          );
       }
     }
     return report.refusedCount === 0 ? EXIT.ok : EXIT.failed;

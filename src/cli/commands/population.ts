@@ -22,7 +22,8 @@ export const DEFAULT_AS_OF = '2026-10-01';
 
 export async function runPopulation(args: readonly string[], io: CommandIO): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub !== 'generate') throw new UsageError(`unknown subcommand ${JSON.stringify(sub ?? '')}: expected generate`);
+  if (sub !== 'generate')
+    throw new UsageError(`unknown subcommand ${JSON.stringify(sub ?? '')}: expected generate`);
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -35,26 +36,48 @@ export async function runPopulation(args: readonly string[], io: CommandIO): Pro
     },
   });
   const residents = Number(values.residents);
-  if (!Number.isSafeInteger(residents) || residents < 1) throw new UsageError('--residents must be a positive integer');
+  if (!Number.isSafeInteger(residents) || residents < 1)
+    throw new UsageError('--residents must be a positive integer');
   if (values.seed === undefined || values.seed === '') throw new UsageError('--seed is required');
   if (values.out === undefined) throw new UsageError('--out is required');
 
   const table = loadLocalGovernmentTable();
-  const onlyCodes = values.municipalities?.split(',').map((c) => c.trim()).filter(Boolean);
+  const onlyCodes = values.municipalities
+    ?.split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
   for (const code of onlyCodes ?? []) {
-    if (table.byCode(code) === undefined) throw new UsageError(`--municipalities: unknown local-government code ${code}`);
+    if (table.byCode(code) === undefined)
+      throw new UsageError(`--municipalities: unknown local-government code ${code}`);
   }
   const started = performance.now();
-  const progress = createProgress('generating', residents, { interactive: io.interactive, write: (s) => process.stderr.write(s) });
+  const progress = createProgress('generating', residents, {
+    interactive: io.interactive,
+    write: (s) => process.stderr.write(s),
+  });
   const result = await writePopulationFile(
     values.out,
-    { residents, seed: values.seed, municipalities: table.rows, asOf: parseCalendarDate(values['as-of']), ...(onlyCodes ? { onlyCodes } : {}) },
+    {
+      residents,
+      seed: values.seed,
+      municipalities: table.rows,
+      asOf: parseCalendarDate(values['as-of']),
+      ...(onlyCodes ? { onlyCodes } : {}),
+    },
     (done) => progress.update(done),
   );
   progress.finish(result.rows);
   const seconds = (performance.now() - started) / 1000;
-  const summary = { out: values.out, residents: result.rows, bytes: result.bytes, seconds: Number(seconds.toFixed(2)) };
+  const summary = {
+    out: values.out,
+    residents: result.rows,
+    bytes: result.bytes,
+    seconds: Number(seconds.toFixed(2)),
+  };
   if (values.json) printJson(io, summary);
-  else io.out(`wrote ${result.rows.toLocaleString('en')} residents (${(result.bytes / 1e6).toFixed(1)} MB) to ${values.out} in ${seconds.toFixed(1)} s`);
+  else
+    io.out(
+      `wrote ${result.rows.toLocaleString('en')} residents (${(result.bytes / 1e6).toFixed(1)} MB) to ${values.out} in ${seconds.toFixed(1)} s`,
+    );
   return EXIT.ok;
 }

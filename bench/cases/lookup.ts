@@ -1,0 +1,84 @@
+import type { Benchmark, Check } from '../harness.ts';
+import { runWorker } from '../harness.ts';
+import { freshPostgres, freshSqlitePath, removeSqlite } from '../stores.ts';
+
+type LookupFigures = {
+  lookups: number;
+  seconds: number;
+  lookupsPerSecond: number;
+  maxRssMB: number;
+};
+
+const ROUNDS = 3;
+
+export const lookupBenchmark: Benchmark = {
+  name: 'lookup',
+  description:
+    'Point lookup by resident code through the storage port (IdentityStore.findIdentity, row mapped to an IdentityRecord) against the raw prepared statement of the same SQL on the same database, one lookup at a time. Rounds alternate raw/ports; the best round of each counts. Goal: ratio ≥ 0.9.',
+  async run({ quick, log }) {
+    const residents = quick ? 50_000 : 1_000_000;
+    const lookups = quick ? 20_000 : 200_000;
+    const figures: Record<string, unknown> = {};
+    const checks: Check[] = [];
+    const missing: string[] = [];
+
+    for (const store of ['sqlite', 'postgres'] as const) {
+      let target: string;
+      let cleanup: () => Promise<void>;
+      if (store === 'sqlite') {
+        const path = freshSqlitePath('lookup');
+        target = path;
+        cleanup = () => Promise.resolve(removeSqlite(path));
+      } else {
+        const db = await freshPostgres();
+        if ('missing' in db) {
+          missing.push(`lookup.postgres: ${db.missing}`);
+          continue;
+        }
+        target = db.url;
+        cleanup = () => db.drop();
+      }
+      try {
+        log(`  ${store}: loading ${residents.toLocaleString('en')} residents`);
+        await runWorker('load', { store, mode: 'ports', residents, batch: 10_000, target }, log);
+        const best: Record<'ports' | 'raw', LookupFigures | undefined> = {
+          ports: undefined,
+          raw: undefined,
+        };
+        for (let round = 0; round < ROUNDS; round++) {
+          for (const mode of ['raw', 'ports'] as const) {
+            const r = await runWorker<LookupFigures>(
+              'lookup',
+              { store, mode, lookups, target, seed: 7 + round },
+              log,
+            );
+            log(
+              `  ${store} ${mode} round ${round + 1}: ${r.lookupsPerSecond.toLocaleString('en')} lookups/s`,
+            );
+            if (best[mode] === undefined || r.lookupsPerSecond > best[mode].lookupsPerSecond)
+              best[mode] = r;
+          }
+        }
+        const ratio = best.ports!.lookupsPerSecond / best.raw!.lookupsPerSecond;
+        figures[store] = { residents, ...best, ratio: round3(ratio) };
+        checks.push({
+          name: `lookup.${store}.ports_vs_raw`,
+          value: round3(ratio),
+          goal: 0.9,
+          direction: 'min',
+          unit: 'ratio',
+        });
+      } finally {
+        await cleanup();
+      }
+    }
+    return {
+      parameters: { residents, lookups, rounds: ROUNDS },
+      figures,
+      checks,
+      ...(missing.length ? { missing } : {}),
+    };
+  },
+};
+
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;

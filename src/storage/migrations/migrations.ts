@@ -1,0 +1,8 @@
+import { IDENTITY_STORE_MIGRATION } from './0001-identity-store.ts';
+import type { Migration } from './Migration.ts';
+
+/** Every migration this code knows, oldest first. Append only. */
+export const MIGRATIONS: readonly Migration[] = [IDENTITY_STORE_MIGRATION];
+
+/** The schema version this code writes and expects. */
+export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.at(-1)?.version ?? 0;

@@ -1,0 +1,106 @@
+import type { ChangeEvent, HistoryEntry } from '../domain/change/ChangeEvent.ts';
+import type { Rejection } from '../domain/change/validate-change.ts';
+import type { CalendarDate } from '../domain/dates/CalendarDate.ts';
+import type { IdentityRecord } from '../domain/resident/IdentityInfo.ts';
+import type { ResidentCode } from '../domain/resident/ResidentCode.ts';
+import type { RetentionPolicy } from '../domain/retention/retention.ts';
+
+/**
+ * The storage ports: what a node stores, in the project's own terms. Implementations live in
+ * `sqlite/` (embedded default) and `postgres/` (production); both pass `contract.ts`.
+ * Nothing outside `src/storage` knows which driver is behind a port.
+ */
+
+/** Result of applying one change. Idempotent on `event.transactionId`. */
+export type ApplyOutcome =
+  | { readonly status: 'applied'; readonly record: IdentityRecord; readonly sequence: number }
+  | { readonly status: 'duplicate'; readonly sequence: number }
+  | { readonly status: 'rejected'; readonly rejection: Rejection };
+
+/** A change waiting to be sent to the next node (durable outbox). */
+export type OutboxEntry = {
+  readonly id: number;
+  readonly event: ChangeEvent;
+  readonly attempts: number;
+};
+
+/**
+ * Why a row of a bulk load was refused (stable, machine-readable):
+ * - `resident-code.already-stored`: a current record with this code is stored;
+ * - `resident-code.used`: the code was used here before (R7: never reissued);
+ * - `resident-code.duplicate-in-batch`: an earlier line of the same batch has the code;
+ * - `individual-number.already-stored` / `individual-number.duplicate-in-batch`: likewise for 個人番号;
+ * - `conflict.concurrent-write`: another writer stored a conflicting row while the batch ran.
+ */
+export const LOAD_REFUSAL_REASONS = [
+  'resident-code.already-stored',
+  'resident-code.used',
+  'resident-code.duplicate-in-batch',
+  'individual-number.already-stored',
+  'individual-number.duplicate-in-batch',
+  'conflict.concurrent-write',
+] as const;
+export type LoadRefusalReason = (typeof LOAD_REFUSAL_REASONS)[number];
+
+/**
+ * A row of a bulk load that was refused, with where it came from and why. A store's own refusals
+ * carry a LoadRefusalReason; callers may add their own (e.g. a malformed line of a file).
+ */
+export type LoadRefusal = {
+  readonly line: number;
+  readonly residentCode: string;
+  readonly reason: LoadRefusalReason | (string & {});
+};
+
+export type LoadBatch = readonly { readonly line: number; readonly record: IdentityRecord }[];
+
+export type LoadReport = { readonly loaded: number; readonly refused: readonly LoadRefusal[] };
+
+/** What retention erased: counts and periods only, never content (R33). */
+export type ErasureReport = {
+  readonly erasedHistoryEntries: number;
+  readonly erasedRecords: number;
+  readonly oldestErased: CalendarDate | undefined;
+  readonly newestErased: CalendarDate | undefined;
+};
+
+export interface IdentityStore {
+  /** The current record, or undefined. */
+  findIdentity(code: ResidentCode): Promise<IdentityRecord | undefined>;
+  /** The current record; throws RegistryError('not-found'). */
+  getIdentity(code: ResidentCode): Promise<IdentityRecord>;
+  /**
+   * Validates `event` against the current record with the domain validator (R19) and, if it is
+   * accepted, stores the new record, its history entry (with the values before), marks the
+   * resident code as used and, when `outbox` is set, queues the event for the next node — all in
+   * one transaction. A transaction id seen before returns `duplicate` and changes nothing.
+   */
+  applyChange(
+    event: ChangeEvent,
+    options: { today: CalendarDate; outbox?: boolean },
+  ): Promise<ApplyOutcome>;
+  /** Accepted changes of one person (following re-codes), oldest first. */
+  history(code: ResidentCode): Promise<HistoryEntry[]>;
+  /** True when the code is in use or was ever used here (R7: never reissued). */
+  isResidentCodeUsed(code: ResidentCode): Promise<boolean>;
+  /**
+   * Bulk load of current records (initial migration of a register). Rows whose resident code is
+   * already stored are refused and reported; nothing stored is changed by a refused row.
+   */
+  loadBatch(batch: LoadBatch): Promise<LoadReport>;
+  /** Number of stored records (residents and removed records not yet erased). */
+  countIdentities(): Promise<number>;
+  /** Outbox: oldest first (per resident, in the order the changes were applied). */
+  pendingOutbox(limit: number): Promise<OutboxEntry[]>;
+  /** Counts one more delivery attempt for each entry (the sender calls it before sending). */
+  recordOutboxAttempts(ids: readonly number[]): Promise<void>;
+  /** Delivered: the entries are deleted (the outbox keeps no copy of what it sent). */
+  acknowledgeOutbox(ids: readonly number[]): Promise<void>;
+  /**
+   * Erases (really deletes) what the retention policy says is due at `today` (R1, R33): history
+   * entries and removed records as `decideErasure` decides. The codes of an erased record stay
+   * marked as used (R7), but the link between them and any person is dropped.
+   */
+  eraseExpired(policy: RetentionPolicy, today: CalendarDate): Promise<ErasureReport>;
+  close(): Promise<void>;
+}

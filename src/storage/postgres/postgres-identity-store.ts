@@ -1,0 +1,352 @@
+import pg from 'pg';
+import type { ChangeEvent, HistoryEntry } from '../../domain/change/ChangeEvent.ts';
+import { applyChange } from '../../domain/change/apply-change.ts';
+import { validateChange, type Rejection } from '../../domain/change/validate-change.ts';
+import type { CalendarDate } from '../../domain/dates/CalendarDate.ts';
+import { RegistryError } from '../../domain/errors.ts';
+import type { IdentityInfo, IdentityRecord } from '../../domain/resident/IdentityInfo.ts';
+import type { ResidentCode } from '../../domain/resident/ResidentCode.ts';
+import type { RetentionPolicy } from '../../domain/retention/retention.ts';
+import { ErasureTally, erasureCutoffs, groupByPerson } from '../erasure-tally.ts';
+import {
+  IDENTITY_COLUMN_LIST,
+  identityInfoOf,
+  storedChangeEvent,
+  identityValues,
+  recordFromRow,
+  type IdentityRow,
+  type IdentityRowLike,
+} from '../identity-row.ts';
+import { applyPostgresMigrations } from '../migrations/apply-postgres-migrations.ts';
+import type {
+  ApplyOutcome,
+  ErasureReport,
+  IdentityStore,
+  LoadBatch,
+  LoadReport,
+  OutboxEntry,
+} from '../ports.ts';
+import { translateConnectError, translatePgError } from './postgres-errors.ts';
+import { loadBatchIntoPostgres } from './postgres-load-batch.ts';
+import {
+  ERASURE_CANDIDATES_SQL,
+  HISTORY_OF_CODE_SQL,
+  INSERT_IDENTITY_RETURNING_SQL,
+  LOCK_IDENTITY_SQL,
+  LOOKUP_BY_RESIDENT_CODE_SQL,
+  LOOKUP_STATEMENT_NAME,
+  PG_TYPES,
+  RECORD_CHANGE_SQL,
+  TRANSACTION_STATE_SQL,
+  UPDATE_IDENTITY_SQL,
+} from './postgres-sql.ts';
+import { inTransaction, isRaceLost } from './postgres-transaction.ts';
+
+export type PostgresStoreOptions = {
+  /** A schema of its own (created if missing) instead of `public`; [a-z_][a-z0-9_]*. */
+  readonly schema?: string;
+  /** Connections in the pool (default 10). */
+  readonly poolSize?: number;
+};
+
+type PersonRow = readonly [...IdentityRow, number];
+type HistoryRow = { sequence: number; event: ChangeEvent; before_values: IdentityInfo | null };
+type PersonHistoryRow = HistoryRow & { personId: number };
+
+const ERASURE_CHUNK = 500;
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+const APPLY_ATTEMPTS = 5;
+
+/**
+ * The production store on PostgreSQL (`pg` Pool). Each change is one READ COMMITTED transaction
+ * that locks the person's row (`SELECT … FOR UPDATE`) before it reads the transaction id, so
+ * concurrent changes of one resident apply one after the other; a racing first insert (two
+ * creations of one code) fails on a unique index and is retried from the start.
+ */
+export class PostgresIdentityStore implements IdentityStore {
+  readonly #pool: pg.Pool;
+  #closed = false;
+
+  private constructor(pool: pg.Pool) {
+    this.#pool = pool;
+  }
+
+  /** Connects, creates `options.schema` if given, and migrates. */
+  static async open(
+    connectionString: string,
+    options: PostgresStoreOptions = {},
+  ): Promise<PostgresIdentityStore> {
+    const { schema } = options;
+    if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+      throw new RegistryError(
+        'invalid',
+        `not a plain schema name: ${JSON.stringify(schema)}`,
+        'store.schema-name',
+      );
+    }
+    const pool = new pg.Pool({
+      connectionString,
+      max: options.poolSize ?? 10,
+      types: PG_TYPES,
+      ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+    });
+    // An idle connection dropped by the server must not crash the process; the next query reports it.
+    pool.on('error', () => undefined);
+    try {
+      await applyPostgresMigrations(pool, schema === undefined ? {} : { schema });
+      return new PostgresIdentityStore(pool);
+    } catch (e) {
+      await pool.end().catch(() => undefined);
+      throw translateConnectError(e, connectionString);
+    }
+  }
+
+  async findIdentity(code: ResidentCode): Promise<IdentityRecord | undefined> {
+    const { rows } = await this.#pool.query<[...IdentityRow]>({
+      name: LOOKUP_STATEMENT_NAME,
+      text: LOOKUP_BY_RESIDENT_CODE_SQL,
+      values: [code],
+      rowMode: 'array',
+    });
+    const row = rows[0];
+    return row === undefined ? undefined : recordFromRow(row);
+  }
+
+  async getIdentity(code: ResidentCode): Promise<IdentityRecord> {
+    const record = await this.findIdentity(code);
+    if (record === undefined) {
+      throw new RegistryError(
+        'not-found',
+        `本人確認情報がありません / no identity record for resident code ${code}`,
+        'identity.not-found',
+      );
+    }
+    return record;
+  }
+
+  /** @idempotent on event.transactionId (accepted and rejected alike). */
+  async applyChange(
+    event: ChangeEvent,
+    options: { today: CalendarDate; outbox?: boolean },
+  ): Promise<ApplyOutcome> {
+    const outbox = options.outbox ?? false;
+    try {
+      return await inTransaction(
+        this.#pool,
+        (c) => applyInTransaction(c, event, options.today, outbox),
+        {
+          retryIf: isRaceLost,
+          attempts: APPLY_ATTEMPTS,
+        },
+      );
+    } catch (e) {
+      throw translatePgError(e, event.residentCode);
+    }
+  }
+
+  async history(code: ResidentCode): Promise<HistoryEntry[]> {
+    const { rows } = await this.#pool.query<HistoryRow>({
+      name: 'jukinet_history_of_code',
+      text: HISTORY_OF_CODE_SQL,
+      values: [code],
+    });
+    return rows.map(historyEntryFromRow);
+  }
+
+  async isResidentCodeUsed(code: ResidentCode): Promise<boolean> {
+    const { rowCount } = await this.#pool.query({
+      name: 'jukinet_code_used',
+      text: 'SELECT 1 FROM used_resident_code WHERE code = $1',
+      values: [code],
+    });
+    return (rowCount ?? 0) > 0;
+  }
+
+  async loadBatch(batch: LoadBatch): Promise<LoadReport> {
+    try {
+      return await loadBatchIntoPostgres(this.#pool, batch);
+    } catch (e) {
+      throw translatePgError(e);
+    }
+  }
+
+  async countIdentities(): Promise<number> {
+    const { rows } = await this.#pool.query<{ n: number }>('SELECT count(*) AS n FROM identity');
+    return rows[0]?.n ?? 0;
+  }
+
+  async pendingOutbox(limit: number): Promise<OutboxEntry[]> {
+    const { rows } = await this.#pool.query<OutboxEntry>({
+      name: 'jukinet_pending_outbox',
+      text: 'SELECT id, event, attempts FROM outbox ORDER BY id LIMIT $1',
+      values: [limit],
+    });
+    return rows;
+  }
+
+  async recordOutboxAttempts(ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.#pool.query(
+      'UPDATE outbox SET attempts = attempts + 1 WHERE id = ANY($1::bigint[])',
+      [ids],
+    );
+  }
+
+  async acknowledgeOutbox(ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.#pool.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [ids]);
+  }
+
+  async eraseExpired(policy: RetentionPolicy, today: CalendarDate): Promise<ErasureReport> {
+    const cut = erasureCutoffs(policy, today);
+    const { rows } = await this.#pool.query<[number]>({
+      text: ERASURE_CANDIDATES_SQL,
+      values: [cut.history, cut.removedRecord],
+      rowMode: 'array',
+    });
+    const persons = rows.map((r) => r[0]);
+    const tally = new ErasureTally(policy, today);
+    for (let i = 0; i < persons.length; i += ERASURE_CHUNK) {
+      const chunk = persons.slice(i, i + ERASURE_CHUNK);
+      await inTransaction(this.#pool, (c) => eraseChunk(c, chunk, tally));
+    }
+    await this.#pool.query('DELETE FROM rejected_change WHERE change_date < $1', [cut.history]);
+    return tally.report();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.end();
+  }
+}
+
+async function applyInTransaction(
+  c: pg.PoolClient,
+  event: ChangeEvent,
+  today: CalendarDate,
+  outbox: boolean,
+): Promise<ApplyOutcome> {
+  const locked = await c.query<[...PersonRow]>({
+    name: 'jukinet_lock_identity',
+    text: LOCK_IDENTITY_SQL,
+    values: [event.residentCode],
+    rowMode: 'array',
+  });
+  const row = locked.rows[0];
+  const newCode = event.values.residentCode;
+  const { rows } = await c.query<{
+    sequence: number | null;
+    rule: string | null;
+    message: string | null;
+    code_used: boolean;
+  }>({
+    name: 'jukinet_transaction_state',
+    text: TRANSACTION_STATE_SQL,
+    values: [event.transactionId, newCode],
+  });
+  const state = rows[0]!;
+  if (state.sequence !== null) return { status: 'duplicate', sequence: state.sequence };
+  if (state.rule !== null) {
+    return {
+      status: 'rejected',
+      rejection: { rule: state.rule, message: state.message ?? '' } as Rejection,
+    };
+  }
+  const current = row === undefined ? undefined : recordFromRow(row);
+  const recodes = newCode !== event.residentCode;
+  const rejection = validateChange(current, event, {
+    today,
+    ...(recodes ? { newCodeAlreadyUsed: state.code_used } : {}),
+  });
+  if (rejection !== undefined) {
+    await c.query({
+      name: 'jukinet_insert_rejected',
+      text: `INSERT INTO rejected_change (transaction_id, rule, message, change_date) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (transaction_id) DO NOTHING`,
+      values: [event.transactionId, rejection.rule, rejection.message, event.changeDate],
+    });
+    return { status: 'rejected', rejection };
+  }
+  const record = applyChange(current, event);
+  const values = identityValues(record, (b) => b);
+  let personId: number;
+  if (row === undefined) {
+    const inserted = await c.query<{ person_id: number }>({
+      name: 'jukinet_insert_identity',
+      text: INSERT_IDENTITY_RETURNING_SQL,
+      values,
+    });
+    personId = inserted.rows[0]!.person_id;
+  } else {
+    personId = row[13];
+    await c.query({
+      name: 'jukinet_update_identity',
+      text: UPDATE_IDENTITY_SQL,
+      values: [...values, personId],
+    });
+  }
+  const eventJson = JSON.stringify(storedChangeEvent(event));
+  const before = current === undefined ? null : JSON.stringify(identityInfoOf(current));
+  const recorded = await c.query<{ sequence: number }>({
+    name: 'jukinet_record_change',
+    text: RECORD_CHANGE_SQL,
+    values: [
+      record.residentCode,
+      personId,
+      event.transactionId,
+      event.reason,
+      event.changeDate,
+      eventJson,
+      before,
+      outbox,
+    ],
+  });
+  return { status: 'applied', record, sequence: recorded.rows[0]!.sequence };
+}
+
+async function eraseChunk(
+  c: pg.PoolClient,
+  personIds: readonly number[],
+  tally: ErasureTally,
+): Promise<void> {
+  // Lock the records first: a change applied meanwhile waits, and is not lost with the erasure.
+  const records = await c.query<[...IdentityRowLike]>({
+    text: `SELECT ${IDENTITY_COLUMN_LIST}, person_id
+             FROM identity WHERE person_id = ANY($1::bigint[]) ORDER BY person_id FOR UPDATE`,
+    values: [personIds],
+    rowMode: 'array',
+  });
+  const history = await c.query<PersonHistoryRow>(
+    `SELECT person_id AS "personId", sequence, event, before_values FROM identity_history
+      WHERE person_id = ANY($1::bigint[]) ORDER BY person_id, sequence`,
+    [personIds],
+  );
+  const byPerson = groupByPerson(history.rows);
+  const sequences: number[] = [];
+  const erasedPersons: number[] = [];
+  for (const row of records.rows) {
+    const personId = row[13] as number;
+    const entries = (byPerson.get(personId) ?? []).map(historyEntryFromRow);
+    const decision = tally.decide(recordFromRow(row), entries);
+    sequences.push(...decision.historySequences);
+    if (decision.eraseRecord) erasedPersons.push(personId);
+  }
+  if (sequences.length > 0) {
+    await c.query('DELETE FROM identity_history WHERE sequence = ANY($1::bigint[])', [sequences]);
+  }
+  if (erasedPersons.length > 0) {
+    await c.query('DELETE FROM identity_history WHERE person_id = ANY($1::bigint[])', [
+      erasedPersons,
+    ]);
+    await c.query(
+      'UPDATE used_resident_code SET person_id = NULL WHERE person_id = ANY($1::bigint[])',
+      [erasedPersons],
+    );
+    await c.query('DELETE FROM identity WHERE person_id = ANY($1::bigint[])', [erasedPersons]);
+  }
+}
+
+function historyEntryFromRow(r: HistoryRow): HistoryEntry {
+  return { sequence: r.sequence, event: r.event, before: r.before_values ?? undefined };
+}

@@ -47,8 +47,9 @@ export async function runPopulation(args: readonly string[], io: CommandIO): Pro
     .map((c) => c.trim())
     .filter(Boolean);
   for (const code of onlyCodes ?? []) {
-    if (table.byCode(code) === undefined)
-      throw new UsageError(`--municipalities: unknown local-government code ${code}`);
+    if (!/^\d{6}$/.test(code) || table.byCode(code) === undefined) {
+      throw new UsageError(`--municipalities: unknown 6-digit local-government code ${code}`);
+    }
   }
   const started = performance.now();
   const progress = createProgress('generating', residents, {

@@ -1,0 +1,156 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openIdentityStore } from '../../storage/open-store.ts';
+import { main } from '../main.ts';
+import { captureIO } from '../test-io.ts';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'jukinet-cli-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const run = async (...argv: string[]) => {
+  const io = captureIO();
+  const code = await main(argv, io);
+  return { code, out: io.stdout(), err: io.stderr() };
+};
+
+const generate = (out: string, residents = 500, seed = 's1') =>
+  run(
+    'population',
+    'generate',
+    '--residents',
+    String(residents),
+    '--seed',
+    seed,
+    '--out',
+    out,
+    '--municipalities',
+    '131016,472018',
+  );
+
+describe('juki population generate', () => {
+  it('writes the same file for the same seed, and another for another seed', async () => {
+    const [a, b, c] = ['a', 'b', 'c'].map((n) => join(dir, `${n}.jsonl`)) as [
+      string,
+      string,
+      string,
+    ];
+    expect((await generate(a)).code).toBe(0);
+    expect((await generate(b)).code).toBe(0);
+    expect((await generate(c, 500, 's2')).code).toBe(0);
+    expect(readFileSync(a, 'utf8')).toBe(readFileSync(b, 'utf8'));
+    expect(readFileSync(a, 'utf8')).not.toBe(readFileSync(c, 'utf8'));
+    expect(readFileSync(a, 'utf8').trimEnd().split('\n')).toHaveLength(501); // header + rows
+  });
+
+  it('refuses bad usage with exit 2: missing seed, non-numeric count, unknown municipality, 5-digit code', async () => {
+    const out = join(dir, 'x.jsonl');
+    for (const argv of [
+      ['--residents', '10', '--out', out],
+      ['--residents', 'many', '--seed', 's', '--out', out],
+      ['--residents', '10', '--seed', 's', '--out', out, '--municipalities', '999999'],
+      ['--residents', '10', '--seed', 's', '--out', out, '--municipalities', '13101'],
+    ]) {
+      expect((await run('population', 'generate', ...argv)).code, argv.join(' ')).toBe(2);
+    }
+  });
+});
+
+describe('juki load', () => {
+  it('loads a population file, and a second load of it refuses every row without changing anything stored', async () => {
+    const file = join(dir, 'pop.jsonl');
+    await generate(file, 300);
+    const store = `sqlite:${join(dir, 'cs.sqlite')}`;
+    const first = await run('load', '--store', store, '--in', file, '--json');
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.out)).toMatchObject({ rowsRead: 300, loaded: 300, refusedCount: 0 });
+
+    const s = await openIdentityStore(store);
+    const code = JSON.parse(readFileSync(file, 'utf8').split('\n')[1]!).record
+      .residentCode as string;
+    const before = await s.findIdentity(code as never);
+    await s.close();
+
+    const second = await run('load', '--store', store, '--in', file);
+    expect(second.code).toBe(1);
+    expect(second.out).toContain('refused 300 rows');
+    expect(second.out).toMatch(/line 2 \(\d{11}\): resident-code\.already-stored/);
+
+    const after = await openIdentityStore(store);
+    expect(await after.countIdentities()).toBe(300);
+    expect(await after.findIdentity(code as never)).toEqual(before);
+    await after.close();
+  });
+
+  it('reports malformed rows with their line numbers and reasons, and loads the good ones', async () => {
+    const file = join(dir, 'pop.jsonl');
+    await generate(file, 5);
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    const bad = JSON.parse(lines[2]!);
+    bad.record.residentCode = '24727059601'; // wrong check digit
+    lines[2] = JSON.stringify(bad);
+    lines[4] = '{not json';
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const r = await run(
+      'load',
+      '--store',
+      `sqlite:${join(dir, 'cs.sqlite')}`,
+      '--in',
+      file,
+      '--json',
+    );
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.out);
+    expect(report.loaded).toBe(3);
+    expect(report.refusals.map((x: { line: number }) => x.line)).toEqual([3, 5]);
+    expect(report.refusals[0].reason).toMatch(/resident-code/);
+  });
+
+  it('refuses a file that is not a population file before writing anything', async () => {
+    const file = join(dir, 'other.jsonl');
+    writeFileSync(file, '{"hello":"world"}\n');
+    const r = await run('load', '--store', `sqlite:${join(dir, 'cs.sqlite')}`, '--in', file);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/invalid/);
+  });
+
+  it('refuses an unknown store scheme with a typed error', async () => {
+    const file = join(dir, 'pop.jsonl');
+    await generate(file, 5);
+    const r = await run('load', '--store', 'mysql://localhost/x', '--in', file);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('invalid');
+  });
+});
+
+describe('juki identity and juki demo', () => {
+  it('R19: the demo loads six CS stores, applies a 転居 and refuses the two invalid changes; identity shows the result', async () => {
+    const r = await run('demo', '--dir', join(dir, 'demo'), '--residents', '600');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('→ applied');
+    expect(r.out).toContain('refused [move-within.changes-other-items]');
+    expect(r.out).toContain('refused [create.already-resident]');
+    const code = /identity show\s+--store (\S+) (\d{11})/.exec(r.out);
+    expect(code).not.toBeNull();
+    const show = await run('identity', 'show', '--store', code![1]!, code![2]!);
+    expect(show.code).toBe(0);
+    expect(show.out).toContain('丸の内一丁目1番1号');
+    expect(show.out).toContain('転居');
+    const history = await run('identity', 'history', '--store', code![1]!, code![2]!, '--json');
+    expect(JSON.parse(history.out)).toHaveLength(1);
+  });
+
+  it('answers an unknown resident code with not-found (exit 1) and a malformed one with invalid', async () => {
+    const store = `sqlite:${join(dir, 'empty.sqlite')}`;
+    const missing = await run('identity', 'show', '--store', store, '24727059608');
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('not-found');
+    const malformed = await run('identity', 'show', '--store', store, '24727059601');
+    expect(malformed.code).toBe(1);
+    expect(malformed.err).toContain('resident-code.check-digit');
+  });
+});

@@ -6,6 +6,8 @@ import { openIdentityStore } from '../../storage/open-store.ts';
 import { main } from '../main.ts';
 import { captureIO } from '../test-io.ts';
 
+type Row = { record: { residentCode: string } };
+
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'jukinet-cli-'));
@@ -70,8 +72,8 @@ describe('juki load', () => {
     expect(JSON.parse(first.out)).toMatchObject({ rowsRead: 300, loaded: 300, refusedCount: 0 });
 
     const s = await openIdentityStore(store);
-    const code = JSON.parse(readFileSync(file, 'utf8').split('\n')[1]!).record
-      .residentCode as string;
+    const firstRow = JSON.parse(readFileSync(file, 'utf8').split('\n')[1]!) as Row;
+    const code = firstRow.record.residentCode;
     const before = await s.findIdentity(code as never);
     await s.close();
 
@@ -90,7 +92,7 @@ describe('juki load', () => {
     const file = join(dir, 'pop.jsonl');
     await generate(file, 5);
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
-    const bad = JSON.parse(lines[2]!);
+    const bad = JSON.parse(lines[2]!) as Row;
     bad.record.residentCode = '24727059601'; // wrong check digit
     lines[2] = JSON.stringify(bad);
     lines[4] = '{not json';
@@ -104,9 +106,12 @@ describe('juki load', () => {
       '--json',
     );
     expect(r.code).toBe(1);
-    const report = JSON.parse(r.out);
+    const report = JSON.parse(r.out) as {
+      loaded: number;
+      refusals: { line: number; reason: string }[];
+    };
     expect(report.loaded).toBe(3);
-    expect(report.refusals.map((x: { line: number }) => x.line)).toEqual([3, 5]);
+    expect(report.refusals.map((x) => x.line)).toEqual([3, 5]);
     expect(report.refusals[0].reason).toMatch(/resident-code/);
   });
 

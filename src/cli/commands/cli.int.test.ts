@@ -112,7 +112,7 @@ describe('juki load', () => {
     };
     expect(report.loaded).toBe(3);
     expect(report.refusals.map((x) => x.line)).toEqual([3, 5]);
-    expect(report.refusals[0].reason).toMatch(/resident-code/);
+    expect(report.refusals[0]?.reason).toMatch(/resident-code/);
   });
 
   it('refuses a file that is not a population file before writing anything', async () => {

@@ -1,4 +1,5 @@
 import { describeError, EXIT, UsageError } from './cli-error.ts';
+import { ALERTS_HELP, runAlerts } from './commands/alerts.ts';
 import { CHECK_DIGIT_HELP, runCheckDigit } from './commands/check-digit.ts';
 import { DEMO_HELP, runDemo } from './commands/demo.ts';
 import { IDENTITY_HELP, runIdentity } from './commands/identity.ts';
@@ -28,6 +29,11 @@ const COMMANDS: Record<string, Command> = {
     help: IDENTITY_HELP,
     summary: 'show a resident’s 本人確認情報 and its history',
     run: runIdentity,
+  },
+  alerts: {
+    help: ALERTS_HELP,
+    summary: 'list the intrusion alerts a node recorded (R11)',
+    run: runAlerts,
   },
   'check-digit': {
     help: CHECK_DIGIT_HELP,

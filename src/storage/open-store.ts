@@ -1,4 +1,6 @@
-import type { IdentityStore } from './ports.ts';
+import type { AlertStore, IdentityStore } from './ports.ts';
+import { PostgresAlertStore } from './postgres/postgres-alert-store.ts';
+import { SqliteAlertStore } from './sqlite/sqlite-alert-store.ts';
 import { PostgresIdentityStore } from './postgres/postgres-identity-store.ts';
 import { SqliteIdentityStore } from './sqlite/sqlite-identity-store.ts';
 import { parseStoreUrl } from './store-url.ts';
@@ -29,5 +31,19 @@ export async function openIdentityStore(
       return SqliteIdentityStore.open(location.path, options);
     case 'postgres':
       return PostgresIdentityStore.open(location.connectionString, options);
+  }
+}
+
+/** Opens (and migrates) the intrusion-alert store of the node whose store is `url` (R11). */
+export async function openAlertStore(
+  url: string,
+  options: Pick<OpenStoreOptions, 'schema'> = {},
+): Promise<AlertStore> {
+  const location = parseStoreUrl(url);
+  switch (location.kind) {
+    case 'sqlite':
+      return SqliteAlertStore.open(location.path);
+    case 'postgres':
+      return PostgresAlertStore.open(location.connectionString, options);
   }
 }

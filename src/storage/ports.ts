@@ -4,6 +4,7 @@ import type { CalendarDate } from '../domain/dates/CalendarDate.ts';
 import type { IdentityRecord } from '../domain/resident/IdentityInfo.ts';
 import type { ResidentCode } from '../domain/resident/ResidentCode.ts';
 import type { RetentionPolicy } from '../domain/retention/retention.ts';
+import type { NewSecurityAlert, SecurityAlert } from '../domain/network/SecurityAlert.ts';
 
 /**
  * The storage ports: what a node stores, in the project's own terms. Implementations live in
@@ -102,5 +103,16 @@ export interface IdentityStore {
    * marked as used (R7), but the link between them and any person is dropped.
    */
   eraseExpired(policy: RetentionPolicy, today: CalendarDate): Promise<ErasureReport>;
+  close(): Promise<void>;
+}
+
+/** Intrusion alerts seen by a node (R11). Append-only: there is no update and no delete. */
+export interface AlertStore {
+  recordAlert(alert: NewSecurityAlert): Promise<SecurityAlert>;
+  /** Newest first; `afterId` pages forward for a monitor that polls. */
+  listAlerts(query: {
+    readonly limit: number;
+    readonly afterId?: number;
+  }): Promise<SecurityAlert[]>;
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openIdentityStore } from '../../storage/open-store.ts';
+import { openAlertStore, openIdentityStore } from '../../storage/open-store.ts';
 import { main } from '../main.ts';
 import { captureIO } from '../test-io.ts';
 
@@ -157,5 +157,28 @@ describe('juki identity and juki demo', () => {
     const malformed = await run('identity', 'show', '--store', store, '24727059601');
     expect(malformed.code).toBe(1);
     expect(malformed.err).toContain('resident-code.check-digit');
+  });
+});
+
+describe('juki alerts', () => {
+  it('R11: lists what a node recorded, newest first, and says so when there is nothing', async () => {
+    const store = `sqlite:${join(dir, 'node.sqlite')}`;
+    const empty = await run('alerts', '--store', store);
+    expect(empty.code).toBe(0);
+    expect(empty.out).toContain('no intrusion alerts');
+    const alerts = await openAlertStore(store);
+    await alerts.recordAlert({
+      at: '2026-11-24T01:02:03.000Z',
+      observer: 'prefecture:13',
+      kind: 'not-our-protocol',
+      peerAddress: '127.0.0.1:5555',
+      peerName: undefined,
+      detail: 'GET / HTTP/1.1',
+    });
+    await alerts.close();
+    const listed = await run('alerts', '--store', store);
+    expect(listed.out).toContain('not-our-protocol from 127.0.0.1:5555 at prefecture:13');
+    const json = JSON.parse((await run('alerts', '--store', store, '--json')).out) as unknown[];
+    expect(json).toHaveLength(1);
   });
 });

@@ -1,8 +1,12 @@
 import { IDENTITY_STORE_MIGRATION } from './0001-identity-store.ts';
+import { SECURITY_ALERTS_MIGRATION } from './0002-security-alerts.ts';
 import type { Migration } from './Migration.ts';
 
 /** Every migration this code knows, oldest first. Append only. */
-export const MIGRATIONS: readonly Migration[] = [IDENTITY_STORE_MIGRATION];
+export const MIGRATIONS: readonly Migration[] = [
+  IDENTITY_STORE_MIGRATION,
+  SECURITY_ALERTS_MIGRATION,
+];
 
 /** The schema version this code writes and expects. */
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.at(-1)?.version ?? 0;

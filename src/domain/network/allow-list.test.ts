@@ -1,0 +1,89 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ALLOW_LIST, authorizeOperation, mayConnect } from './allow-list.ts';
+import { NODE_ROLES, type NodeRef } from './NodeRef.ts';
+
+const node = (role: NodeRef['role'], code: string): NodeRef => ({ role, code });
+const cs131016 = node('cs', '131016');
+const tokyo = node('prefecture', '13');
+const osaka = node('prefecture', '27');
+const national = node('national', 'jlis');
+const agency = node('agency', 'mhlw-pension');
+const sw = node('switch', 'sw1');
+
+/** The oracle: the allow-list written out as plain cases, independent of the table's mechanics. */
+function oracle(caller: NodeRef, callee: NodeRef, op: string): boolean {
+  const session = op === 'hello' || op === 'ping' || op === 'goaway';
+  const key = `${caller.role}>${callee.role}`;
+  if (key === 'cs>prefecture')
+    return caller.code.slice(0, 2) === callee.code && (session || op === 'change-notice');
+  if (key === 'prefecture>national') return session || op === 'change-notice';
+  if (key === 'cs>switch' || key === 'switch>cs') return session || op === 'route-request';
+  return false;
+}
+
+const arbNode = fc.oneof(
+  fc.constantFrom(
+    cs131016,
+    node('cs', '271276'),
+    tokyo,
+    osaka,
+    national,
+    agency,
+    sw,
+    node('cs', '011011'),
+    node('prefecture', '01'),
+  ),
+  fc.record({ role: fc.constantFrom(...NODE_ROLES), code: fc.string({ maxLength: 6 }) }),
+);
+const arbOp = fc.constantFrom(
+  'hello',
+  'ping',
+  'goaway',
+  'change-notice',
+  'route-request',
+  'identity-query',
+  'GET /',
+  '',
+);
+
+describe('network-side firewall allow-list', () => {
+  it('R8/R11: agrees with the oracle for every caller, callee and operation', () => {
+    fc.assert(
+      fc.property(arbNode, arbNode, arbOp, (caller, callee, op) => {
+        expect(authorizeOperation(caller, callee, op).allowed).toBe(oracle(caller, callee, op));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('R19: a CS may send change notices to its own prefecture server only', () => {
+    expect(authorizeOperation(cs131016, tokyo, 'change-notice').allowed).toBe(true);
+    const other = authorizeOperation(cs131016, osaka, 'change-notice');
+    expect(other).toEqual({
+      allowed: false,
+      reason: 'no rule lets cs:131016 connect to prefecture:27',
+    });
+  });
+
+  it('R8: a CS may not talk to the national server, and an agency may not talk to a CS or a prefecture', () => {
+    expect(mayConnect(cs131016, national).allowed).toBe(false);
+    expect(mayConnect(agency, cs131016).allowed).toBe(false);
+    expect(mayConnect(agency, tokyo).allowed).toBe(false);
+  });
+
+  it('R10: an operation the rule does not list is refused even between allowed nodes', () => {
+    const r = authorizeOperation(cs131016, tokyo, 'identity-query');
+    expect(r).toEqual({
+      allowed: false,
+      reason: 'cs:131016 may not ask prefecture:13 for identity-query',
+    });
+  });
+
+  it('every rule names the requirement it serves and why', () => {
+    for (const rule of ALLOW_LIST) {
+      expect(rule.requirement).toMatch(/^R\d+$/);
+      expect(rule.why.length).toBeGreaterThan(10);
+    }
+  });
+});

@@ -1,0 +1,114 @@
+import { nodeName, prefectureOfCs, type NodeRef, type NodeRole } from './NodeRef.ts';
+
+/**
+ * The network-side firewall's allow-list (R8, R10, R11): which role may call which role for which
+ * operation, and under which condition on the two codes. Everything not listed is refused with
+ * `forbidden` and recorded. Operations are the protocol's request message kinds (docs/PROTOCOL.md);
+ * session housekeeping (hello, ping, goaway) is allowed on any connection whose pair is allowed.
+ *
+ * Later capabilities add their operations here, in this one table (docs/NETWORK.md lists it).
+ */
+export type PairCondition =
+  /** any two nodes of these roles */
+  | 'any'
+  /** a CS and the prefecture server of its own prefecture, either direction */
+  | 'own-prefecture';
+
+export type AllowRule = {
+  readonly caller: NodeRole;
+  readonly callee: NodeRole;
+  readonly operations: readonly string[];
+  readonly condition: PairCondition;
+  readonly requirement: string;
+  readonly why: string;
+};
+
+export const SESSION_OPERATIONS = ['hello', 'ping', 'goaway'] as const;
+
+export const ALLOW_LIST: readonly AllowRule[] = [
+  {
+    caller: 'cs',
+    callee: 'prefecture',
+    operations: ['change-notice'],
+    condition: 'own-prefecture',
+    requirement: 'R19',
+    why: 'a CS sends its municipality’s changes to its own prefecture server only',
+  },
+  {
+    caller: 'prefecture',
+    callee: 'national',
+    operations: ['change-notice'],
+    condition: 'any',
+    requirement: 'R19',
+    why: 'a prefecture server forwards accepted changes to the national server',
+  },
+  {
+    caller: 'cs',
+    callee: 'switch',
+    operations: ['route-request'],
+    condition: 'any',
+    requirement: 'R2',
+    why: 'a CS asks the switch to reach another CS',
+  },
+  {
+    caller: 'switch',
+    callee: 'cs',
+    operations: ['route-request'],
+    condition: 'any',
+    requirement: 'R2',
+    why: 'the switch opens the outer session to the target CS on the caller’s behalf',
+  },
+];
+
+export type FirewallDecision =
+  | { readonly allowed: true; readonly rule: AllowRule | 'session' }
+  | { readonly allowed: false; readonly reason: string };
+
+function conditionHolds(condition: PairCondition, caller: NodeRef, callee: NodeRef): boolean {
+  switch (condition) {
+    case 'any':
+      return true;
+    case 'own-prefecture': {
+      const [cs, pref] = caller.role === 'cs' ? [caller, callee] : [callee, caller];
+      return pref.role === 'prefecture' && prefectureOfCs(cs) === pref.code;
+    }
+  }
+}
+
+/** May `caller` connect to `callee` at all (is any operation allowed between them)? */
+export function mayConnect(caller: NodeRef, callee: NodeRef): FirewallDecision {
+  const rule = ALLOW_LIST.find(
+    (r) =>
+      r.caller === caller.role &&
+      r.callee === callee.role &&
+      conditionHolds(r.condition, caller, callee),
+  );
+  return rule
+    ? { allowed: true, rule }
+    : { allowed: false, reason: `no rule lets ${nodeName(caller)} connect to ${nodeName(callee)}` };
+}
+
+/** May `caller` ask `callee` to perform `operation`? */
+export function authorizeOperation(
+  caller: NodeRef,
+  callee: NodeRef,
+  operation: string,
+): FirewallDecision {
+  const pair = mayConnect(caller, callee);
+  if (!pair.allowed) return pair;
+  if ((SESSION_OPERATIONS as readonly string[]).includes(operation))
+    return { allowed: true, rule: 'session' };
+  const rule = ALLOW_LIST.find(
+    (r) =>
+      r.caller === caller.role &&
+      r.callee === callee.role &&
+      r.operations.includes(operation) &&
+      conditionHolds(r.condition, caller, callee),
+  );
+  return rule
+    ? { allowed: true, rule }
+    : {
+        allowed: false,
+        reason: `${nodeName(caller)} may not ask ${nodeName(callee)} for ${operation}`,
+      };
+}

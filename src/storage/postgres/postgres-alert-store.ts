@@ -1,0 +1,69 @@
+import pg from 'pg';
+import type { NewSecurityAlert, SecurityAlert } from '../../domain/network/SecurityAlert.ts';
+import { alertFromRow, type AlertRow } from '../alert-row.ts';
+import { applyPostgresMigrations } from '../migrations/apply-postgres-migrations.ts';
+import type { AlertStore } from '../ports.ts';
+import { PG_TYPES } from './postgres-sql.ts';
+
+const COLUMNS = 'id, at, observer, kind, peer_address, peer_name, detail';
+
+/** Intrusion alerts on PostgreSQL (a small pool of its own). */
+export class PostgresAlertStore implements AlertStore {
+  readonly #pool: pg.Pool;
+
+  private constructor(pool: pg.Pool) {
+    this.#pool = pool;
+  }
+
+  static async open(
+    connectionString: string,
+    options: { schema?: string } = {},
+  ): Promise<PostgresAlertStore> {
+    const pool = new pg.Pool({
+      connectionString,
+      max: 2,
+      types: PG_TYPES,
+      ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
+    });
+    pool.on('error', () => undefined);
+    try {
+      await applyPostgresMigrations(
+        pool,
+        options.schema === undefined ? {} : { schema: options.schema },
+      );
+      return new PostgresAlertStore(pool);
+    } catch (e) {
+      await pool.end().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  async recordAlert(a: NewSecurityAlert): Promise<SecurityAlert> {
+    const { rows } = await this.#pool.query<AlertRow>(
+      `INSERT INTO security_alert (at, observer, kind, peer_address, peer_name, detail) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
+      [a.at, a.observer, a.kind, a.peerAddress, a.peerName ?? null, a.detail],
+    );
+    return alertFromRow(rows[0]!);
+  }
+
+  async listAlerts(q: {
+    readonly limit: number;
+    readonly afterId?: number;
+  }): Promise<SecurityAlert[]> {
+    const { rows } =
+      q.afterId === undefined
+        ? await this.#pool.query<AlertRow>(
+            `SELECT ${COLUMNS} FROM security_alert ORDER BY id DESC LIMIT $1`,
+            [q.limit],
+          )
+        : await this.#pool.query<AlertRow>(
+            `SELECT ${COLUMNS} FROM security_alert WHERE id > $1 ORDER BY id DESC LIMIT $2`,
+            [q.afterId, q.limit],
+          );
+    return rows.map(alertFromRow);
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.end();
+  }
+}

@@ -1,0 +1,65 @@
+/* eslint-disable @typescript-eslint/require-await -- better-sqlite3 is synchronous; the port is async. */
+import Database from 'better-sqlite3';
+import type { NewSecurityAlert, SecurityAlert } from '../../domain/network/SecurityAlert.ts';
+import { applySqliteMigrations } from '../migrations/apply-sqlite-migrations.ts';
+import type { AlertStore } from '../ports.ts';
+import { alertFromRow, type AlertRow } from '../alert-row.ts';
+
+const COLUMNS = 'id, at, observer, kind, peer_address, peer_name, detail';
+
+/** Intrusion alerts in the node's SQLite file (its own connection; WAL lets it share the file). */
+export class SqliteAlertStore implements AlertStore {
+  readonly #db: Database.Database;
+  readonly #insert: Database.Statement<unknown[], AlertRow>;
+  readonly #newest: Database.Statement<[number], AlertRow>;
+  readonly #after: Database.Statement<[number, number], AlertRow>;
+
+  private constructor(db: Database.Database) {
+    this.#db = db;
+    this.#insert = db.prepare(
+      `INSERT INTO security_alert (at, observer, kind, peer_address, peer_name, detail) VALUES (?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
+    );
+    this.#newest = db.prepare(`SELECT ${COLUMNS} FROM security_alert ORDER BY id DESC LIMIT ?`);
+    this.#after = db.prepare(
+      `SELECT ${COLUMNS} FROM security_alert WHERE id > ? ORDER BY id DESC LIMIT ?`,
+    );
+  }
+
+  static open(path: string): SqliteAlertStore {
+    const db = new Database(path, { timeout: 5000 });
+    try {
+      if (path !== ':memory:') db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      applySqliteMigrations(db);
+      return new SqliteAlertStore(db);
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  async recordAlert(a: NewSecurityAlert): Promise<SecurityAlert> {
+    const row = this.#insert.get(
+      a.at,
+      a.observer,
+      a.kind,
+      a.peerAddress,
+      a.peerName ?? null,
+      a.detail,
+    );
+    return alertFromRow(row!);
+  }
+
+  async listAlerts(q: {
+    readonly limit: number;
+    readonly afterId?: number;
+  }): Promise<SecurityAlert[]> {
+    const rows =
+      q.afterId === undefined ? this.#newest.all(q.limit) : this.#after.all(q.afterId, q.limit);
+    return rows.map(alertFromRow);
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+}

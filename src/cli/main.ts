@@ -4,6 +4,7 @@ import { CHECK_DIGIT_HELP, runCheckDigit } from './commands/check-digit.ts';
 import { DEMO_HELP, runDemo } from './commands/demo.ts';
 import { IDENTITY_HELP, runIdentity } from './commands/identity.ts';
 import { LOAD_HELP, runLoad } from './commands/load.ts';
+import { PKI_HELP, runPki } from './commands/pki.ts';
 import { POPULATION_HELP, runPopulation } from './commands/population.ts';
 import { processIO, type CommandIO } from './io.ts';
 
@@ -29,6 +30,11 @@ const COMMANDS: Record<string, Command> = {
     help: IDENTITY_HELP,
     summary: 'show a resident’s 本人確認情報 and its history',
     run: runIdentity,
+  },
+  pki: {
+    help: PKI_HELP,
+    summary: 'the network CA: node certificates, revocation, CRL (R9, R11)',
+    run: runPki,
   },
   alerts: {
     help: ALERTS_HELP,

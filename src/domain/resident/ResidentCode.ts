@@ -36,10 +36,18 @@ export function newResidentCode(
   maxAttempts = 1000,
 ): ResidentCode {
   for (let i = 0; i < maxAttempts; i++) {
-    const payload = randomDigits(10);
-    if (!/^\d{10}$/.test(payload)) throw new RangeError('randomDigits must return 10 digits');
-    const code = completeWithCheckDigit('resident-code', payload) as ResidentCode;
+    const code = drawResidentCode(randomDigits);
     if (!isTaken(code)) return code;
   }
-  throw new RegistryError('unavailable', 'no free resident code found', 'resident-code.exhausted');
+  throw residentCodesExhausted();
 }
+
+/** One candidate code from 10 random digits (the caller checks that it is free). */
+export function drawResidentCode(randomDigits: (count: number) => string): ResidentCode {
+  const payload = randomDigits(10);
+  if (!/^\d{10}$/.test(payload)) throw new RangeError('randomDigits must return 10 digits');
+  return completeWithCheckDigit('resident-code', payload) as ResidentCode;
+}
+
+export const residentCodesExhausted = (): RegistryError =>
+  new RegistryError('unavailable', 'no free resident code found', 'resident-code.exhausted');

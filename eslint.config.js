@@ -78,6 +78,41 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/protocol/**/*.ts'],
+    ignores: ['src/protocol/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                'node:net',
+                'node:tls',
+                'node:fs',
+                'node:child_process',
+                'node:http',
+                'node:https',
+              ],
+              message:
+                'src/protocol knows no sockets or files: it runs over a Transport (STYLE habit 4).',
+            },
+            {
+              group: [
+                '**/storage/**',
+                '**/cli/**',
+                '**/transport/**',
+                '**/pki/**',
+                '**/population/**',
+              ],
+              message: 'src/protocol imports only src/domain.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/storage/**/*.ts'],
     rules: {
       'no-restricted-imports': [

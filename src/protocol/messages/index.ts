@@ -1,0 +1,30 @@
+export type { MessageBody } from './BodyReader.ts';
+export { BodyReader } from './BodyReader.ts';
+export { ChangeAck } from './ChangeAck.ts';
+export { ChangeNotice, changeNotice, readChangeEvent, readIdentityInfo } from './ChangeNotice.ts';
+export { MessageCodec } from './codec.ts';
+export type { MessageDefinition, MessageRole } from './define-message.ts';
+export { defineMessage, IDEMPOTENCY_KEY } from './define-message.ts';
+export { ErrorMessage } from './ErrorMessage.ts';
+export { Goaway } from './Goaway.ts';
+export { Hello, MAX_CREDIT } from './Hello.ts';
+export type { NodeName } from './NodeName.ts';
+export { isNodeName, NODE_NAME_RULE } from './NodeName.ts';
+export type {
+  Message,
+  MessageKind,
+  MessageOf,
+  ReplyKindOf,
+  ReplyOf,
+  RequestKind,
+  RequestMessage,
+} from './registry.ts';
+export {
+  findMessageDefinition,
+  isMessageKind,
+  MESSAGE_DEFINITIONS,
+  messageAllowedAs,
+  replyKindOf,
+} from './registry.ts';
+export { RouteAccepted } from './RouteAccepted.ts';
+export { routeRequest, RouteRequest } from './RouteRequest.ts';

@@ -1,0 +1,99 @@
+import { buildEvent, buildIdentity } from '../domain/change/change-builders.ts';
+import { changeNotice } from './messages/ChangeNotice.ts';
+import type { Message } from './messages/registry.ts';
+import type { MemoryTransportOptions } from './memory-transport.ts';
+import { createMemoryTransportPair } from './memory-transport.ts';
+import type { Session } from './session/session.ts';
+import { createSession } from './session/session.ts';
+import type { SessionOptions } from './session/session-options.ts';
+
+/**
+ * Well-formed messages of every kind and a connected pair of sessions, for tests (this module's
+ * and other engineers': the TLS transport, the nodes) and the benchmarks.
+ */
+export const sampleChangeNotice = () =>
+  changeNotice(
+    buildEvent('move-within', buildIdentity({ address: '東京都千代田区永田町1丁目7番1号' })),
+  );
+
+/** One valid message of each kind (keep in step with MESSAGE_DEFINITIONS; a test checks). */
+export function sampleMessages(): Message[] {
+  const notice = sampleChangeNotice();
+  return [
+    {
+      kind: 'hello',
+      minVersion: 1,
+      maxVersion: 1,
+      node: 'cs:131016',
+      capabilities: ['route'],
+      maxFrameSize: 1 << 20,
+      initialCredit: 256 * 1024,
+    },
+    notice,
+    {
+      kind: 'change-ack',
+      idempotencyKey: notice.idempotencyKey,
+      outcome: 'applied',
+      sequence: 42,
+    },
+    {
+      kind: 'change-ack',
+      idempotencyKey: notice.idempotencyKey,
+      outcome: 'rejected',
+      rejection: {
+        rule: 'move-within.changes-other-items',
+        message: '転居で住所以外は変更できません',
+      },
+    },
+    { kind: 'route-request', target: 'cs:011002' },
+    { kind: 'route-accepted', target: 'cs:011002' },
+    {
+      kind: 'error',
+      code: 'not-found',
+      message: '該当する住民がいません',
+      reason: 'identity.not-found',
+    },
+    { kind: 'goaway', code: 'goaway', message: 'maintenance' },
+  ];
+}
+
+export type SessionPair = {
+  readonly a: Session;
+  readonly b: Session;
+  readonly close: () => void;
+};
+
+/**
+ * Two sessions over an in-memory pair: `a` is `cs:131016`, `b` is `prefecture:13` (unless
+ * `names` says otherwise). Heartbeats are off unless the options turn them on.
+ */
+export function connectSessions(
+  options: {
+    readonly transport?: MemoryTransportOptions;
+    readonly a?: Partial<SessionOptions>;
+    readonly b?: Partial<SessionOptions>;
+  } = {},
+): SessionPair {
+  const names = options.transport?.names ?? (['cs:131016', 'prefecture:13'] as const);
+  const [ta, tb] = createMemoryTransportPair({ ...options.transport, names });
+  const a = createSession({
+    transport: ta,
+    localNode: names[0],
+    heartbeatIntervalMs: 0,
+    ...options.a,
+  });
+  const b = createSession({
+    transport: tb,
+    localNode: names[1],
+    heartbeatIntervalMs: 0,
+    ...options.b,
+  });
+  return {
+    a,
+    b,
+    close: () => {
+      a.close();
+      b.close();
+    },
+  };
+}

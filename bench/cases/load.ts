@@ -19,32 +19,17 @@ export const loadBenchmark: Benchmark = {
     for (const store of ['sqlite', 'postgres'] as const) {
       const ratios: number[] = [];
       for (const residents of sizes) {
+        // Alternate raw and ports; the best round of each counts (a 10 M round is run once).
+        const rounds = residents > 1_000_000 ? 1 : 2;
         const result: Partial<Record<'ports' | 'raw', LoadFigures>> = {};
-        for (const mode of ['raw', 'ports'] as const) {
-          log(`  ${store} ${mode} ${residents.toLocaleString('en')} residents`);
-          if (store === 'sqlite') {
-            const path = freshSqlitePath(`load-${mode}`);
-            result[mode] = await runWorker<LoadFigures>(
-              'load',
-              { store, mode, residents, batch: BATCH, target: path },
-              log,
+        for (let round = 0; round < rounds && !missing.length; round++) {
+          for (const mode of ['raw', 'ports'] as const) {
+            log(
+              `  ${store} ${mode} ${residents.toLocaleString('en')} residents, round ${round + 1}/${rounds}`,
             );
-            removeSqlite(path);
-          } else {
-            const db = await freshPostgres();
-            if ('missing' in db) {
-              missing.push(`load.postgres: ${db.missing}`);
-              break;
-            }
-            try {
-              result[mode] = await runWorker<LoadFigures>(
-                'load',
-                { store, mode, residents, batch: BATCH, target: db.url },
-                log,
-              );
-            } finally {
-              await db.drop();
-            }
+            const r = await measure(store, mode, residents, missing, log);
+            if (r && (result[mode] === undefined || r.rowsPerSecond > result[mode].rowsPerSecond))
+              result[mode] = r;
           }
         }
         if (result.ports && result.raw) {
@@ -73,3 +58,38 @@ export const loadBenchmark: Benchmark = {
 };
 
 const round = (x: number): number => Math.round(x * 1000) / 1000;
+
+async function measure(
+  store: 'sqlite' | 'postgres',
+  mode: 'ports' | 'raw',
+  residents: number,
+  missing: string[],
+  log: (s: string) => void,
+): Promise<LoadFigures | undefined> {
+  if (store === 'sqlite') {
+    const path = freshSqlitePath(`load-${mode}`);
+    try {
+      return await runWorker<LoadFigures>(
+        'load',
+        { store, mode, residents, batch: BATCH, target: path },
+        log,
+      );
+    } finally {
+      removeSqlite(path);
+    }
+  }
+  const db = await freshPostgres();
+  if ('missing' in db) {
+    missing.push(`load.postgres: ${db.missing}`);
+    return undefined;
+  }
+  try {
+    return await runWorker<LoadFigures>(
+      'load',
+      { store, mode, residents, batch: BATCH, target: db.url },
+      log,
+    );
+  } finally {
+    await db.drop();
+  }
+}

@@ -12,6 +12,7 @@ import {
   LOOKUP_BY_RESIDENT_CODE_SQL as PG_LOOKUP,
   LOOKUP_STATEMENT_NAME,
 } from '../../src/storage/postgres/postgres-sql.ts';
+import { DEFAULT_SQLITE_CACHE_BYTES } from '../../src/storage/sqlite/sqlite-identity-store.ts';
 import { LOOKUP_BY_RESIDENT_CODE_SQL as SQLITE_LOOKUP } from '../../src/storage/sqlite/sqlite-sql.ts';
 import { workerMain } from '../harness.ts';
 
@@ -62,6 +63,7 @@ await workerMain(async (a: Args) => {
     await store.close();
   } else if (a.store === 'sqlite') {
     const db = new Database(a.target, { readonly: true });
+    db.pragma(`cache_size = -${DEFAULT_SQLITE_CACHE_BYTES / 1024}`); // as the store configures it
     const stmt = db.prepare(SQLITE_LOOKUP).raw(true); // the driver's fastest form: rows as arrays
     for (let i = 0; i < 1000; i++) stmt.get(codes[i % codes.length]);
     const t = process.hrtime.bigint();

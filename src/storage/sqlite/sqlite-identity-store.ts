@@ -45,7 +45,15 @@ export type SqliteStoreOptions = {
   readonly mmapBytes?: number;
   /** How long a writer waits for another process's write lock, in ms (default 5000). */
   readonly busyTimeoutMs?: number;
+  /**
+   * Page cache per connection (PRAGMA cache_size), default 64 MiB. SQLite's own default (2 MiB)
+   * makes inserts with random keys (resident codes are random, R7) fall to a third of the rate
+   * on a 10 M-row file; the cache only grows as pages are used, so small stores stay small.
+   */
+  readonly cacheBytes?: number;
 };
+
+export const DEFAULT_SQLITE_CACHE_BYTES = 64 * 2 ** 20;
 
 type PersonRow = readonly [...IdentityRow, number];
 type HistoryRow = { sequence: number; event: string; before_values: string | null };
@@ -99,6 +107,10 @@ export class SqliteIdentityStore implements IdentityStore {
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       if (options.mmapBytes) db.pragma(`mmap_size = ${Math.floor(options.mmapBytes)}`);
+      // Negative cache_size is in KiB.
+      db.pragma(
+        `cache_size = -${Math.floor((options.cacheBytes ?? DEFAULT_SQLITE_CACHE_BYTES) / 1024)}`,
+      );
       applySqliteMigrations(db);
       return new SqliteIdentityStore(db);
     } catch (e) {

@@ -1,0 +1,71 @@
+import { Duplex } from 'node:stream';
+import { CancelledError, type IncomingStream, type OutgoingStream } from '../protocol/index.ts';
+
+/**
+ * The byte stream of a route through the switch (R2), as a Node Duplex: what is written goes out
+ * on one stream of the route call, what is read comes in on the other. The inner mutual-TLS
+ * session between the two CS runs over it (`tls.connect({ socket })` on the caller's side, the
+ * TLS acceptor on the target's side), so the switch relays TLS records it cannot read.
+ *
+ * - Back-pressure both ways: a write completes when the outgoing stream had credit and the
+ *   transport took the bytes; reading stops while Node's read buffer is full, so the incoming
+ *   stream stops granting credit.
+ * - `end()` ends the outgoing stream (stream-end); the end of the incoming stream is EOF.
+ * - Destroying the duplex cancels the incoming stream and aborts the outgoing one (which ends
+ *   the route call).
+ */
+export class TunnelDuplex extends Duplex {
+  #reading = false;
+
+  constructor(
+    private readonly incoming: IncomingStream,
+    private readonly outgoing: OutgoingStream,
+  ) {
+    super();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (e?: Error | null) => void) {
+    this.outgoing.write(chunk).then(
+      () => callback(),
+      (e: unknown) => callback(e instanceof Error ? e : new Error(String(e))),
+    );
+  }
+
+  override _final(callback: (e?: Error | null) => void) {
+    this.outgoing.end().then(
+      () => callback(),
+      (e: unknown) => callback(e instanceof Error ? e : new Error(String(e))),
+    );
+  }
+
+  override _read() {
+    if (this.#reading) return;
+    this.#reading = true;
+    void this.#pump();
+  }
+
+  async #pump() {
+    try {
+      for (;;) {
+        const chunk = await this.incoming.read();
+        if (chunk === undefined) {
+          this.push(null);
+          return;
+        }
+        if (!this.push(chunk)) {
+          this.#reading = false;
+          return;
+        }
+      }
+    } catch (e) {
+      this.destroy(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  override _destroy(error: Error | null, callback: (e?: Error | null) => void) {
+    if (!this.incoming.settled) this.incoming.cancel('the tunnel was closed');
+    if (!this.outgoing.settled)
+      this.outgoing.abort(error ?? new CancelledError('the tunnel was closed'));
+    callback(error);
+  }
+}

@@ -186,6 +186,14 @@ describe('attack catalog: refused before TLS (R10, R11)', () => {
     ]);
   });
 
+  it('R10: an SMTP-like greeting is dropped with an alert quoting it', async () => {
+    const { reply } = await rawAttempt(Buffer.from('EHLO mail.example.jp\r\n'));
+    expect(reply).toBe('');
+    await expectRefused([
+      { kind: 'not-our-protocol', detail: 'not a TLS handshake: EHLO mail.example.jp\\x0d\\x0a' },
+    ]);
+  });
+
   it('R10: our own frames in clear (no TLS) are dropped too', async () => {
     await rawAttempt(Uint8Array.of(0xa5, 0x4a, 0x01, 0x01, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0));
     await expectRefused([{ kind: 'not-our-protocol', detail: expect.stringContaining('\\xa5J') }]);
@@ -284,6 +292,18 @@ describe('attack catalog: refused by the TLS handshake (R9, R11)', () => {
     ]);
   });
 
+  it('R9: a TLS 1.3 client offering only a cipher outside the CRYPTREC list is refused', async () => {
+    const { error } = await tlsAttempt({
+      ...csTls(),
+      ciphers: 'TLS_CHACHA20_POLY1305_SHA256', // node:tls takes TLS 1.3 suites here
+      ALPNProtocols: [ALPN_PROTOCOL],
+    });
+    expect(error).toBeDefined();
+    await expectRefused([
+      { kind: 'tls-handshake-failed', detail: expect.stringMatching(/cipher/i) as unknown },
+    ]);
+  });
+
   it('R10: an HTTPS client (valid certificate, ALPN http/1.1) is refused', async () => {
     const { error } = await tlsAttempt({ ...csTls(), ALPNProtocols: ['h2', 'http/1.1'] });
     expect(error).toBeDefined();
@@ -370,6 +390,42 @@ describe('attack catalog: broken protocol inside TLS (R10, R11)', () => {
       ]),
     );
     expect(await store.countIdentities()).toBe(before);
+  });
+
+  /** A frame header (docs/PROTOCOL.md §2): magic, version 1, kind, flags, reserved, id, length. */
+  const header = (kind: number, requestId: number, length: number): Buffer => {
+    const h = Buffer.alloc(16);
+    h.set([0xa5, 0x4a, 0x01, kind, 0x00]);
+    h.writeUInt32BE(requestId, 8);
+    h.writeUInt32BE(length, 12);
+    return h;
+  };
+
+  it('R10: a frame declaring 64 MiB is refused from its header, nothing buffered, with a bad-frame alert', async () => {
+    const before = await store.countIdentities();
+    const session = await connectAs(cs);
+    (session.transport as TlsTransport).socket.write(header(0x01, 1001, 64 << 20));
+    expect(await session.closed).toBeDefined();
+    await vi.waitFor(async () =>
+      expect(await newAlerts()).toMatchObject([
+        {
+          kind: 'bad-frame',
+          peerName: 'cs:131016',
+          detail: expect.stringMatching(/too large|frame-too-large/) as unknown,
+        },
+      ]),
+    );
+    expect(await store.countIdentities()).toBe(before);
+  });
+
+  it('R10: a truncated frame (header promises 100 bytes, 10 come, then the peer ends) changes nothing', async () => {
+    const before = await store.countIdentities();
+    const session = await connectAs(cs);
+    const socket = (session.transport as TlsTransport).socket;
+    socket.end(Buffer.concat([header(0x01, 1005, 100), Buffer.alloc(10, 0x41)]));
+    await session.closed;
+    expect(await store.countIdentities()).toBe(before);
+    expect(listener.sessions().filter((s) => s.peer === 'cs:131016')).toEqual([]);
   });
 
   it('R11: a peer that completes TLS but never says hello is cut at the timeout', async () => {

@@ -425,7 +425,9 @@ describe('attack catalog: broken protocol inside TLS (R10, R11)', () => {
     socket.end(Buffer.concat([header(0x01, 1005, 100), Buffer.alloc(10, 0x41)]));
     await session.closed;
     expect(await store.countIdentities()).toBe(before);
-    expect(listener.sessions().filter((s) => s.peer === 'cs:131016')).toEqual([]);
+    await vi.waitFor(() =>
+      expect(listener.sessions().filter((s) => s.peer.name === 'cs:131016')).toEqual([]),
+    );
   });
 
   it('R11: a peer that completes TLS but never says hello is cut at the timeout', async () => {

@@ -16,6 +16,8 @@ export type BulkLoadOptions = {
 export type BulkLoadReport = {
   readonly rowsRead: number;
   readonly loaded: number;
+  /** Rows the router sent to no store (a prefecture loading only its own residents). */
+  readonly skipped: number;
   readonly refusedCount: number;
   /** The first `maxRefusalDetails` refusals, with line numbers and reasons. */
   readonly refusals: readonly LoadRefusal[];
@@ -23,13 +25,13 @@ export type BulkLoadReport = {
 
 /**
  * Loads a population file (JSON Lines, docs/POPULATION.md) into a store through the storage port
- * (or into one store per record, when `target` is a function).
+ * (or into one store per record, when `target` is a function; `undefined` skips the row).
  * Malformed rows are refused with their line number and reason; rows the store refuses (a
  * resident code or individual number already stored) likewise. Nothing already stored is changed
  * by a refused row. The header line is checked before anything is written.
  */
 export async function bulkLoadPopulationFile(
-  target: IdentityStore | ((record: IdentityRecord) => IdentityStore),
+  target: IdentityStore | ((record: IdentityRecord) => IdentityStore | undefined),
   path: string,
   options: BulkLoadOptions = {},
 ): Promise<BulkLoadReport> {
@@ -50,6 +52,7 @@ export async function bulkLoadPopulationFile(
   let expected: number | undefined;
   let rowsRead = 0;
   let loaded = 0;
+  let skipped = 0;
   const storeFor = typeof target === 'function' ? target : () => target;
   // One pending batch per target store (a demo network routes each municipality to its own CS).
   const batches = new Map<IdentityStore, LoadBatch[number][]>();
@@ -76,6 +79,10 @@ export async function bulkLoadPopulationFile(
     try {
       const { record } = parsePopulationLine(line, lineNumber);
       const store = storeFor(record);
+      if (store === undefined) {
+        skipped++;
+        continue;
+      }
       let batch = batches.get(store);
       if (batch === undefined) batches.set(store, (batch = []));
       batch.push({ line: lineNumber, record });
@@ -101,7 +108,7 @@ export async function bulkLoadPopulationFile(
       `${path} is empty: expected a population header line`,
       'population.empty',
     );
-  return { rowsRead, loaded, refusedCount, refusals };
+  return { rowsRead, loaded, skipped, refusedCount, refusals };
 }
 
 /** The resident code of a malformed row when it can be seen, for the report only. */

@@ -133,12 +133,16 @@ describe('juki load', () => {
 });
 
 describe('juki identity and juki demo', () => {
-  it('R19: the demo loads six CS stores, applies a 転居 and refuses the two invalid changes; identity shows the result', async () => {
+  it('R19, R10: the demo loads six CS stores, applies a 転居, refuses two invalid changes, and sends the change to the prefecture over the protocol', async () => {
     const r = await run('demo', '--dir', join(dir, 'demo'), '--residents', '600');
     expect(r.code).toBe(0);
     expect(r.out).toContain('→ applied');
     expect(r.out).toContain('refused [move-within.changes-other-items]');
     expect(r.out).toContain('refused [create.already-resident]');
+    // R9–R11: the accepted change travels to the prefecture over mutual TLS; HTTP is an intrusion.
+    expect(r.out).toMatch(/cs:131016 → prefecture:13 change-notice 転居 \d{11}: applied/);
+    expect(r.out).toContain('not-our-protocol');
+    expect(r.out).toContain('prefecture:13 now holds: 東京都千代田区丸の内一丁目1番1号');
     const code = /identity show\s+--store (\S+) (\d{11})/.exec(r.out);
     expect(code).not.toBeNull();
     const show = await run('identity', 'show', '--store', code![1]!, code![2]!);

@@ -15,13 +15,17 @@ import type { IdentityStore } from '../../storage/ports.ts';
 import { EXIT, UsageError } from '../cli-error.ts';
 import type { CommandIO } from '../io.ts';
 import { createProgress } from '../progress.ts';
+import { runDemoNetwork } from './demo-network.ts';
 import { DEFAULT_AS_OF } from './population.ts';
 
 export const DEMO_HELP = `juki demo [--dir DIR] [--residents N] [--seed S]
 
   The main job on the embedded default, with no configuration: generates a synthetic population
   for a handful of municipalities, loads each into its own CS store (SQLite, one file per node),
-  walks one resident through accepted and refused changes (R19), and prints how to look at it.
+  walks one resident through accepted and refused changes (R19), then starts the closed network:
+  a CA issues node certificates, 東京都's prefecture server listens behind its firewall, 千代田区's
+  CS sends the accepted change over mutual TLS 1.3 in jukinet's own protocol, and an HTTP request
+  on the same port is dropped and recorded as an intrusion alert (R9–R11). Prints how to look at it.
 
   --dir DIR        where the demo writes (default .juki/demo; recreated on every run)
   --residents N    residents in all (default 10000)
@@ -66,7 +70,7 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
 
   // 1. A synthetic population for the demo municipalities.
   const populationFile = join(dir, 'population.jsonl');
-  const genProgress = createProgress('1/3 住民を生成 generating residents', residents, {
+  const genProgress = createProgress('1/4 住民を生成 generating residents', residents, {
     interactive: io.interactive,
     write,
   });
@@ -89,8 +93,9 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
     const url = `sqlite:${join(dir, `cs-${code}.sqlite`)}`;
     stores.set(code, { url, store: await openIdentityStore(url) });
   }
+  const closers: (() => Promise<void>)[] = [];
   try {
-    const loadProgress = createProgress('2/3 CSへ読込 loading into the CS stores', residents, {
+    const loadProgress = createProgress('2/4 CSへ読込 loading into the CS stores', residents, {
       interactive: io.interactive,
       write,
     });
@@ -113,6 +118,15 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
         `demo population refused ${report.refusedCount} rows: ${JSON.stringify(report.refusals[0])}`,
       );
 
+    // The prefecture server of 東京都 holds the identity information of its residents (R1).
+    const prefectureUrl = `sqlite:${join(dir, 'prefecture-13.sqlite')}`;
+    const prefecture = await openIdentityStore(prefectureUrl);
+    closers.push(() => prefecture.close());
+    await bulkLoadPopulationFile(
+      (record) => (record.localGovernmentCode.startsWith('13') ? prefecture : undefined),
+      populationFile,
+    );
+
     io.out('\nコミュニケーションサーバ (CS) per municipality:');
     for (const [code, cs] of stores) {
       const row = table.byCode(code);
@@ -127,7 +141,7 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
     const cs = stores.get('131016')!;
     const person = cs.first!;
     io.out(
-      `\n3/3 異動 (changes) for ${person.name.kanji} (${person.residentCode}) at 千代田区, ${today}:`,
+      `\n3/4 異動 (changes) for ${person.name.kanji} (${person.residentCode}) at 千代田区, ${today}:`,
     );
     const parts = splitAddress(table, person.address);
     const moved: IdentityInfo = {
@@ -163,19 +177,30 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
       io.out(`  ${changeReasonLabel(a.reason).padEnd(4, '　')} ${a.note}\n      → ${verdict}`);
     }
     const pending = await cs.store.pendingOutbox(10);
+    io.out(`  outbox: ${pending.length} accepted change(s) queued for the prefecture server`);
+
     io.out(
-      `  outbox: ${pending.length} accepted change(s) queued for the prefecture server (next issue: the update flow)`,
+      '\n4/4 閉域網 (the closed network): certificates, mutual TLS, our protocol, the firewall',
+    );
+    await runDemoNetwork({ dir, cs: cs.store, prefecture, prefectureUrl, today, io });
+    const atPrefecture = await prefecture.getIdentity(person.residentCode);
+    io.out(
+      `  prefecture:13 now holds: ${atPrefecture.address} (${changeReasonLabel(atPrefecture.lastChange.reason)})`,
     );
 
     io.out(`\nLook at it:
   node bin/juki.js identity show    --store ${cs.url} ${person.residentCode}
   node bin/juki.js identity history --store ${cs.url} ${person.residentCode}
+  node bin/juki.js identity show    --store ${prefectureUrl} ${person.residentCode}
+  node bin/juki.js alerts --store ${prefectureUrl}
+  node bin/juki.js pki list --dir ${join(dir, 'pki')}
   node bin/juki.js check-digit resident-code ${person.residentCode}
   node bin/juki.js load --store sqlite:${join(dir, 'all.sqlite')} --in ${populationFile}
 The population file is ${populationFile} (JSON Lines, docs/POPULATION.md).`);
     return EXIT.ok;
   } finally {
     for (const cs of stores.values()) await cs.store.close();
+    for (const close of closers) await close();
   }
 }
 

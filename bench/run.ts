@@ -8,8 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { machine, meets, type Benchmark, type BenchResult } from './harness.ts';
 import { loadBenchmark } from './cases/load.ts';
 import { lookupBenchmark } from './cases/lookup.ts';
+import { protocolBenchmark } from './cases/protocol.ts';
 
-const BENCHMARKS: readonly Benchmark[] = [loadBenchmark, lookupBenchmark];
+const BENCHMARKS: readonly Benchmark[] = [loadBenchmark, lookupBenchmark, protocolBenchmark];
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 
 async function main(): Promise<number> {

@@ -61,7 +61,8 @@ describe('network CA', () => {
     expect(native.keyUsage).toEqual(['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2']); // extKeyUsage
     expect(native.serialNumber.toLowerCase()).toBe(issued.serial);
     expect(new Date(native.validTo)).toEqual(issued.notAfter);
-    expect(issued.serial).toMatch(/^[1-7][0-9a-f]{31}$/);
+    // First byte 0x01–0x7f (positive, minimal DER), then 15 random bytes.
+    expect(issued.serial).toMatch(/^(0[1-9a-f]|[1-7][0-9a-f])[0-9a-f]{30}$/);
     expect(issued.notBefore.toISOString()).toBe('2026-03-31T23:55:00.000Z');
     expect(issued.notAfter.toISOString()).toBe('2027-05-03T00:00:00.000Z');
 

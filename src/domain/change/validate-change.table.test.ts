@@ -13,29 +13,15 @@ import type { ChangeReason } from './ChangeReason.ts';
 import { CHANGE_REASON_LIST, changeKind } from './ChangeReason.ts';
 import type { RejectionRule, ValidationContext } from './validate-change.ts';
 import { REJECTION_RULES, validateChange } from './validate-change.ts';
-
-const today = date('2024-12-31');
-const ctx: ValidationContext = { today };
-const v = buildIdentity();
-const resident = buildRecord(); // resident since 2020-04-01 (転入)
-const removedBy = (reason: ChangeReason, overrides: Partial<IdentityRecord> = {}) =>
-  buildRecord({
-    status: 'removed',
-    lastChange: { reason, date: date('2023-01-01') },
-    ...overrides,
-  });
-const newCode = residentCodeOf('1111111111');
-
-function expectRule(
-  rule: RejectionRule,
-  current: IdentityRecord | undefined,
-  event: ChangeEvent,
-  context: ValidationContext = ctx,
-) {
-  const rejection = validateChange(current, event, context);
-  expect(rejection?.rule, rejection?.message).toBe(rule);
-  expect(rejection?.message.length).toBeGreaterThan(0);
-}
+import {
+  ctx,
+  expectRule,
+  newCode,
+  removedBy,
+  resident,
+  today,
+  v,
+} from './validate-change.fixtures.ts';
 
 /** An event whose values are `patch` applied over the (valid) defaults — to break one field at a time. */
 const withValues = (reason: ChangeReason, patch: Record<string, unknown>) =>

@@ -1,11 +1,11 @@
 import type { ChangeEvent } from '../domain/change/ChangeEvent.ts';
 import type { ChangeReason } from '../domain/change/ChangeReason.ts';
 import type { CalendarDate } from '../domain/dates/CalendarDate.ts';
-import type {
-  IdentityInfo,
-  IdentityRecord,
-  ResidentStatus,
-  Sex,
+import {
+  identityInfoOf,
+  type IdentityRecord,
+  type ResidentStatus,
+  type Sex,
 } from '../domain/resident/IdentityInfo.ts';
 import type { IndividualNumber } from '../domain/resident/IndividualNumber.ts';
 import type { ResidentCode } from '../domain/resident/ResidentCode.ts';
@@ -103,21 +103,6 @@ export function identityValues<B>(
     bool(r.movedOverseas),
     r.version,
   ];
-}
-
-/** The identity information alone (what history keeps as the values before a change). */
-export function identityInfoOf(r: IdentityInfo): IdentityInfo {
-  const info: IdentityInfo = {
-    residentCode: r.residentCode,
-    name: { kanji: r.name.kanji, kana: r.name.kana },
-    sex: r.sex,
-    birthDate: r.birthDate,
-    address: r.address,
-    localGovernmentCode: r.localGovernmentCode,
-  };
-  return r.individualNumber === undefined
-    ? info
-    : { ...info, individualNumber: r.individualNumber };
 }
 
 /**

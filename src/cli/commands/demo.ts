@@ -6,7 +6,11 @@ import { splitAddress } from '../../domain/address/split-address.ts';
 import type { ChangeEvent } from '../../domain/change/ChangeEvent.ts';
 import { changeReasonLabel, type ChangeReason } from '../../domain/change/ChangeReason.ts';
 import type { CalendarDate } from '../../domain/dates/CalendarDate.ts';
-import type { IdentityInfo, IdentityRecord } from '../../domain/resident/IdentityInfo.ts';
+import {
+  identityInfoOf,
+  type IdentityInfo,
+  type IdentityRecord,
+} from '../../domain/resident/IdentityInfo.ts';
 import { bulkLoadPopulationFile } from '../../population/bulk-load.ts';
 import { writePopulationFile } from '../../population/write-population-file.ts';
 import { loadLocalGovernmentTable } from '../../reference-data/local-governments.ts';
@@ -145,7 +149,7 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
     );
     const parts = splitAddress(table, person.address);
     const moved: IdentityInfo = {
-      ...identityOf(person),
+      ...identityInfoOf(person),
       address: `${parts.prefecture}${parts.municipality}丸の内一丁目1番1号`,
     };
     const attempts: { reason: ChangeReason; values: IdentityInfo; note: string }[] = [
@@ -202,16 +206,4 @@ The population file is ${populationFile} (JSON Lines, docs/POPULATION.md).`);
     for (const cs of stores.values()) await cs.store.close();
     for (const close of closers) await close();
   }
-}
-
-function identityOf(r: IdentityRecord): IdentityInfo {
-  return {
-    residentCode: r.residentCode,
-    individualNumber: r.individualNumber,
-    name: r.name,
-    sex: r.sex,
-    birthDate: r.birthDate,
-    address: r.address,
-    localGovernmentCode: r.localGovernmentCode,
-  };
 }

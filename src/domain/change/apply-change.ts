@@ -1,5 +1,9 @@
 import type { CalendarDate } from '../dates/CalendarDate.ts';
-import type { IdentityInfo, IdentityRecord } from '../resident/IdentityInfo.ts';
+import {
+  identityInfoOf,
+  type IdentityInfo,
+  type IdentityRecord,
+} from '../resident/IdentityInfo.ts';
 import type { ChangeEvent } from './ChangeEvent.ts';
 import { changeKind } from './ChangeReason.ts';
 import type { Rejection } from './validate-change.ts';
@@ -9,19 +13,6 @@ import { validateChange } from './validate-change.ts';
  * A record's state is a fold over its accepted changes (STYLE habit 1):
  * `record = accepted.reduce(applyChange, undefined)`.
  */
-
-/** Exactly the items of 本人確認情報, nothing else the event may carry (R1: nothing more is held). */
-function identityItems(v: IdentityInfo): IdentityInfo {
-  const items: IdentityInfo = {
-    residentCode: v.residentCode,
-    name: { kanji: v.name.kanji, kana: v.name.kana },
-    sex: v.sex,
-    birthDate: v.birthDate,
-    address: v.address,
-    localGovernmentCode: v.localGovernmentCode,
-  };
-  return v.individualNumber == null ? items : { ...items, individualNumber: v.individualNumber };
-}
 
 /**
  * The record after `event`. Assumes `validateChange(current, event, …)` accepted it.
@@ -49,7 +40,7 @@ export function applyChange(
         ? event.reason === 'move-out' && event.movedOverseas === true
         : (current?.movedOverseas ?? false);
   return {
-    ...identityItems(event.values),
+    ...identityInfoOf(event.values),
     status,
     lastChange: { reason: event.reason, date: event.changeDate },
     movedOverseas,

@@ -1,7 +1,7 @@
 /* Shared fixtures of the R19 tests (validate-change.test.ts, validate-change.table.test.ts). */
 import { expect } from 'vitest';
 import type { IdentityRecord } from '../resident/IdentityInfo.ts';
-import { buildIdentity, buildRecord, date, residentCodeOf } from './change-builders.ts';
+import { buildEvent, buildIdentity, buildRecord, date, residentCodeOf } from './change-builders.ts';
 import type { ChangeEvent } from './ChangeEvent.ts';
 import type { ChangeReason } from './ChangeReason.ts';
 import type { RejectionRule, ValidationContext } from './validate-change.ts';
@@ -29,3 +29,7 @@ export function expectRule(
   expect(rejection?.rule, rejection?.message).toBe(rule);
   expect(rejection?.message.length).toBeGreaterThan(0);
 }
+
+/** An event whose values are `patch` applied over the (valid) defaults — to break one field at a time. */
+export const withValues = (reason: ChangeReason, patch: Record<string, unknown>) =>
+  buildEvent(reason, { ...v, ...patch }, { residentCode: v.residentCode });

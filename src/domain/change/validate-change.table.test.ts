@@ -21,17 +21,8 @@ import {
   resident,
   today,
   v,
+  withValues,
 } from './validate-change.fixtures.ts';
-
-/** An event whose values are `patch` applied over the (valid) defaults — to break one field at a time. */
-const withValues = (reason: ChangeReason, patch: Record<string, unknown>) =>
-  buildEvent(
-    reason,
-    { ...v, ...patch },
-    {
-      residentCode: v.residentCode,
-    },
-  );
 
 describe('validateChange: the table as a whole', () => {
   /** Which (state, reason) pairs the state rules allow: the oracle, written apart from the table. */

@@ -20,6 +20,7 @@ import {
   resident,
   today,
   v,
+  withValues,
 } from './validate-change.fixtures.ts';
 
 function expectAccepted(
@@ -30,16 +31,6 @@ function expectAccepted(
   const rejection = validateChange(current, event, context);
   expect(rejection, rejection?.message).toBeUndefined();
 }
-
-/** An event whose values are `patch` applied over the (valid) defaults — to break one field at a time. */
-const withValues = (reason: ChangeReason, patch: Record<string, unknown>) =>
-  buildEvent(
-    reason,
-    { ...v, ...patch },
-    {
-      residentCode: v.residentCode,
-    },
-  );
 
 describe('validateChange: the shape and formats of a change (the CS checks)', () => {
   it('R19: refuses something that is not a change event', () => {

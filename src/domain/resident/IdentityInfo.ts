@@ -39,3 +39,20 @@ export type IdentityRecord = IdentityInfo & {
   /** Number of accepted changes folded into this record. */
   readonly version: number;
 };
+
+/**
+ * Exactly the items of 本人確認情報 from anything that has them (a record, an event's values, a
+ * checked input row), dropping whatever else it carries (R1: nothing more is held). An absent
+ * (undefined or null) individual number is left out.
+ */
+export function identityInfoOf(r: IdentityInfo): IdentityInfo {
+  const info: IdentityInfo = {
+    residentCode: r.residentCode,
+    name: { kanji: r.name.kanji, kana: r.name.kana },
+    sex: r.sex,
+    birthDate: r.birthDate,
+    address: r.address,
+    localGovernmentCode: r.localGovernmentCode,
+  };
+  return r.individualNumber == null ? info : { ...info, individualNumber: r.individualNumber };
+}

@@ -1,7 +1,7 @@
 import { isChangeReason } from '../change/ChangeReason.ts';
 import type { CalendarDate } from '../dates/CalendarDate.ts';
 import { RegistryError } from '../errors.ts';
-import type { IdentityInfo, IdentityRecord, PersonName, Sex } from './IdentityInfo.ts';
+import { identityInfoOf, type IdentityInfo, type IdentityRecord } from './IdentityInfo.ts';
 import type { FieldProblem } from './identity-fields.ts';
 import {
   addressProblem,
@@ -13,8 +13,6 @@ import {
   residentCodeProblem,
   sexProblem,
 } from './identity-fields.ts';
-import type { IndividualNumber } from './IndividualNumber.ts';
-import type { ResidentCode } from './ResidentCode.ts';
 
 /**
  * Validation at the edge: untyped input (a bulk-load row, a decoded wire message, a JSON file)
@@ -88,19 +86,8 @@ function checkIdentity(input: unknown): Row {
 }
 
 export function parseIdentityInfo(input: unknown): IdentityInfo {
-  const row = checkIdentity(input);
-  const name = row.name as PersonName;
-  const info: IdentityInfo = {
-    residentCode: row.residentCode as ResidentCode,
-    name: { kanji: name.kanji, kana: name.kana },
-    sex: row.sex as Sex,
-    birthDate: row.birthDate as CalendarDate,
-    address: row.address as string,
-    localGovernmentCode: row.localGovernmentCode as string,
-  };
-  if (row.individualNumber != null)
-    return { ...info, individualNumber: row.individualNumber as IndividualNumber };
-  return info;
+  // checkIdentity proved every item's format; the projection keeps exactly those items.
+  return identityInfoOf(checkIdentity(input) as unknown as IdentityInfo);
 }
 
 export function parseIdentityRecord(input: unknown): IdentityRecord {
@@ -135,14 +122,8 @@ export function parseIdentityRecord(input: unknown): IdentityRecord {
     fail('version', { reason: 'record.version', message: 'must be a whole number ≥ 0' });
   }
 
-  const name = row.name as PersonName;
-  const record: IdentityRecord = {
-    residentCode: row.residentCode as ResidentCode,
-    name: { kanji: name.kanji, kana: name.kana },
-    sex: row.sex as Sex,
-    birthDate: row.birthDate as CalendarDate,
-    address: row.address as string,
-    localGovernmentCode: row.localGovernmentCode as string,
+  return {
+    ...identityInfoOf(row as unknown as IdentityInfo),
     status: status as IdentityRecord['status'],
     lastChange: {
       reason: reason as IdentityRecord['lastChange']['reason'],
@@ -151,7 +132,4 @@ export function parseIdentityRecord(input: unknown): IdentityRecord {
     movedOverseas: movedOverseas as boolean,
     version: version as number,
   };
-  if (row.individualNumber != null)
-    return { ...record, individualNumber: row.individualNumber as IndividualNumber };
-  return record;
 }

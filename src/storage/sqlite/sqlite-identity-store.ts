@@ -7,12 +7,15 @@ import { applyChange } from '../../domain/change/apply-change.ts';
 import { validateChange, type Rejection } from '../../domain/change/validate-change.ts';
 import type { CalendarDate } from '../../domain/dates/CalendarDate.ts';
 import { RegistryError } from '../../domain/errors.ts';
-import type { IdentityInfo, IdentityRecord } from '../../domain/resident/IdentityInfo.ts';
+import {
+  identityInfoOf,
+  type IdentityInfo,
+  type IdentityRecord,
+} from '../../domain/resident/IdentityInfo.ts';
 import type { ResidentCode } from '../../domain/resident/ResidentCode.ts';
 import type { RetentionPolicy } from '../../domain/retention/retention.ts';
 import { ErasureTally, erasureCutoffs } from '../erasure-tally.ts';
 import {
-  identityInfoOf,
   storedChangeEvent,
   identityValues,
   recordFromRow,

@@ -7,6 +7,7 @@ import {
 import type { ChangeEvent } from './ChangeEvent.ts';
 import { changeKind } from './ChangeReason.ts';
 import type { Rejection } from './validate-change.ts';
+import { isSupersededByMove } from './transitions.ts';
 import { validateChange } from './validate-change.ts';
 
 /**
@@ -20,12 +21,16 @@ import { validateChange } from './validate-change.ts';
  * - removes (転出, 死亡, 職権消除等) → status `removed`; `movedOverseas` from the event for 転出;
  * - updates (転居, 職権修正等) and re-codes → the new values; status and `movedOverseas` kept
  *   (a correction of a removed record leaves it removed);
- * always: version + 1, lastChange = { reason, date }.
+ * always: version + 1, lastChange = { reason, date };
+ * except a change superseded by a move between municipalities, which only counts (version + 1).
  */
 export function applyChange(
   current: IdentityRecord | undefined,
   event: ChangeEvent,
 ): IdentityRecord {
+  // Kept in history, but the person lives at the municipality they moved to (transitions.ts).
+  if (current !== undefined && isSupersededByMove(current, event))
+    return { ...current, version: current.version + 1 };
   const kind = changeKind(event.reason);
   const status =
     kind === 'creates'

@@ -1,5 +1,6 @@
-import type { IdentityInfo } from '../resident/IdentityInfo.ts';
-import type { ChangeReason } from './ChangeReason.ts';
+import type { IdentityInfo, IdentityRecord } from '../resident/IdentityInfo.ts';
+import type { ChangeEvent } from './ChangeEvent.ts';
+import { changeKind, type ChangeReason } from './ChangeReason.ts';
 
 /*
  * What the state of a record allows, and what a change changes: the parts of R19's rule table
@@ -55,4 +56,51 @@ export function changedItems(
   differs('address', a.address === b.address);
   differs('localGovernmentCode', a.localGovernmentCode === b.localGovernmentCode);
   return out;
+}
+
+/*
+ * Moves between municipalities, seen by a server that holds both (a prefecture server for a move
+ * inside its prefecture, the national server for every move). The two municipalities send their
+ * notices independently: the new one's 転入 and the old one's 転出 (and any change the old one
+ * made shortly before) may arrive in either order. In Juki-net the old municipality even confirms
+ * its 転出 only after the new one has notified the move-in (転入通知), so "転入 first" is normal.
+ * Whatever the order, every server must end with the record at the new municipality.
+ */
+
+/**
+ * 転入 for a person who is still a resident of ANOTHER municipality on this server's record: the
+ * move-in arrived before the old municipality's 転出. Accepted (the record moves to the new
+ * municipality); 転入 for a resident of the SAME municipality stays refused
+ * (`create.already-resident`, R19's own example).
+ */
+export function isMoveInAheadOfMoveOut(
+  current: IdentityRecord | undefined,
+  event: ChangeEvent,
+): boolean {
+  return (
+    current !== undefined &&
+    current.status === 'resident' &&
+    event.reason === 'move-in' &&
+    event.values.localGovernmentCode !== current.localGovernmentCode
+  );
+}
+
+/**
+ * A removing or updating change made by a municipality the record has since left (its 団体コード
+ * is not the record's, and it is dated on or before the record's last change): it arrived after
+ * the new municipality's 転入. It is accepted and kept in history, so it is applied once and
+ * forwarded like any other, but it changes nothing on the record: the person lives at the new
+ * municipality. A CS holds one municipality, so this never happens there.
+ */
+export function isSupersededByMove(
+  current: IdentityRecord | undefined,
+  event: ChangeEvent,
+): boolean {
+  if (current === undefined) return false;
+  const kind = changeKind(event.reason);
+  return (
+    (kind === 'removes' || kind === 'updates') &&
+    event.values.localGovernmentCode !== current.localGovernmentCode &&
+    event.changeDate <= current.lastChange.date
+  );
 }

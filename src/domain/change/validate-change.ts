@@ -15,7 +15,12 @@ import {
 import type { ChangeEvent } from './ChangeEvent.ts';
 import type { ChangeKind, ChangeReason } from './ChangeReason.ts';
 import { changeKind, changeReasonLabel, isChangeReason } from './ChangeReason.ts';
-import { allowedAfterRemoval, changedItems } from './transitions.ts';
+import {
+  allowedAfterRemoval,
+  changedItems,
+  isMoveInAheadOfMoveOut,
+  isSupersededByMove,
+} from './transitions.ts';
 
 /**
  * R19: the checks a change of 本人確認情報 passes before any node stores it. The CS checks formats
@@ -241,9 +246,11 @@ const RULES = [
     rule: 'create.already-resident',
     requirement: 'R19',
     description:
-      '転入, 出生 or 職権記載等 for a person who is already a resident (status resident).',
+      '転入, 出生 or 職権記載等 for a person who is already a resident (status resident). Not refused: 転入 for a resident of another municipality on this record — the new municipality’s notice arrived before the old one’s 転出 (docs/FLOW.md).',
     check: ({ current, event }) =>
-      current?.status === 'resident' && kindOf(event) === 'creates'
+      current?.status === 'resident' &&
+      kindOf(event) === 'creates' &&
+      !isMoveInAheadOfMoveOut(current, event)
         ? `現存する住民に対する${label(event.reason)}です (already a resident)`
         : undefined,
   },
@@ -347,6 +354,18 @@ const RULES = [
 ] as const satisfies readonly RuleDefinition[];
 
 export type RejectionRule = (typeof RULES)[number]['rule'];
+
+/**
+ * The state rules that do not apply to a change superseded by a move (it changes nothing on the
+ * record, so the record's state cannot refuse it).
+ */
+const SUPERSEDED_SKIPS: ReadonlySet<string> = new Set<RejectionRule>([
+  'removed.already-removed',
+  'removed.not-allowed',
+  'change-date.out-of-order',
+  'move-within.changes-other-items',
+  'move-within.address-unchanged',
+]);
 export type Rejection = { readonly rule: RejectionRule; readonly message: string };
 
 /** The rule table without its code, in evaluation order (for docs and UIs). */
@@ -368,7 +387,14 @@ export function validateChange(
   ctx: ValidationContext,
 ): Rejection | undefined {
   const subject: Subject = { current, event, ctx };
+  let superseded: boolean | undefined;
   for (const r of RULES as readonly RuleDefinition[]) {
+    if (SUPERSEDED_SKIPS.has(r.rule)) {
+      // Evaluated here, after the format rules held: a change from a municipality the record has
+      // since left is accepted without the state rules (transitions.ts, isSupersededByMove).
+      superseded ??= isSupersededByMove(current, event);
+      if (superseded) continue;
+    }
     const message = r.check(subject);
     if (message !== undefined) return { rule: r.rule as RejectionRule, message };
   }

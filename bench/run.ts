@@ -8,9 +8,17 @@ import { fileURLToPath } from 'node:url';
 import { machine, meets, type Benchmark, type BenchResult } from './harness.ts';
 import { loadBenchmark } from './cases/load.ts';
 import { lookupBenchmark } from './cases/lookup.ts';
+import { propagationBenchmark } from './cases/propagation.ts';
+import { integrityBenchmark } from './cases/integrity.ts';
 import { protocolBenchmark } from './cases/protocol.ts';
 
-const BENCHMARKS: readonly Benchmark[] = [loadBenchmark, lookupBenchmark, protocolBenchmark];
+const BENCHMARKS: readonly Benchmark[] = [
+  loadBenchmark,
+  lookupBenchmark,
+  protocolBenchmark,
+  propagationBenchmark,
+  integrityBenchmark,
+];
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 
 async function main(): Promise<number> {

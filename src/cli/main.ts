@@ -4,8 +4,11 @@ import { CHECK_DIGIT_HELP, runCheckDigit } from './commands/check-digit.ts';
 import { DEMO_HELP, runDemo } from './commands/demo.ts';
 import { IDENTITY_HELP, runIdentity } from './commands/identity.ts';
 import { LOAD_HELP, runLoad } from './commands/load.ts';
+import { NETWORK_HELP, runNetwork } from './commands/network.ts';
+import { NODE_HELP, runNode } from './commands/node.ts';
 import { PKI_HELP, runPki } from './commands/pki.ts';
 import { POPULATION_HELP, runPopulation } from './commands/population.ts';
+import { REGISTER_HELP, runRegister } from './commands/register.ts';
 import { processIO, type CommandIO } from './io.ts';
 
 type Command = {
@@ -31,6 +34,17 @@ const COMMANDS: Record<string, Command> = {
     summary: 'show a resident’s 本人確認情報 and its history',
     run: runIdentity,
   },
+  network: {
+    help: NETWORK_HELP,
+    summary: 'write the certificates and node configs of a whole network',
+    run: runNetwork,
+  },
+  node: {
+    help: NODE_HELP,
+    summary: 'run one node (CS, prefecture, national, switch); health, isolate, retention',
+    run: runNode,
+  },
+  register: { help: REGISTER_HELP, summary: 'the existing register (住民票)', run: runRegister },
   pki: {
     help: PKI_HELP,
     summary: 'the network CA: node certificates, revocation, CRL (R9, R11)',

@@ -217,13 +217,7 @@ export class PkiDirectory {
 
   /** A node's certificate, key (permissions checked), CA certificate and CRL from its bundle. */
   async nodeCredentials(identity: NodeIdentity): Promise<NodeTlsCredentials> {
-    const files = this.nodeBundle(identity);
-    return {
-      certPem: await readFile(files.certificate, 'utf8'),
-      keyPem: await new FileKeyStore(files.dir).get(NODE_KEY_ID),
-      caPem: await readFile(files.caCertificate, 'utf8'),
-      crlPem: await readFile(files.crl, 'utf8'),
-    };
+    return readNodeBundle(this.nodeBundle(identity).dir);
   }
 
   async #changeCrl(
@@ -304,3 +298,19 @@ async function anyExists(paths: readonly string[]): Promise<boolean> {
   }
   return false;
 }
+
+/**
+ * A node's TLS credentials from its installed bundle directory (what `juki pki issue` wrote and
+ * `juki node start` reads): node.crt, the key through the key store, ca.crt and crl.pem.
+ */
+export async function readNodeBundle(dir: string): Promise<NodeTlsCredentials> {
+  return {
+    certPem: await readFile(join(dir, 'node.crt'), 'utf8'),
+    keyPem: await new FileKeyStore(dir).get(NODE_KEY_ID),
+    caPem: await readFile(join(dir, 'ca.crt'), 'utf8'),
+    crlPem: await readFile(join(dir, 'crl.pem'), 'utf8'),
+  };
+}
+
+/** The path of the CRL inside a node's bundle (a running node watches it, R11). */
+export const bundleCrlPath = (dir: string): string => join(dir, 'crl.pem');

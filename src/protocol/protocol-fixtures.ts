@@ -1,5 +1,6 @@
 import { buildEvent, buildIdentity } from '../domain/change/change-builders.ts';
 import { changeNotice } from './messages/ChangeNotice.ts';
+import { integritySampleMessages } from './integrity-fixtures.ts';
 import type { Message } from './messages/registry.ts';
 import type { MemoryTransportOptions } from './memory-transport.ts';
 import { createMemoryTransportPair } from './memory-transport.ts';
@@ -54,6 +55,7 @@ export function sampleMessages(): Message[] {
       reason: 'identity.not-found',
     },
     { kind: 'goaway', code: 'goaway', message: 'maintenance' },
+    ...integritySampleMessages(),
   ];
 }
 

@@ -18,6 +18,7 @@ import {
 } from './contract-fixtures.ts';
 import type { IdentityRecord } from '../domain/resident/IdentityInfo.ts';
 import type { IdentityStore } from './ports.ts';
+import { describeIntegrityStoreContract } from './contract-integrity.ts';
 
 export type { StoreTable, StoreUnderTest } from './contract-fixtures.ts';
 
@@ -233,6 +234,7 @@ export function describeIdentityStoreContract(
       await store.applyChange(a, { today: TODAY, outbox: true }); // duplicate: not queued again
       const pending = await store.pendingOutbox(10);
       expect(pending.map((p) => p.event)).toEqual([a, b, c]);
+      expect(await store.countOutbox()).toBe(3);
       expect(pending.map((p) => p.attempts)).toEqual([0, 0, 0]);
       expect((await store.pendingOutbox(2)).map((p) => p.id)).toEqual(
         pending.slice(0, 2).map((p) => p.id),
@@ -244,6 +246,33 @@ export function describeIdentityStoreContract(
       await store.acknowledgeOutbox([]);
       expect((await store.pendingOutbox(10)).map((p) => p.event)).toEqual([c]);
       expect(await sut.countRows('outbox')).toBe(1);
+      expect(await store.countOutbox()).toBe(1);
+    });
+
+    it('R19: applyChanges applies a batch in order in one transaction, each event with its own outcome', async () => {
+      const a = moveIn(person(12), date('2020-04-01'));
+      const unknown = moveWithin(person(13), '東京都千代田区麹町2番地', date('2020-04-02'));
+      const moved = moveWithin(person(12), '東京都千代田区麹町3番地', date('2020-04-03'));
+      const outcomes = await store.applyChanges([a, a, unknown, moved], {
+        today: TODAY,
+        outbox: true,
+      });
+      expect(outcomes.map((o) => o.status)).toEqual([
+        'applied',
+        'duplicate',
+        'rejected',
+        'applied',
+      ]);
+      expect(outcomes[2]).toMatchObject({ rejection: { rule: 'record.unknown' } });
+      expect((await store.getIdentity(person(12).residentCode)).address).toBe(
+        '東京都千代田区麹町3番地',
+      );
+      // Queued for the next node in order; the duplicate and the rejection are not.
+      expect((await store.pendingOutbox(10)).map((p) => p.event)).toEqual([a, moved]);
+      // The same outcomes as one at a time: a retried batch is all duplicates / the same refusal.
+      const again = await store.applyChanges([a, unknown, moved], { today: TODAY, outbox: true });
+      expect(again.map((o) => o.status)).toEqual(['duplicate', 'rejected', 'duplicate']);
+      expect(await store.applyChanges([], opts)).toEqual([]);
     });
 
     it('R19: loadBatch stores new rows, refuses duplicates with their line numbers, overwrites nothing', async () => {
@@ -371,6 +400,14 @@ export function describeIdentityStoreContract(
         oldestErased: undefined,
         newestErased: undefined,
       });
+      // Both runs are recorded: counts, periods and the policy, newest first.
+      const runs = await store.listErasures(10);
+      expect(runs.map((r) => [r.asOf, r.erasedHistoryEntries, r.erasedRecords])).toEqual([
+        [today, 0, 0],
+        [today, 4, 1],
+      ]);
+      expect(runs[1]).toMatchObject({ policy, oldestErased: report.oldestErased });
+      expect(runs[0]!.ranAt).toMatch(/^\d{4}-\d\d-\d\dT/);
     });
 
     it('R19: concurrent changes of one resident are applied one after the other', async () => {
@@ -415,4 +452,5 @@ export function describeIdentityStoreContract(
       expect(await sut.countRows('outbox')).toBe(2);
     });
   });
+  describeIntegrityStoreContract(name, makeStore);
 }

@@ -7,7 +7,7 @@ import {
   retentionCutoff,
   type RetentionPolicy,
 } from '../domain/retention/retention.ts';
-import type { ErasureReport } from './ports.ts';
+import type { ErasureReport, ErasureRun } from './ports.ts';
 
 /** Candidate cut-off dates for the SQL pre-filter of a retention run. */
 export type ErasureCutoffs = {
@@ -82,4 +82,30 @@ export function groupByPerson<T extends { readonly personId: number }>(
     else out.set(r.personId, [r]);
   }
   return out;
+}
+
+/** A row of erasure_log, as both drivers read it (dates as YYYY-MM-DD text). */
+export type ErasureLogRow = {
+  id: number;
+  ran_at: string;
+  as_of: string;
+  history_years: number;
+  overseas_years: number;
+  erased_history_entries: number;
+  erased_records: number;
+  oldest_erased: string | null;
+  newest_erased: string | null;
+};
+
+export function erasureRunFromRow(r: ErasureLogRow): ErasureRun {
+  return {
+    id: Number(r.id),
+    ranAt: r.ran_at,
+    asOf: r.as_of as CalendarDate,
+    policy: { historyYears: r.history_years, overseasYears: r.overseas_years },
+    erasedHistoryEntries: r.erased_history_entries,
+    erasedRecords: r.erased_records,
+    oldestErased: (r.oldest_erased ?? undefined) as CalendarDate | undefined,
+    newestErased: (r.newest_erased ?? undefined) as CalendarDate | undefined,
+  };
 }

@@ -5,6 +5,16 @@ import type { IdentityRecord } from '../domain/resident/IdentityInfo.ts';
 import type { ResidentCode } from '../domain/resident/ResidentCode.ts';
 import type { RetentionPolicy } from '../domain/retention/retention.ts';
 import type { NewSecurityAlert, SecurityAlert } from '../domain/network/SecurityAlert.ts';
+import type { IntegrityScope } from '../domain/integrity/IntegrityScope.ts';
+import type {
+  IntegrityCheckRecord,
+  RepairLogEntry,
+  RepairRecord,
+  RepairReport,
+  ScopeRange,
+} from './integrity-records.ts';
+
+export type * from './integrity-records.ts';
 
 /**
  * The storage ports: what a node stores, in the project's own terms. Implementations live in
@@ -65,6 +75,16 @@ export type ErasureReport = {
   readonly newestErased: CalendarDate | undefined;
 };
 
+/** One recorded retention run. */
+export type ErasureRun = ErasureReport & {
+  readonly id: number;
+  /** When it ran (ISO 8601, UTC). */
+  readonly ranAt: string;
+  /** The date the retention periods were counted back from. */
+  readonly asOf: CalendarDate;
+  readonly policy: RetentionPolicy;
+};
+
 export interface IdentityStore {
   /** The current record, or undefined. */
   findIdentity(code: ResidentCode): Promise<IdentityRecord | undefined>;
@@ -80,6 +100,15 @@ export interface IdentityStore {
     event: ChangeEvent,
     options: { today: CalendarDate; outbox?: boolean },
   ): Promise<ApplyOutcome>;
+  /**
+   * `applyChange` for each event in order, all in ONE transaction (group commit: a receiver
+   * applies the notices that arrived together at once). Each event gets its own outcome, exactly
+   * as if applied alone one after the other; if the store fails, nothing of the batch is stored.
+   */
+  applyChanges(
+    events: readonly ChangeEvent[],
+    options: { today: CalendarDate; outbox?: boolean },
+  ): Promise<ApplyOutcome[]>;
   /** Accepted changes of one person (following re-codes), oldest first. */
   history(code: ResidentCode): Promise<HistoryEntry[]>;
   /** True when the code is in use or was ever used here (R7: never reissued). */
@@ -91,6 +120,8 @@ export interface IdentityStore {
   loadBatch(batch: LoadBatch): Promise<LoadReport>;
   /** Number of stored records (residents and removed records not yet erased). */
   countIdentities(): Promise<number>;
+  /** Entries waiting in the outbox (the health view's backlog). */
+  countOutbox(): Promise<number>;
   /** Outbox: oldest first (per resident, in the order the changes were applied). */
   pendingOutbox(limit: number): Promise<OutboxEntry[]>;
   /** Counts one more delivery attempt for each entry (the sender calls it before sending). */
@@ -103,6 +134,35 @@ export interface IdentityStore {
    * marked as used (R7), but the link between them and any person is dropped.
    */
   eraseExpired(policy: RetentionPolicy, today: CalendarDate): Promise<ErasureReport>;
+  /** The recorded retention runs, newest first (what `eraseExpired` erased: counts and periods). */
+  listErasures(limit: number): Promise<ErasureRun[]>;
+  /** Integrity check (R20, docs/INTEGRITY.md): residents in `scope`. */
+  countScope(scope: IntegrityScope): Promise<number>;
+  /**
+   * The residents in `scope` (optionally in a resident-code range), ordered by resident code,
+   * streamed page by page with bounded memory. Not a snapshot on SQLite (pages are read one after
+   * another); one REPEATABLE READ snapshot on PostgreSQL.
+   */
+  scanScope(scope: IntegrityScope, range?: ScopeRange): AsyncIterable<IdentityRecord>;
+  /**
+   * The receiver's repair after a check: overwrites / inserts `upsert` as residents and marks
+   * `notResident` removed, in `scope` only, without writing history (no change is invented); each
+   * code goes into the repair log with its action. Idempotent per (checkId, code).
+   */
+  repairIdentities(
+    checkId: string,
+    repair: {
+      readonly scope: IntegrityScope;
+      readonly upsert: readonly RepairRecord[];
+      readonly notResident: readonly ResidentCode[];
+    },
+  ): Promise<RepairReport>;
+  /** Records one end's view of a check; a second record of the same (checkId, role) is ignored. */
+  recordIntegrityCheck(record: IntegrityCheckRecord): Promise<void>;
+  /** Newest first. */
+  listIntegrityChecks(limit: number): Promise<IntegrityCheckRecord[]>;
+  /** The repair log of one check, in the order written. */
+  listIntegrityRepairs(checkId: string): Promise<RepairLogEntry[]>;
   close(): Promise<void>;
 }
 

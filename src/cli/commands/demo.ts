@@ -1,209 +1,372 @@
-import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
+import { connect as tcpConnect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { splitAddress } from '../../domain/address/split-address.ts';
-import type { ChangeEvent } from '../../domain/change/ChangeEvent.ts';
-import { changeReasonLabel, type ChangeReason } from '../../domain/change/ChangeReason.ts';
+import { changeReasonLabel } from '../../domain/change/ChangeReason.ts';
 import type { CalendarDate } from '../../domain/dates/CalendarDate.ts';
-import {
-  identityInfoOf,
-  type IdentityInfo,
-  type IdentityRecord,
-} from '../../domain/resident/IdentityInfo.ts';
-import { bulkLoadPopulationFile } from '../../population/bulk-load.ts';
-import { writePopulationFile } from '../../population/write-population-file.ts';
+import { RegistryError } from '../../domain/errors.ts';
+import type { ResidentCode } from '../../domain/resident/ResidentCode.ts';
+import { todayInJapan } from '../../nodes/japan-date.ts';
+import { startLocalNetwork, type LocalNetwork } from '../../nodes/local-network.ts';
+import { initNetwork } from '../../nodes/network-init.ts';
 import { loadLocalGovernmentTable } from '../../reference-data/local-governments.ts';
-import { openIdentityStore } from '../../storage/open-store.ts';
+import { openRegisterStore } from '../../register/open-register.ts';
+import type { RegisterStore } from '../../register/RegisterStore.ts';
+import { openAlertStore, openIdentityStore } from '../../storage/open-store.ts';
 import type { IdentityStore } from '../../storage/ports.ts';
 import { EXIT, UsageError } from '../cli-error.ts';
 import type { CommandIO } from '../io.ts';
 import { createProgress } from '../progress.ts';
-import { runDemoNetwork } from './demo-network.ts';
-import { DEFAULT_AS_OF } from './population.ts';
+import { DEMO_COUNTRY, registerPopulation, someoneLivingAlone } from './demo-country.ts';
 
 export const DEMO_HELP = `juki demo [--dir DIR] [--residents N] [--seed S]
 
-  The main job on the embedded default, with no configuration: generates a synthetic population
-  for a handful of municipalities, loads each into its own CS store (SQLite, one file per node),
-  walks one resident through accepted and refused changes (R19), then starts the closed network:
-  a CA issues node certificates, 東京都's prefecture server listens behind its firewall, 千代田区's
-  CS sends the accepted change over mutual TLS 1.3 in jukinet's own protocol, and an HTTP request
-  on the same port is dropped and recorded as an intrusion alert (R9–R11). Prints how to look at it.
+  The main job on the embedded default, with no configuration: a small country as a network on
+  this machine — the national server, three prefecture servers, six municipalities (each its
+  register and its CS), the switch — every node with its own SQLite store and certificate,
+  talking mutual TLS 1.3 in jukinet's own protocol. The registers take in a synthetic population
+  at the counter and then a stream of changes (births, deaths, moves within and across
+  municipalities and prefectures); every change flows register → CS → prefecture → national on
+  its own (R19), refused changes come back to the register, the integrity checks compare every
+  level (R20), and a stranger's HTTP request on a network port is recorded as an intrusion alert
+  (R11). Prints how to look at it, and how to run the same network as separate processes.
 
   --dir DIR        where the demo writes (default .juki/demo; recreated on every run)
-  --residents N    residents in all (default 10000)
+  --residents N    residents in all (default 1200)
   --seed S         population seed (default demo)`;
 
-/** A handful of municipalities of every kind: designated-city wards, a special ward, a town, a city. */
-export const DEMO_MUNICIPALITIES = [
-  '011011',
-  '013951',
-  '131016',
-  '141038',
-  '271276',
-  '472018',
-] as const;
-
-/** Today's date in Japan (the registry's civil date), taken at the edge: the domain has no clock. */
-export function todayInJapan(now = new Date()): CalendarDate {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo' }).format(now) as CalendarDate;
-}
+const NATIONAL = 'national:jlis';
 
 export async function runDemo(args: readonly string[], io: CommandIO): Promise<number> {
   const { values } = parseArgs({
     args: [...args],
     options: {
       dir: { type: 'string', default: '.juki/demo' },
-      residents: { type: 'string', default: '10000' },
+      residents: { type: 'string', default: '1200' },
       seed: { type: 'string', default: 'demo' },
     },
   });
   const residents = Number(values.residents);
-  if (!Number.isSafeInteger(residents) || residents < DEMO_MUNICIPALITIES.length) {
-    throw new UsageError(`--residents must be an integer ≥ ${DEMO_MUNICIPALITIES.length}`);
-  }
+  if (!Number.isSafeInteger(residents) || residents < 20 || residents > 1_000_000)
+    throw new UsageError('--residents must be an integer in [20, 1000000]');
   const dir = resolve(values.dir);
   rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
   const table = loadLocalGovernmentTable();
   const today = todayInJapan();
   const write = (s: string): void => void process.stderr.write(s);
+  const name = (code: string): string => {
+    const row = table.byCode(code);
+    return row ? `${row.prefecture}${row.municipality}` : code;
+  };
 
-  io.out(`jukinet demo — 住民基本台帳ネットワーク (Juki-net), embedded SQLite, in ${dir}\n`);
-
-  // 1. A synthetic population for the demo municipalities.
-  const populationFile = join(dir, 'population.jsonl');
-  const genProgress = createProgress('1/4 住民を生成 generating residents', residents, {
-    interactive: io.interactive,
-    write,
-  });
-  await writePopulationFile(
-    populationFile,
-    {
-      residents,
-      seed: values.seed,
-      municipalities: table.rows,
-      asOf: DEFAULT_AS_OF as CalendarDate,
-      onlyCodes: DEMO_MUNICIPALITIES,
-    },
-    (done) => genProgress.update(done),
+  io.out(
+    `jukinet demo — 住民基本台帳ネットワーク (Juki-net): a small country on this machine, in ${dir}\n`,
   );
-  genProgress.finish(residents);
 
-  // 2. Each municipality's CS gets its own store, loaded through the storage port.
-  const stores = new Map<string, { url: string; store: IdentityStore; first?: IdentityRecord }>();
-  for (const code of DEMO_MUNICIPALITIES) {
-    const url = `sqlite:${join(dir, `cs-${code}.sqlite`)}`;
-    stores.set(code, { url, store: await openIdentityStore(url) });
-  }
-  const closers: (() => Promise<void>)[] = [];
+  // 1. The network: certificates and one config per node.
+  const manifest = await initNetwork({
+    prefectures: [...DEMO_COUNTRY.prefectures],
+    municipalities: [...DEMO_COUNTRY.municipalities],
+    dir,
+    host: '127.0.0.1',
+    // A port range of its own (the demo's nodes listen on 127.0.0.1 only).
+    basePort: 30_000 + Math.floor(Math.random() * 250) * 100,
+    overrides: { delivery: { pollMs: 50 }, schedule: { integrityMinutes: 0, retentionMinutes: 0 } },
+  });
+  io.out(
+    `1/6 ネットワーク構築 network: ${manifest.nodes.length} nodes, each with a certificate of the network CA (${join(dir, 'pki')})`,
+  );
+
+  // 2. Start every node (here in one process; `juki node start` runs each as its own).
+  const network = await startLocalNetwork(dir, manifest);
+  const registers = new Map<string, RegisterStore>();
+  const stores = new Map<string, IdentityStore>();
   try {
-    const loadProgress = createProgress('2/4 CSへ読込 loading into the CS stores', residents, {
+    io.out(
+      `2/6 起動 started: national:jlis, ${DEMO_COUNTRY.prefectures.map((p) => `prefecture:${p}`).join(', ')}, switch:main, ${DEMO_COUNTRY.municipalities.length} CS with their registers (logs in ${join(dir, 'logs')})`,
+    );
+    for (const code of DEMO_COUNTRY.municipalities) {
+      const c = network.node(`cs:${code}`).config;
+      registers.set(code, await openRegisterStore(c.register!, { municipality: code }));
+    }
+    const store = async (node: string): Promise<IdentityStore> => {
+      let s = stores.get(node);
+      if (!s) {
+        s = await openIdentityStore(network.node(node).config.store);
+        stores.set(node, s);
+      }
+      return s;
+    };
+
+    // 3. The population, taken in at the counters.
+    const progress = createProgress('3/6 転入届 registering residents at the counters', residents, {
       interactive: io.interactive,
       write,
     });
-    const report = await bulkLoadPopulationFile(
-      (record) => {
-        const cs = stores.get(record.localGovernmentCode);
-        if (cs === undefined)
-          throw new Error(
-            `population row outside the demo municipalities: ${record.localGovernmentCode}`,
-          );
-        cs.first ??= record;
-        return cs.store;
-      },
-      populationFile,
-      { onProgress: (done) => loadProgress.update(done) },
+    const started = performance.now();
+    const population = await registerPopulation({
+      registers,
+      table,
+      residents,
+      seed: values.seed,
+      today,
+      onProgress: (done) => progress.update(done),
+    });
+    progress.finish(population.residents);
+    await settled(network, registers, stores, store);
+    io.out(
+      `3/6 転入届 ${population.residents} residents in ${population.households} households registered and propagated in ${((performance.now() - started) / 1000).toFixed(1)} s:`,
     );
-    loadProgress.finish(report.rowsRead);
-    if (report.refusedCount > 0)
-      throw new Error(
-        `demo population refused ${report.refusedCount} rows: ${JSON.stringify(report.refusals[0])}`,
-      );
-
-    // The prefecture server of 東京都 holds the identity information of its residents (R1).
-    const prefectureUrl = `sqlite:${join(dir, 'prefecture-13.sqlite')}`;
-    const prefecture = await openIdentityStore(prefectureUrl);
-    closers.push(() => prefecture.close());
-    await bulkLoadPopulationFile(
-      (record) => (record.localGovernmentCode.startsWith('13') ? prefecture : undefined),
-      populationFile,
-    );
-
-    io.out('\nコミュニケーションサーバ (CS) per municipality:');
-    for (const [code, cs] of stores) {
-      const row = table.byCode(code);
-      const count = await cs.store.countIdentities();
+    for (const code of DEMO_COUNTRY.municipalities)
       io.out(
-        `  ${code} ${row?.prefecture ?? ''}${row?.municipality ?? ''}`.padEnd(28) +
-          `${String(count).padStart(7)} residents  ${cs.url}`,
+        `      ${name(code).padEnd(12, '　')} CS ${String(await (await store(`cs:${code}`)).countIdentities()).padStart(5)}`,
+      );
+    for (const p of DEMO_COUNTRY.prefectures)
+      io.out(
+        `      ${`prefecture:${p}`.padEnd(16)} ${String(await (await store(`prefecture:${p}`)).countIdentities()).padStart(5)} (本人確認情報 of its residents only, R1)`,
+      );
+    io.out(
+      `      ${NATIONAL.padEnd(16)} ${String(await (await store(NATIONAL)).countIdentities()).padStart(5)}`,
+    );
+
+    // 4. A stream of changes.
+    io.out('\n4/6 異動 changes at the counters, each flowing up on its own:');
+    const shown = await changeStream({ registers, codes: population.codes, today, io, name });
+    await settled(network, registers, stores, store);
+    for (const s of shown) {
+      const atNational = await (await store(NATIONAL)).findIdentity(s.code);
+      io.out(
+        `      national:jlis now: ${s.code} ${atNational ? `${atNational.status === 'resident' ? '住民' : '消除'} at ${name(atNational.localGovernmentCode)} (${changeReasonLabel(atNational.lastChange.reason)})` : '—'}`,
+      );
+    }
+    const refused = await registers.get('131016')!.listRejections(5);
+    for (const r of refused)
+      io.out(
+        `      差戻し (refused, back at 千代田区's register): ${r.transactionId} by ${r.rejectedBy} [${r.rejection.rule}]`,
+      );
+
+    // 5. Retention and health.
+    const erased = await network.node(NATIONAL).runRetention();
+    io.out(
+      `\n5/6 保存期間 retention at national:jlis: ${erased.erasedHistoryEntries} history entries and ${erased.erasedRecords} records past 5 years erased (recorded as counts only)`,
+    );
+    for (const n of ['cs:131016', 'prefecture:13', NATIONAL]) {
+      const h = await network.node(n).health();
+      io.out(
+        `      ${n.padEnd(16)} ${h.status}: ${h.identities} identities, outbox ${h.outbox}${h.upstream ? `, delivered ${h.upstream.delivered} to ${h.upstream.upstream}` : ''}`,
       );
     }
 
-    // 3. One resident through accepted and refused changes (R19).
-    const cs = stores.get('131016')!;
-    const person = cs.first!;
+    // 6. A stranger on a network-side port.
+    const pref = network.node('prefecture:13');
+    const { host, port } = pref.network!;
+    await new Promise<void>((done) => {
+      const socket = tcpConnect(port, host, () =>
+        socket.write('GET / HTTP/1.1\r\nHost: jukinet\r\n\r\n'),
+      );
+      socket.on('error', () => done());
+      socket.on('close', () => done());
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    const alerts = await openAlertStore(pref.config.store);
+    const [alert] = await alerts.listAlerts({ limit: 1 });
+    await alerts.close();
     io.out(
-      `\n3/4 異動 (changes) for ${person.name.kanji} (${person.residentCode}) at 千代田区, ${today}:`,
-    );
-    const parts = splitAddress(table, person.address);
-    const moved: IdentityInfo = {
-      ...identityInfoOf(person),
-      address: `${parts.prefecture}${parts.municipality}丸の内一丁目1番1号`,
-    };
-    const attempts: { reason: ChangeReason; values: IdentityInfo; note: string }[] = [
-      { reason: 'move-within', values: moved, note: '転居: the address changes within 千代田区' },
-      {
-        reason: 'move-within',
-        values: {
-          ...moved,
-          address: `${moved.address}-2`,
-          name: { kanji: '偽名　太郎', kana: 'ギメイ　タロウ' },
-        },
-        note: '転居 that also changes the name',
-      },
-      { reason: 'move-in', values: moved, note: '転入 for a resident already present' },
-    ];
-    for (const a of attempts) {
-      const event: ChangeEvent = {
-        transactionId: randomUUID(),
-        reason: a.reason,
-        changeDate: today,
-        residentCode: person.residentCode,
-        values: a.values,
-      };
-      const outcome = await cs.store.applyChange(event, { today, outbox: true });
-      const verdict =
-        outcome.status === 'rejected'
-          ? `refused [${outcome.rejection.rule}] ${outcome.rejection.message}`
-          : outcome.status;
-      io.out(`  ${changeReasonLabel(a.reason).padEnd(4, '　')} ${a.note}\n      → ${verdict}`);
-    }
-    const pending = await cs.store.pendingOutbox(10);
-    io.out(`  outbox: ${pending.length} accepted change(s) queued for the prefecture server`);
-
-    io.out(
-      '\n4/4 閉域網 (the closed network): certificates, mutual TLS, our protocol, the firewall',
-    );
-    await runDemoNetwork({ dir, cs: cs.store, prefecture, prefectureUrl, today, io });
-    const atPrefecture = await prefecture.getIdentity(person.residentCode);
-    io.out(
-      `  prefecture:13 now holds: ${atPrefecture.address} (${changeReasonLabel(atPrefecture.lastChange.reason)})`,
+      `\n6/6 侵入検知 an HTTP request on prefecture:13's network port ${host}:${port}: ${alert ? `dropped and recorded: ${alert.kind} — ${alert.detail}` : 'dropped'}`,
     );
 
+    const cs = network.node('cs:131016').config;
     io.out(`\nLook at it:
-  node bin/juki.js identity show    --store ${cs.url} ${person.residentCode}
-  node bin/juki.js identity history --store ${cs.url} ${person.residentCode}
-  node bin/juki.js identity show    --store ${prefectureUrl} ${person.residentCode}
-  node bin/juki.js alerts --store ${prefectureUrl}
-  node bin/juki.js pki list --dir ${join(dir, 'pki')}
-  node bin/juki.js check-digit resident-code ${person.residentCode}
-  node bin/juki.js load --store sqlite:${join(dir, 'all.sqlite')} --in ${populationFile}
-The population file is ${populationFile} (JSON Lines, docs/POPULATION.md).`);
+  node bin/juki.js register rejections --register ${cs.register}
+  node bin/juki.js register show --register ${cs.register} ${shown[0]?.code ?? ''}
+  node bin/juki.js identity history --store ${network.node(NATIONAL).config.store} ${shown[0]?.code ?? ''}
+  node bin/juki.js alerts --store ${pref.config.store}
+Run the same network as separate processes (one terminal each, or on separate machines):
+  node bin/juki.js node start --config ${join(dir, 'nodes', 'national-jlis.json')}
+  node bin/juki.js node start --config ${join(dir, 'nodes', 'prefecture-13.json')}   … and so on for ${join(dir, 'nodes')}/*.json
+  node bin/juki.js node health --config ${join(dir, 'nodes', 'prefecture-13.json')}
+docs/FLOW.md explains the flow and its guarantees.`);
     return EXIT.ok;
   } finally {
-    for (const cs of stores.values()) await cs.store.close();
-    for (const close of closers) await close();
+    for (const r of registers.values()) await r.close();
+    for (const s of stores.values()) await s.close();
+    await network.close();
   }
+}
+
+/** Waits until every register feed and every outbox is empty (everything has arrived). */
+async function settled(
+  network: LocalNetwork,
+  registers: ReadonlyMap<string, RegisterStore>,
+  stores: Map<string, IdentityStore>,
+  store: (node: string) => Promise<IdentityStore>,
+): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    let busy = false;
+    for (const r of registers.values()) if ((await r.pendingFeed(1)).length > 0) busy = true;
+    for (const name of network.nodes.keys()) {
+      if (name.startsWith('switch:')) continue;
+      if ((await (await store(name)).countOutbox()) > 0) busy = true;
+    }
+    if (!busy) return;
+    if (Date.now() > deadline)
+      throw new RegistryError(
+        'unavailable',
+        `changes did not arrive within 2 minutes; see the node logs in ${[...stores.keys()].join(', ')}`,
+        'demo.timeout',
+      );
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Realistic changes at the counters; returns the residents worth showing at the national server. */
+async function changeStream(options: {
+  registers: ReadonlyMap<string, RegisterStore>;
+  /** The residents each register took in. */
+  codes: ReadonlyMap<string, readonly ResidentCode[]>;
+  today: CalendarDate;
+  io: CommandIO;
+  name: (code: string) => string;
+}): Promise<{ code: ResidentCode }[]> {
+  const { registers, today, io, name } = options;
+  const at = (code: string): RegisterStore => registers.get(code)!;
+  const feedCodes = (code: string): Promise<readonly ResidentCode[]> =>
+    Promise.resolve(options.codes.get(code) ?? []);
+  const shown: { code: ResidentCode }[] = [];
+  const say = (what: string): void => io.out(`    ${what}`);
+
+  // 出生 at 千代田区: a child joins a parent's household.
+  const chiyoda = await feedCodes('131016');
+  const parent = chiyoda[0]!;
+  const birth = await at('131016').perform(
+    {
+      reason: 'birth',
+      form: {
+        parentCode: parent,
+        name: { kanji: '住基 未来', kana: 'ジュウキ ミライ' },
+        sex: 'female',
+        birthDate: today,
+        notifiedOn: today,
+      },
+    },
+    { today },
+  );
+  say(
+    `出生 at ${name('131016')}: ${birth.record.name.kanji} (new code ${birth.record.residentCode}, issued at random, R7)`,
+  );
+  shown.push({ code: birth.record.residentCode });
+
+  // 転居 within 新宿区, 死亡 at 豊中市.
+  const shinjukuMover = await someoneLivingAlone(at('131041'), await feedCodes('131041'));
+  if (shinjukuMover) {
+    await at('131041').perform(
+      {
+        reason: 'move-within',
+        form: {
+          residentCode: shinjukuMover,
+          address: '東京都新宿区西新宿2丁目8番1号',
+          changeDate: today,
+          notifiedOn: today,
+        },
+      },
+      { today },
+    );
+    say(`転居 within ${name('131041')}: ${shinjukuMover} → 東京都新宿区西新宿2丁目8番1号`);
+  }
+  const toyonaka = await someoneLivingAlone(at('272035'), await feedCodes('272035'));
+  if (toyonaka) {
+    await at('272035').perform(
+      { reason: 'death', form: { residentCode: toyonaka, changeDate: today, notifiedOn: today } },
+      { today },
+    );
+    say(`死亡 at ${name('272035')}: ${toyonaka}`);
+    shown.push({ code: toyonaka });
+  }
+
+  // A move across prefectures: 転出 at 鎌倉市, 転入 at 大阪市北区 with the same resident code.
+  const kamakura = await someoneLivingAlone(at('142042'), await feedCodes('142042'));
+  if (kamakura) {
+    const person = (await at('142042').getRecord(kamakura))!;
+    await at('142042').perform(
+      {
+        reason: 'move-out',
+        form: {
+          residentCode: kamakura,
+          changeDate: today,
+          notifiedOn: today,
+          destination: '大阪府大阪市北区梅田1丁目1番1号',
+        },
+      },
+      { today },
+    );
+    await at('271276').perform(
+      {
+        reason: 'move-in',
+        form: {
+          residentCode: kamakura,
+          ...(person.individualNumber ? { individualNumber: person.individualNumber } : {}),
+          name: person.name,
+          sex: person.sex,
+          birthDate: person.birthDate,
+          address: '大阪府大阪市北区梅田1丁目1番1号',
+          household: { kind: 'new' },
+          ...(person.registeredDomicile ? { registeredDomicile: person.registeredDomicile } : {}),
+          ...(person.nationality ? { nationality: person.nationality } : {}),
+          changeDate: today,
+          notifiedOn: today,
+          previousAddress: person.address,
+        },
+      },
+      { today },
+    );
+    say(
+      `転出 at ${name('142042')} → 転入 at ${name('271276')}: ${kamakura} (two prefectures, two notices)`,
+    );
+    shown.push({ code: kamakura });
+  }
+
+  // Refused at the counter (the register's own R19 check), and refused further up.
+  const refusal = await at('131016')
+    .perform(
+      {
+        reason: 'move-within',
+        form: {
+          residentCode: parent,
+          address: (await at('131016').getRecord(parent))!.address,
+          changeDate: today,
+          notifiedOn: today,
+        },
+      },
+      { today },
+    )
+    .catch((e: unknown) => e);
+  if (refusal instanceof RegistryError)
+    say(
+      `転居 to the same address at ${name('131016')}: refused at the counter [${refusal.reason}]`,
+    );
+  const someoneElse = (await at('131041').getRecord((await feedCodes('131041'))[1]!))!;
+  await at('131016').appendChanges([
+    {
+      line: 1,
+      event: {
+        transactionId: `demo-birth-with-used-code-${someoneElse.residentCode}`,
+        reason: 'birth',
+        changeDate: today,
+        residentCode: someoneElse.residentCode,
+        values: {
+          residentCode: someoneElse.residentCode,
+          name: { kanji: '重複 花子', kana: 'チョウフク ハナコ' },
+          sex: 'female',
+          birthDate: today,
+          address: '東京都千代田区千代田1番1号',
+          localGovernmentCode: '131016',
+        },
+      },
+    },
+  ]);
+  say(
+    `出生 imported from a real register's file at ${name('131016')} with a code already used at ${name('131041')}: the CS cannot know, 東京都's server refuses it`,
+  );
+  return shown;
 }

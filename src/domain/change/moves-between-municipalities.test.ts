@@ -59,6 +59,31 @@ describe('moves between municipalities, in any order of arrival', () => {
     expect(record).toMatchObject(sameItems);
   });
 
+  it('R19: there and back (A → B → A) with B’s notices arriving last still ends at A', () => {
+    const backOut = buildEvent('move-out', atYokohama, { changeDate: date('2024-08-31') });
+    const backIn = buildEvent(
+      'move-in',
+      { ...atChiyoda, address: '東京都千代田区神田2番1号' },
+      { changeDate: date('2024-09-01') },
+    );
+    const inOrder = fold([born, movedOut, movedIn, backOut, backIn]);
+    const bLast = fold([born, movedOut, backIn, movedIn, backOut]);
+    expect(inOrder.rejected).toEqual([]);
+    expect(bLast.rejected).toEqual([]);
+    for (const { record } of [inOrder, bLast])
+      expect(record).toMatchObject({
+        status: 'resident',
+        localGovernmentCode: '131016',
+        address: '東京都千代田区神田2番1号',
+      });
+  });
+
+  it('R19: 出生 for a code that is resident elsewhere is refused (create.already-resident), never taken for a move', () => {
+    const { record } = fold([born, movedIn]);
+    const birthAgain = buildEvent('birth', { ...atChiyoda }, { changeDate: date('2024-01-01') });
+    expectRule('create.already-resident', record, birthAgain);
+  });
+
   it('R19: 転入 for a resident of the SAME municipality is still refused (create.already-resident)', () => {
     const atChiyodaAgain = buildEvent(
       'move-in',

@@ -86,21 +86,22 @@ export function isMoveInAheadOfMoveOut(
 }
 
 /**
- * A removing or updating change made by a municipality the record has since left (its 団体コード
- * is not the record's, and it is dated on or before the record's last change): it arrived after
- * the new municipality's 転入. It is accepted and kept in history, so it is applied once and
- * forwarded like any other, but it changes nothing on the record: the person lives at the new
- * municipality. A CS holds one municipality, so this never happens there.
+ * A change made by a municipality the record has since left, arriving late:
+ * - a removing or updating change whose 団体コード is not the record's, dated on or before the
+ *   record's last change (it arrived after the new municipality's 転入);
+ * - a 転入 to another municipality dated BEFORE the record's last change: the person moved there
+ *   and on again (A → B → A) and B's notices arrive after A's later ones.
+ * It is accepted and kept in history, so it is applied once and forwarded like any other, but it
+ * changes nothing on the record: the person lives where the later changes put them. A CS holds
+ * one municipality, so this never happens there.
  */
 export function isSupersededByMove(
   current: IdentityRecord | undefined,
   event: ChangeEvent,
 ): boolean {
-  if (current === undefined) return false;
+  if (current === undefined || event.values.localGovernmentCode === current.localGovernmentCode)
+    return false;
   const kind = changeKind(event.reason);
-  return (
-    (kind === 'removes' || kind === 'updates') &&
-    event.values.localGovernmentCode !== current.localGovernmentCode &&
-    event.changeDate <= current.lastChange.date
-  );
+  if (kind === 'removes' || kind === 'updates') return event.changeDate <= current.lastChange.date;
+  return event.reason === 'move-in' && event.changeDate < current.lastChange.date;
 }

@@ -360,6 +360,7 @@ export type RejectionRule = (typeof RULES)[number]['rule'];
  * record, so the record's state cannot refuse it).
  */
 const SUPERSEDED_SKIPS: ReadonlySet<string> = new Set<RejectionRule>([
+  'create.already-resident',
   'removed.already-removed',
   'removed.not-allowed',
   'change-date.out-of-order',

@@ -25,6 +25,15 @@ export type AllowRule = {
 
 export const SESSION_OPERATIONS = ['hello', 'ping', 'goaway'] as const;
 
+/** The request kinds of the integrity check (本人確認情報整合, R20; docs/INTEGRITY.md). */
+export const INTEGRITY_OPERATIONS = [
+  'integrity-offer',
+  'integrity-descend',
+  'integrity-entries',
+  'integrity-conclude',
+  'integrity-repair',
+] as const;
+
 export const ALLOW_LIST: readonly AllowRule[] = [
   {
     caller: 'cs',
@@ -41,6 +50,22 @@ export const ALLOW_LIST: readonly AllowRule[] = [
     condition: 'any',
     requirement: 'R19',
     why: 'a prefecture server forwards accepted changes to the national server',
+  },
+  {
+    caller: 'cs',
+    callee: 'prefecture',
+    operations: INTEGRITY_OPERATIONS,
+    condition: 'own-prefecture',
+    requirement: 'R20',
+    why: 'a CS checks its municipality’s 本人確認情報 against its own prefecture server',
+  },
+  {
+    caller: 'prefecture',
+    callee: 'national',
+    operations: INTEGRITY_OPERATIONS,
+    condition: 'any',
+    requirement: 'R20',
+    why: 'a prefecture server checks its prefecture’s 本人確認情報 against the national server',
   },
   {
     caller: 'cs',

@@ -8,6 +8,7 @@ export { defineMessage, IDEMPOTENCY_KEY } from './define-message.ts';
 export { ErrorMessage } from './ErrorMessage.ts';
 export { Goaway } from './Goaway.ts';
 export { Hello, MAX_CREDIT } from './Hello.ts';
+export * from './integrity-messages.ts';
 export type { NodeName } from './NodeName.ts';
 export { isNodeName, NODE_NAME_RULE } from './NodeName.ts';
 export type {

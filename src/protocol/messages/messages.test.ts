@@ -5,17 +5,11 @@ import { sampleChangeNotice, sampleMessages } from '../protocol-fixtures.ts';
 import { MessageCodec } from './codec.ts';
 import type { MessageRole } from './define-message.ts';
 import type { Message } from './registry.ts';
-import { MESSAGE_DEFINITIONS } from './registry.ts';
+import { findMessageDefinition, MESSAGE_DEFINITIONS } from './registry.ts';
 
 const codec = new MessageCodec();
-const roleOf = (m: Message): MessageRole =>
-  m.kind === 'error'
-    ? 'error'
-    : m.kind === 'goaway'
-      ? 'goaway'
-      : m.kind.endsWith('-ack') || m.kind === 'route-accepted'
-        ? 'reply'
-        : 'request';
+/** Where a sample goes: its definition's first role (hello: request). */
+const roleOf = (m: Message): MessageRole => findMessageDefinition(m.kind)!.roles[0]!;
 
 /** Decodes a hand-made body (a plain object encoded as MessagePack). */
 const decodeRaw = (body: unknown, role: MessageRole = 'request') =>

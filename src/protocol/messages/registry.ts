@@ -4,6 +4,16 @@ import type { MessageDefinition, MessageRole } from './define-message.ts';
 import { ErrorMessage } from './ErrorMessage.ts';
 import { Goaway } from './Goaway.ts';
 import { Hello } from './Hello.ts';
+import { IntegrityAccept } from './IntegrityAccept.ts';
+import { IntegrityConclude } from './IntegrityConclude.ts';
+import { IntegrityDescend } from './IntegrityDescend.ts';
+import { IntegrityDifferences } from './IntegrityDifferences.ts';
+import { IntegrityEntries } from './IntegrityEntries.ts';
+import { IntegrityNodes } from './IntegrityNodes.ts';
+import { IntegrityOffer } from './IntegrityOffer.ts';
+import { IntegrityRepair } from './IntegrityRepair.ts';
+import { IntegrityRepaired } from './IntegrityRepaired.ts';
+import { IntegrityResult } from './IntegrityResult.ts';
 import { RouteAccepted } from './RouteAccepted.ts';
 import { RouteRequest } from './RouteRequest.ts';
 
@@ -17,6 +27,16 @@ export const MESSAGE_DEFINITIONS = [
   ChangeAck,
   RouteRequest,
   RouteAccepted,
+  IntegrityOffer,
+  IntegrityAccept,
+  IntegrityDescend,
+  IntegrityNodes,
+  IntegrityEntries,
+  IntegrityDifferences,
+  IntegrityConclude,
+  IntegrityResult,
+  IntegrityRepair,
+  IntegrityRepaired,
   ErrorMessage,
   Goaway,
 ] as const;

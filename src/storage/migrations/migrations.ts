@@ -1,11 +1,15 @@
 import { IDENTITY_STORE_MIGRATION } from './0001-identity-store.ts';
 import { SECURITY_ALERTS_MIGRATION } from './0002-security-alerts.ts';
+import { INTEGRITY_MIGRATION } from './0003-integrity.ts';
+import { ERASURE_LOG_MIGRATION } from './0004-erasure-log.ts';
 import type { Migration } from './Migration.ts';
 
 /** Every migration this code knows, oldest first. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   IDENTITY_STORE_MIGRATION,
   SECURITY_ALERTS_MIGRATION,
+  INTEGRITY_MIGRATION,
+  ERASURE_LOG_MIGRATION,
 ];
 
 /** The schema version this code writes and expects. */

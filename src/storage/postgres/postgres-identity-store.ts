@@ -11,7 +11,13 @@ import {
 } from '../../domain/resident/IdentityInfo.ts';
 import type { ResidentCode } from '../../domain/resident/ResidentCode.ts';
 import type { RetentionPolicy } from '../../domain/retention/retention.ts';
-import { ErasureTally, erasureCutoffs, groupByPerson } from '../erasure-tally.ts';
+import {
+  ErasureTally,
+  erasureCutoffs,
+  erasureRunFromRow,
+  groupByPerson,
+  type ErasureLogRow,
+} from '../erasure-tally.ts';
 import {
   IDENTITY_COLUMN_LIST,
   storedChangeEvent,
@@ -24,12 +30,20 @@ import { applyPostgresMigrations } from '../migrations/apply-postgres-migrations
 import type {
   ApplyOutcome,
   ErasureReport,
+  ErasureRun,
   IdentityStore,
   LoadBatch,
   LoadReport,
   OutboxEntry,
+  IntegrityCheckRecord,
+  RepairLogEntry,
+  RepairRecord,
+  RepairReport,
+  ScopeRange,
 } from '../ports.ts';
+import type { IntegrityScope } from '../../domain/integrity/IntegrityScope.ts';
 import { translateConnectError, translatePgError } from './postgres-errors.ts';
+import * as integrity from './postgres-integrity.ts';
 import { loadBatchIntoPostgres } from './postgres-load-batch.ts';
 import {
   ERASURE_CANDIDATES_SQL,
@@ -147,6 +161,28 @@ export class PostgresIdentityStore implements IdentityStore {
     }
   }
 
+  async applyChanges(
+    events: readonly ChangeEvent[],
+    options: { today: CalendarDate; outbox?: boolean },
+  ): Promise<ApplyOutcome[]> {
+    if (events.length === 0) return [];
+    const outbox = options.outbox ?? false;
+    try {
+      return await inTransaction(
+        this.#pool,
+        async (c) => {
+          const outcomes: ApplyOutcome[] = [];
+          for (const e of events)
+            outcomes.push(await applyInTransaction(c, e, options.today, outbox));
+          return outcomes;
+        },
+        { retryIf: isRaceLost, attempts: APPLY_ATTEMPTS },
+      );
+    } catch (e) {
+      throw translatePgError(e, events[0]?.residentCode);
+    }
+  }
+
   async history(code: ResidentCode): Promise<HistoryEntry[]> {
     const { rows } = await this.#pool.query<HistoryRow>({
       name: 'jukinet_history_of_code',
@@ -175,6 +211,11 @@ export class PostgresIdentityStore implements IdentityStore {
 
   async countIdentities(): Promise<number> {
     const { rows } = await this.#pool.query<{ n: number }>('SELECT count(*) AS n FROM identity');
+    return rows[0]?.n ?? 0;
+  }
+
+  async countOutbox(): Promise<number> {
+    const { rows } = await this.#pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox');
     return rows[0]?.n ?? 0;
   }
 
@@ -214,7 +255,65 @@ export class PostgresIdentityStore implements IdentityStore {
       await inTransaction(this.#pool, (c) => eraseChunk(c, chunk, tally));
     }
     await this.#pool.query('DELETE FROM rejected_change WHERE change_date < $1', [cut.history]);
-    return tally.report();
+    const report = tally.report();
+    await this.#pool.query(
+      `INSERT INTO erasure_log (as_of, history_years, overseas_years, erased_history_entries,
+         erased_records, oldest_erased, newest_erased) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        today,
+        policy.historyYears,
+        policy.overseasYears,
+        report.erasedHistoryEntries,
+        report.erasedRecords,
+        report.oldestErased ?? null,
+        report.newestErased ?? null,
+      ],
+    );
+    return report;
+  }
+
+  async listErasures(limit: number): Promise<ErasureRun[]> {
+    const { rows } = await this.#pool.query<ErasureLogRow>(
+      `SELECT id::int AS id, to_char(ran_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ran_at,
+         to_char(as_of, 'YYYY-MM-DD') AS as_of, history_years, overseas_years,
+         erased_history_entries, erased_records, to_char(oldest_erased, 'YYYY-MM-DD') AS oldest_erased,
+         to_char(newest_erased, 'YYYY-MM-DD') AS newest_erased
+       FROM erasure_log ORDER BY id DESC LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => erasureRunFromRow(r));
+  }
+
+  // Integrity check (R20): postgres-integrity.ts.
+  countScope(scope: IntegrityScope): Promise<number> {
+    return integrity.countScope(this.#pool, scope);
+  }
+
+  scanScope(scope: IntegrityScope, range?: ScopeRange): AsyncIterable<IdentityRecord> {
+    return integrity.scanScope(this.#pool, scope, range);
+  }
+
+  repairIdentities(
+    checkId: string,
+    r: {
+      scope: IntegrityScope;
+      upsert: readonly RepairRecord[];
+      notResident: readonly ResidentCode[];
+    },
+  ): Promise<RepairReport> {
+    return integrity.repairIdentities(this.#pool, checkId, r.scope, r.upsert, r.notResident);
+  }
+
+  recordIntegrityCheck(record: IntegrityCheckRecord): Promise<void> {
+    return integrity.recordIntegrityCheck(this.#pool, record);
+  }
+
+  listIntegrityChecks(limit: number): Promise<IntegrityCheckRecord[]> {
+    return integrity.listIntegrityChecks(this.#pool, limit);
+  }
+
+  listIntegrityRepairs(checkId: string): Promise<RepairLogEntry[]> {
+    return integrity.listIntegrityRepairs(this.#pool, checkId);
   }
 
   async close(): Promise<void> {

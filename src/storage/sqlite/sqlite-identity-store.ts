@@ -14,7 +14,12 @@ import {
 } from '../../domain/resident/IdentityInfo.ts';
 import type { ResidentCode } from '../../domain/resident/ResidentCode.ts';
 import type { RetentionPolicy } from '../../domain/retention/retention.ts';
-import { ErasureTally, erasureCutoffs } from '../erasure-tally.ts';
+import {
+  ErasureTally,
+  erasureCutoffs,
+  erasureRunFromRow,
+  type ErasureLogRow,
+} from '../erasure-tally.ts';
 import {
   storedChangeEvent,
   identityValues,
@@ -26,12 +31,20 @@ import { applySqliteMigrations } from '../migrations/apply-sqlite-migrations.ts'
 import type {
   ApplyOutcome,
   ErasureReport,
+  ErasureRun,
   IdentityStore,
   LoadBatch,
   LoadReport,
   OutboxEntry,
+  IntegrityCheckRecord,
+  RepairLogEntry,
+  RepairRecord,
+  RepairReport,
+  ScopeRange,
 } from '../ports.ts';
+import type { IntegrityScope } from '../../domain/integrity/IntegrityScope.ts';
 import { translateSqliteError } from './sqlite-errors.ts';
+import { SqliteIntegrity } from './sqlite-integrity.ts';
 import {
   ERASURE_CANDIDATES_SQL,
   INSERT_HISTORY_SQL,
@@ -78,7 +91,11 @@ export class SqliteIdentityStore implements IdentityStore {
   readonly #applyTx: Database.Transaction<
     (e: ChangeEvent, today: CalendarDate, outbox: boolean) => ApplyOutcome
   >;
+  readonly #applyManyTx: Database.Transaction<
+    (events: readonly ChangeEvent[], today: CalendarDate, outbox: boolean) => ApplyOutcome[]
+  >;
   readonly #sql: ReturnType<typeof prepareStatements>;
+  readonly #integrity: SqliteIntegrity;
   #closed = false;
 
   private constructor(db: Database.Database) {
@@ -87,8 +104,13 @@ export class SqliteIdentityStore implements IdentityStore {
     this.#lookupWithPerson = db.prepare<[string], PersonRow>(LOOKUP_WITH_PERSON_SQL).raw(true);
     this.#recordByPerson = db.prepare<[number], PersonRow>(RECORD_BY_PERSON_SQL).raw(true);
     this.#sql = prepareStatements(db);
+    this.#integrity = new SqliteIntegrity(db);
     this.#applyTx = db.transaction((e: ChangeEvent, today: CalendarDate, outbox: boolean) =>
       this.#applyInTx(e, today, outbox),
+    );
+    this.#applyManyTx = db.transaction(
+      (events: readonly ChangeEvent[], today: CalendarDate, outbox: boolean) =>
+        events.map((e) => this.#applyInTx(e, today, outbox)),
     );
   }
 
@@ -146,6 +168,17 @@ export class SqliteIdentityStore implements IdentityStore {
     return guarded(
       () => this.#applyTx.immediate(event, options.today, options.outbox ?? false),
       event.residentCode,
+    );
+  }
+
+  async applyChanges(
+    events: readonly ChangeEvent[],
+    options: { today: CalendarDate; outbox?: boolean },
+  ): Promise<ApplyOutcome[]> {
+    if (events.length === 0) return [];
+    return guarded(
+      () => this.#applyManyTx.immediate(events, options.today, options.outbox ?? false),
+      events[0]?.residentCode,
     );
   }
 
@@ -257,6 +290,10 @@ export class SqliteIdentityStore implements IdentityStore {
     return this.#sql.countIdentities.get() ?? 0;
   }
 
+  async countOutbox(): Promise<number> {
+    return this.#sql.countOutbox.get() ?? 0;
+  }
+
   async pendingOutbox(limit: number): Promise<OutboxEntry[]> {
     return this.#sql.pendingOutbox.all(limit).map((r) => ({
       id: r.id,
@@ -287,7 +324,23 @@ export class SqliteIdentityStore implements IdentityStore {
       }
       s.eraseRejected.run(cut.history);
     });
-    return tally.report();
+    const report = tally.report();
+    guarded(() =>
+      s.logErasure.run(
+        today,
+        policy.historyYears,
+        policy.overseasYears,
+        report.erasedHistoryEntries,
+        report.erasedRecords,
+        report.oldestErased ?? null,
+        report.newestErased ?? null,
+      ),
+    );
+    return report;
+  }
+
+  async listErasures(limit: number): Promise<ErasureRun[]> {
+    return this.#sql.listErasures.all(limit).map((r) => erasureRunFromRow(r));
   }
 
   #erasePerson(personId: number, tally: ErasureTally): void {
@@ -302,6 +355,38 @@ export class SqliteIdentityStore implements IdentityStore {
       s.unlinkCodes.run(personId);
       s.deleteIdentity.run(personId);
     }
+  }
+
+  // Integrity check (R20): sqlite-integrity.ts.
+  async countScope(scope: IntegrityScope): Promise<number> {
+    return this.#integrity.countScope(scope);
+  }
+
+  scanScope(scope: IntegrityScope, range?: ScopeRange): AsyncIterable<IdentityRecord> {
+    return this.#integrity.scanScope(scope, range);
+  }
+
+  async repairIdentities(
+    checkId: string,
+    r: {
+      scope: IntegrityScope;
+      upsert: readonly RepairRecord[];
+      notResident: readonly ResidentCode[];
+    },
+  ): Promise<RepairReport> {
+    return guarded(() => this.#integrity.repair(checkId, r.scope, r.upsert, r.notResident));
+  }
+
+  async recordIntegrityCheck(record: IntegrityCheckRecord): Promise<void> {
+    guarded(() => this.#integrity.record(record));
+  }
+
+  async listIntegrityChecks(limit: number): Promise<IntegrityCheckRecord[]> {
+    return this.#integrity.list(limit);
+  }
+
+  async listIntegrityRepairs(checkId: string): Promise<RepairLogEntry[]> {
+    return this.#integrity.repairs(checkId);
   }
 
   /** The durability settings in force on the store's connection (for diagnostics and tests). */
@@ -377,6 +462,7 @@ function prepareStatements(db: Database.Database) {
       'SELECT sequence, event, before_values FROM identity_history WHERE person_id = ? ORDER BY sequence',
     ),
     countIdentities: db.prepare<[], number>('SELECT count(*) FROM identity').pluck(),
+    countOutbox: db.prepare<[], number>('SELECT count(*) FROM outbox').pluck(),
     pendingOutbox: db.prepare<[number], { id: number; event: string; attempts: number }>(
       'SELECT id, event, attempts FROM outbox ORDER BY id LIMIT ?',
     ),
@@ -394,5 +480,13 @@ function prepareStatements(db: Database.Database) {
     ),
     deleteIdentity: db.prepare<[number]>('DELETE FROM identity WHERE person_id = ?'),
     eraseRejected: db.prepare<[string]>('DELETE FROM rejected_change WHERE change_date < ?'),
+    logErasure: db.prepare<[string, number, number, number, number, string | null, string | null]>(
+      `INSERT INTO erasure_log (as_of, history_years, overseas_years, erased_history_entries,
+         erased_records, oldest_erased, newest_erased) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    listErasures: db.prepare<[number], ErasureLogRow>(
+      `SELECT id, ran_at, as_of, history_years, overseas_years, erased_history_entries,
+         erased_records, oldest_erased, newest_erased FROM erasure_log ORDER BY id DESC LIMIT ?`,
+    ),
   };
 }

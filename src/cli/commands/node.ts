@@ -1,0 +1,104 @@
+import { parseArgs } from 'node:util';
+import { RegistryError } from '../../domain/errors.ts';
+import { jsonLogger } from '../../nodes/json-log.ts';
+import { loadNodeConfig, type NodeConfig } from '../../nodes/node-config.ts';
+import { startNode } from '../../nodes/node-runtime.ts';
+import { callTerminal } from '../../nodes/terminal-server.ts';
+import { EXIT, UsageError } from '../cli-error.ts';
+import { printJson, type CommandIO } from '../io.ts';
+
+export const NODE_HELP = `juki node <start|health|isolate|readmit|retention> --config FILE [options]
+
+  start       runs the node of FILE (a CS with its register, a prefecture server, the national
+              server or the switch) until SIGINT/SIGTERM; JSON logs on stdout
+  health      the running node's health view (its terminal side)
+  isolate P   emergency cut-off (R11): cut every session of node P (e.g. cs:131016) now and
+              refuse it until readmitted; pair it with juki pki revoke
+  readmit P   lift an isolation
+  retention   erase the history past the retention period now (R1, R33)
+
+  --config FILE   the node's config (juki network init writes them; docs/OPERATIONS.md)
+  --reason TEXT   isolate: why (recorded with the alert)
+  --json          machine-readable output`;
+
+export async function runNode(args: readonly string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      config: { type: 'string' },
+      reason: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const [action, peer] = positionals;
+  if (values.config === undefined) throw new UsageError('--config FILE is required');
+  const config = await loadNodeConfig(values.config);
+  switch (action) {
+    case 'start':
+      return start(config);
+    case 'health':
+    case 'retention': {
+      const result = await callTerminal(
+        terminalBase(config),
+        action === 'health' ? 'GET' : 'POST',
+        action === 'health' ? '/health' : '/retention/run',
+      );
+      printJson(io, result);
+      return EXIT.ok;
+    }
+    case 'isolate':
+    case 'readmit': {
+      if (peer === undefined)
+        throw new UsageError(`juki node ${action} needs a node name, e.g. cs:131016`);
+      const result = await callTerminal(terminalBase(config), 'POST', `/${action}`, {
+        peer,
+        ...(values.reason ? { reason: values.reason } : {}),
+      });
+      if (values.json) printJson(io, result);
+      else if (action === 'isolate')
+        io.out(
+          `${peer} を切り離しました (isolated): ${(result as { sessionsCut: number }).sessionsCut} session(s) cut; new connections refused until juki node readmit`,
+        );
+      else io.out(`${peer} の切り離しを解除しました (readmitted)`);
+      return EXIT.ok;
+    }
+    case undefined:
+    default:
+      throw new UsageError(`unknown action ${JSON.stringify(action ?? '')}\n\n${NODE_HELP}`);
+  }
+}
+
+function terminalBase(config: NodeConfig): string {
+  if (!config.terminal)
+    throw new RegistryError(
+      'invalid',
+      'この設定には端末側の待受がありません / the config has no terminal listener (add "terminal": {host, port})',
+      'config.no-terminal',
+    );
+  return `http://${config.terminal.host}:${config.terminal.port}/`;
+}
+
+async function start(config: NodeConfig): Promise<number> {
+  const log = jsonLogger({
+    write: (line) => process.stdout.write(line),
+    base: { node: `${config.node.role}:${config.node.code}` },
+    minLevel: config.logLevel,
+  });
+  const node = await startNode(config, log);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      log.info('node.stopping', { signal });
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      resolve();
+    };
+    const onInt = (): void => stop('SIGINT');
+    const onTerm = (): void => stop('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+  });
+  await node.close();
+  log.info('node.stopped');
+  return EXIT.ok;
+}

@@ -1,0 +1,201 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { RegistryError } from '../domain/errors.ts';
+import { NODE_ROLES, nodeName, prefectureOfCs, type NodeRef } from '../domain/network/NodeRef.ts';
+import { NATIONAL_SERVER_CODE } from '../pki/NodeIdentity.ts';
+import { parseStoreUrl } from '../storage/store-url.ts';
+import { DEFAULT_DELIVERY, type DeliverySettings } from './upstream-sender.ts';
+
+/**
+ * The configuration of one node process (`juki node start --config FILE`, docs/OPERATIONS.md).
+ * JSON, validated at start with zod; every problem is reported with its path, all at once.
+ * Relative paths are resolved against the file's own directory, so a network directory written
+ * by `juki network init` can be moved as a whole.
+ */
+const nodeRef = z.object({ role: z.enum(NODE_ROLES), code: z.string().min(1).max(32) });
+const endpoint = z.object({
+  host: z.string().min(1),
+  port: z.number().int().min(0).max(65_535),
+});
+
+export const NODE_CONFIG_SCHEMA = z
+  .object({
+    node: nodeRef,
+    /** The identity store: sqlite:PATH (default kind) or postgres://… */
+    store: z.string().min(1),
+    /** PostgreSQL only: this node's schema in a shared database (several nodes, one server). */
+    storeSchema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/)
+      .optional(),
+    /** The node's certificate bundle, as `juki pki issue` wrote it (node.crt, node.key, ca.crt, crl.pem). */
+    tls: z.object({ bundle: z.string().min(1) }),
+    /** Network side (mutual TLS, our protocol): prefecture, national and switch servers listen. */
+    listen: endpoint.optional(),
+    /** Terminal side (HTTP on a management LAN): health and operator actions. */
+    terminal: endpoint.optional(),
+    /** The next node up: a CS's prefecture server, a prefecture's national server. */
+    upstream: endpoint.extend({ node: nodeRef }).optional(),
+    /** A CS: its municipality's existing register (既存住基), whose changes feed the CS. */
+    register: z.string().min(1).optional(),
+    /** PostgreSQL only: the register's own schema (it is a separate system with its own tables). */
+    registerSchema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/)
+      .optional(),
+    /** The switch: where each CS it may reach listens. */
+    directory: z.record(z.string(), endpoint).optional(),
+    delivery: z
+      .object({
+        batchSize: z.number().int().min(1).max(1024).optional(),
+        pollMs: z.number().int().min(10).optional(),
+        retryInitialMs: z.number().int().min(1).optional(),
+        retryMaxMs: z.number().int().min(1).optional(),
+      })
+      .optional(),
+    schedule: z
+      .object({
+        /** Integrity check against the upstream node, every N minutes (0: only on demand). */
+        integrityMinutes: z.number().min(0).optional(),
+        /** Retention erasure, every N minutes (0: only on demand). */
+        retentionMinutes: z.number().min(0).optional(),
+      })
+      .optional(),
+    log: z.object({ level: z.enum(['debug', 'info', 'warn', 'error']).optional() }).optional(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const need = (path: string, why: string): void =>
+      ctx.addIssue({ code: 'custom', path: [path], message: why });
+    const { role, code } = c.node;
+    if (role === 'cs' && !/^\d{6}$/.test(code)) need('node', 'a CS code is a 6-digit 団体コード');
+    if (role === 'prefecture' && !/^\d{2}$/.test(code))
+      need('node', 'a prefecture code is 2 digits');
+    if (role === 'national' && code !== NATIONAL_SERVER_CODE)
+      need('node', `the national server's code is ${NATIONAL_SERVER_CODE}`);
+    if (role !== 'cs' && !c.listen)
+      need('listen', `a ${role} server needs a network-side listener`);
+    const upstream = c.upstream?.node;
+    if (role === 'cs') {
+      if (!upstream) need('upstream', 'a CS sends its changes to its prefecture server');
+      else if (upstream.role !== 'prefecture' || upstream.code !== prefectureOfCs(c.node))
+        need(
+          'upstream',
+          `a CS's upstream is its own prefecture server prefecture:${code.slice(0, 2)}`,
+        );
+      if (!c.register) need('register', 'a CS is fed by its municipality’s register');
+    } else if (role === 'prefecture') {
+      if (upstream?.role !== 'national')
+        need('upstream', 'a prefecture server forwards to the national server');
+    } else if (upstream !== undefined && role !== 'agency') {
+      need('upstream', `a ${role} server has no upstream`);
+    }
+    if (c.register !== undefined && role !== 'cs') need('register', 'only a CS has a register');
+    if (c.directory !== undefined && role !== 'switch')
+      need('directory', 'only the switch has a directory');
+    for (const [path, url] of [
+      ['store', c.store],
+      ['register', c.register],
+    ] as const) {
+      if (url === undefined) continue;
+      try {
+        parseStoreUrl(url);
+      } catch (e) {
+        need(path, (e as Error).message);
+      }
+    }
+  });
+
+export type NodeConfigFile = z.infer<typeof NODE_CONFIG_SCHEMA>;
+
+/** The validated configuration, with paths resolved and defaults filled in. */
+export type NodeConfig = {
+  readonly node: NodeRef;
+  readonly store: string;
+  readonly storeSchema: string | undefined;
+  readonly bundleDir: string;
+  readonly listen: { readonly host: string; readonly port: number } | undefined;
+  readonly terminal: { readonly host: string; readonly port: number } | undefined;
+  readonly upstream:
+    { readonly node: NodeRef; readonly host: string; readonly port: number } | undefined;
+  readonly register: string | undefined;
+  readonly registerSchema: string | undefined;
+  readonly directory: ReadonlyMap<string, { readonly host: string; readonly port: number }>;
+  readonly delivery: DeliverySettings;
+  readonly schedule: { readonly integrityMinutes: number; readonly retentionMinutes: number };
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+};
+
+/** Reads and validates a config file; RegistryError('invalid', …, 'config.invalid') lists every problem. */
+export async function loadNodeConfig(path: string): Promise<NodeConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new RegistryError(
+      'not-found',
+      `設定ファイルを読めません / cannot read node config ${path}: ${(e as Error).message}`,
+      'config.unreadable',
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new RegistryError(
+      'invalid',
+      `設定ファイルが JSON ではありません / node config ${path} is not JSON: ${(e as Error).message}`,
+      'config.not-json',
+    );
+  }
+  return parseNodeConfig(json, dirname(resolve(path)), path);
+}
+
+export function parseNodeConfig(json: unknown, baseDir: string, source = 'config'): NodeConfig {
+  const parsed = NODE_CONFIG_SCHEMA.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((i) => `  - ${i.path.join('.') || '(top)'}: ${i.message}`)
+      .join('\n');
+    throw new RegistryError(
+      'invalid',
+      `設定に誤りがあります / node config ${source} is invalid:\n${problems}`,
+      'config.invalid',
+    );
+  }
+  const c = parsed.data;
+  const path = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
+  const storeUrl = (url: string): string => {
+    const loc = parseStoreUrl(url);
+    return loc.kind === 'sqlite' && loc.path !== ':memory:' ? `sqlite:${path(loc.path)}` : url;
+  };
+  const d = c.delivery ?? {};
+  return {
+    node: c.node,
+    store: storeUrl(c.store),
+    storeSchema: c.storeSchema,
+    bundleDir: path(c.tls.bundle),
+    listen: c.listen,
+    terminal: c.terminal,
+    upstream: c.upstream,
+    register: c.register === undefined ? undefined : storeUrl(c.register),
+    registerSchema: c.registerSchema,
+    directory: new Map(Object.entries(c.directory ?? {})),
+    delivery: {
+      batchSize: d.batchSize ?? DEFAULT_DELIVERY.batchSize,
+      pollMs: d.pollMs ?? DEFAULT_DELIVERY.pollMs,
+      retry: {
+        initialMs: d.retryInitialMs ?? DEFAULT_DELIVERY.retry.initialMs,
+        maxMs: d.retryMaxMs ?? DEFAULT_DELIVERY.retry.maxMs,
+      },
+    },
+    schedule: {
+      integrityMinutes: c.schedule?.integrityMinutes ?? 24 * 60,
+      retentionMinutes: c.schedule?.retentionMinutes ?? 24 * 60,
+    },
+    logLevel: c.log?.level ?? 'info',
+  };
+}
+
+export const configNodeName = (c: NodeConfig): string => nodeName(c.node);

@@ -1,0 +1,338 @@
+import { unwatchFile, watchFile } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { RegistryError } from '../domain/errors.ts';
+import { nodeName, type NodeRef } from '../domain/network/NodeRef.ts';
+import { DEFAULT_RETENTION_POLICY } from '../domain/retention/retention.ts';
+import { bundleCrlPath, readNodeBundle } from '../pki/pki-directory.ts';
+import type { NodeTlsCredentials } from '../pki/tls-profile.ts';
+import { openRegisterFeed } from '../register/open-register.ts';
+import type { RegisterFeed } from '../register/register-feed.ts';
+import { openAlertStore, openIdentityStore } from '../storage/open-store.ts';
+import type { AlertStore, ErasureReport, IdentityStore } from '../storage/ports.ts';
+import { startSwitch, type SwitchNode } from '../switch/switch-node.ts';
+import { connectNetwork } from '../transport/connect.ts';
+import { listenNetwork, type NetworkListener } from '../transport/network-listener.ts';
+import { ChangeReceiver } from './change-notice-handler.ts';
+import { todayInJapan } from './japan-date.ts';
+import { errorText, type Logger } from './json-log.ts';
+import type { NodeConfig } from './node-config.ts';
+import { RegisterPump } from './register-pump.ts';
+import { startTerminalServer, type TerminalRoute } from './terminal-server.ts';
+import { UpstreamSender, type SenderStatus } from './upstream-sender.ts';
+
+export type NodeHealth = {
+  readonly node: string;
+  readonly status: 'ok' | 'degraded';
+  readonly startedAt: string;
+  readonly identities: number | undefined;
+  readonly outbox: number | undefined;
+  readonly sessions: number;
+  readonly upstream: SenderStatus | undefined;
+  readonly register: { taken: number; refused: number; lastError: string | undefined } | undefined;
+};
+
+export type RunningNode = {
+  readonly config: NodeConfig;
+  readonly network: { readonly host: string; readonly port: number } | undefined;
+  readonly terminal: { readonly host: string; readonly port: number } | undefined;
+  health(): Promise<NodeHealth>;
+  /** Retention (R1, R33): erases what is due today and records what it erased. */
+  runRetention(): Promise<ErasureReport>;
+  /** Emergency cut-off of one peer (R11): its sessions are cut and it is refused until readmitted. */
+  isolate(peerName: string, reason: string): number;
+  readmit(peerName: string): boolean;
+  /** Graceful shutdown: stop taking work, finish what is in flight, close the stores. */
+  close(): Promise<void>;
+};
+
+/**
+ * Runs one node of any role from its validated config (docs/OPERATIONS.md):
+ * - a CS: its municipality's register feed → the CS store → the prefecture server;
+ * - a prefecture server: applies its CSs' changes (R19) and forwards them to the national server;
+ * - the national server: applies the prefectures' changes;
+ * - the switch: relays CS-to-CS routes (R2).
+ * Each keeps its state in its own store; everything crossing the network is mutual TLS 1.3 and
+ * our protocol; the terminal side serves health and operator actions.
+ */
+export async function startNode(config: NodeConfig, log: Logger): Promise<RunningNode> {
+  const self = config.node;
+  const selfName = nodeName(self);
+  const startedAt = new Date().toISOString();
+  let credentials = await loadCredentials(config.bundleDir);
+  const storeOptions = config.storeSchema ? { schema: config.storeSchema } : {};
+  const today = () => todayInJapan();
+  const closers: (() => Promise<void>)[] = [];
+  const close = async (): Promise<void> => {
+    for (const c of closers.splice(0).reverse()) {
+      await c().catch((e: unknown) => log.error('node.close-failed', { error: errorText(e) }));
+    }
+  };
+
+  try {
+    const alerts: AlertStore = await openAlertStore(config.store, storeOptions);
+    closers.push(() => alerts.close());
+    const store: IdentityStore | undefined =
+      self.role === 'switch' ? undefined : await openIdentityStore(config.store, storeOptions);
+    if (store) closers.push(() => store.close());
+
+    // ── upstream: a CS's prefecture, a prefecture's national server ─────────────────────────
+    let sender: UpstreamSender | undefined;
+    let feed: RegisterFeed | undefined;
+    if (config.upstream && store) {
+      const up = config.upstream;
+      sender = new UpstreamSender({
+        store,
+        upstream: up.node,
+        connect: () =>
+          connectNetwork({
+            self,
+            credentials,
+            expectedPeer: up.node,
+            host: up.host,
+            port: up.port,
+            alerts,
+          }),
+        onRejected: async (entry, rejection) => {
+          log.warn('change.rejected-upstream', {
+            upstream: nodeName(up.node),
+            transactionId: entry.event.transactionId,
+            reason: entry.event.reason,
+            rule: rejection.rule,
+          });
+          await feed?.recordUpstreamRejection(
+            entry.event.transactionId,
+            nodeName(up.node),
+            rejection,
+          );
+        },
+        delivery: config.delivery,
+        log,
+      });
+      const s = sender;
+      closers.push(() => s.stop());
+    }
+
+    // ── a CS: its municipality's register feeds it ──────────────────────────────────────────
+    let pump: RegisterPump | undefined;
+    if (config.register && store) {
+      const opened = await openRegisterFeed(config.register, {
+        municipality: self.code,
+        ...(config.registerSchema ? { schema: config.registerSchema } : {}),
+      });
+      feed = opened;
+      closers.push(() => opened.close());
+      pump = new RegisterPump({
+        feed: opened,
+        store,
+        today,
+        batchSize: config.delivery.batchSize,
+        pollMs: config.delivery.pollMs,
+        retry: config.delivery.retry,
+        onQueued: () => sender?.notify(),
+        log,
+      });
+      const p = pump;
+      closers.push(() => p.stop());
+    }
+
+    // ── network side ────────────────────────────────────────────────────────────────────────
+    let listener: NetworkListener | undefined;
+    let switchNode: SwitchNode | undefined;
+    if (config.listen && self.role === 'switch') {
+      switchNode = await startSwitch({
+        self,
+        credentials,
+        host: config.listen.host,
+        port: config.listen.port,
+        alerts,
+        directory: (target: NodeRef) => config.directory.get(nodeName(target)),
+        records: (r) =>
+          log.info('switch.route', {
+            caller: r.caller,
+            target: r.target,
+            bytesUp: r.bytesUp,
+            bytesDown: r.bytesDown,
+            outcome: r.outcome,
+          }),
+      });
+      listener = switchNode.listener;
+      const sw = switchNode;
+      closers.push(() => sw.close());
+    } else if (config.listen && store) {
+      const receiver = new ChangeReceiver({
+        store,
+        today,
+        forward: self.role === 'prefecture',
+        onApplied: () => sender?.notify(),
+        onOutOfScope: (peer, reason) => {
+          log.warn('change.out-of-scope', { peer: nodeName(peer), reason });
+          listener?.recordAlert({
+            kind: 'forbidden-operation',
+            peerAddress: 'session',
+            peerName: nodeName(peer),
+            detail: reason,
+          });
+        },
+      });
+      listener = await listenNetwork({
+        self,
+        credentials,
+        host: config.listen.host,
+        port: config.listen.port,
+        alerts,
+        onSession: (session, peer) => {
+          receiver.attach(session, peer.node);
+        },
+        onError: (e) => log.error('network.error', { error: errorText(e) }),
+      });
+      const l = listener;
+      closers.push(async () => {
+        await l.close();
+        await receiver.drain();
+      });
+    }
+
+    // ── revocation list: reloaded within seconds of `juki pki revoke` (R11) ────────────────
+    const crlPath = bundleCrlPath(config.bundleDir);
+    const onCrl = (): void => {
+      void (async () => {
+        try {
+          const crlPem = await readFile(crlPath, 'utf8');
+          if (crlPem === credentials.crlPem) return;
+          credentials = { ...credentials, crlPem };
+          const cut = (await listener?.reloadCrl(crlPem)) ?? 0;
+          sender?.reconnect();
+          log.info('crl.reloaded', { sessionsCut: cut });
+        } catch (e) {
+          log.error('crl.reload-failed', { error: errorText(e) });
+        }
+      })();
+    };
+    watchFile(crlPath, { interval: 1000 }, onCrl);
+    closers.push(() => Promise.resolve(unwatchFile(crlPath, onCrl)));
+
+    const runRetention = async (): Promise<ErasureReport> => {
+      if (!store)
+        throw new RegistryError('invalid', `${selfName} keeps no history`, 'node.no-store');
+      const report = await store.eraseExpired(DEFAULT_RETENTION_POLICY, today());
+      log.info('retention.erased', {
+        historyEntries: report.erasedHistoryEntries,
+        records: report.erasedRecords,
+        oldest: report.oldestErased,
+        newest: report.newestErased,
+      });
+      return report;
+    };
+
+    const health = async (): Promise<NodeHealth> => {
+      const upstream = sender?.status();
+      return {
+        node: selfName,
+        status: upstream && !upstream.connected ? 'degraded' : 'ok',
+        startedAt,
+        identities: await store?.countIdentities(),
+        outbox: await store?.countOutbox(),
+        sessions: listener?.sessions().length ?? 0,
+        upstream,
+        register: pump?.status(),
+      };
+    };
+
+    const node: RunningNode = {
+      config,
+      network: listener?.address,
+      terminal: undefined,
+      health,
+      runRetention,
+      isolate: (peer, reason) => {
+        log.warn('node.isolated', { peer, reason });
+        return listener?.disconnect(peer, reason) ?? 0;
+      },
+      readmit: (peer) => {
+        log.info('node.readmitted', { peer });
+        return listener?.readmit(peer) ?? false;
+      },
+      close,
+    };
+
+    // ── schedules ───────────────────────────────────────────────────────────────────────────
+    if (store && config.schedule.retentionMinutes > 0) {
+      const timer = setInterval(
+        () =>
+          void runRetention().catch((e: unknown) =>
+            log.error('retention.failed', { error: errorText(e) }),
+          ),
+        config.schedule.retentionMinutes * 60_000,
+      );
+      timer.unref();
+      closers.push(() => Promise.resolve(clearInterval(timer)));
+    }
+
+    // ── terminal side ───────────────────────────────────────────────────────────────────────
+    let terminal: { host: string; port: number } | undefined;
+    if (config.terminal) {
+      const routes: TerminalRoute[] = [
+        { method: 'GET', path: '/health', run: () => health() },
+        { method: 'POST', path: '/retention/run', run: () => runRetention() },
+        {
+          method: 'POST',
+          path: '/isolate',
+          run: (b) => Promise.resolve({ sessionsCut: node.isolate(peerArg(b), reasonArg(b)) }),
+        },
+        {
+          method: 'POST',
+          path: '/readmit',
+          run: (b) => Promise.resolve({ readmitted: node.readmit(peerArg(b)) }),
+        },
+      ];
+      const t = await startTerminalServer({ ...config.terminal, routes, log });
+      terminal = t.address;
+      const server: Server = t.server;
+      closers.push(
+        () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
+      );
+    }
+
+    sender?.start();
+    pump?.start();
+    log.info('node.started', {
+      network: listener ? `${listener.address.host}:${listener.address.port}` : undefined,
+      terminal: terminal ? `${terminal.host}:${terminal.port}` : undefined,
+      upstream: config.upstream ? nodeName(config.upstream.node) : undefined,
+    });
+    return { ...node, terminal };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+async function loadCredentials(dir: string): Promise<NodeTlsCredentials> {
+  try {
+    return await readNodeBundle(dir);
+  } catch (e) {
+    throw new RegistryError(
+      'not-found',
+      `証明書を読めません / cannot read the node's certificate bundle in ${dir}: ${errorText(e)} — issue one with juki pki issue (or juki network init)`,
+      'config.bundle-unreadable',
+    );
+  }
+}
+
+const peerArg = (b: Record<string, unknown>): string => {
+  const peer = b.peer;
+  if (typeof peer !== 'string' || !/^[a-z]+:[A-Za-z0-9_-]+$/.test(peer))
+    throw new RegistryError(
+      'invalid',
+      'peer must be a node name such as cs:131016',
+      'terminal.peer',
+    );
+  return peer;
+};
+const reasonArg = (b: Record<string, unknown>): string =>
+  typeof b.reason === 'string' && b.reason.length <= 200 ? b.reason : 'operator cut-off';

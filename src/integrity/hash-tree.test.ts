@@ -105,7 +105,7 @@ describe('integrity: hash tree and comparison (R20)', () => {
     const a = await HashTree.build(file, 3);
     const b = await HashTree.build(
       (async function* () {
-        yield* file;
+        for (const record of file) yield await Promise.resolve(record);
       })(),
       3,
     );

@@ -1,15 +1,27 @@
+import { randomBytes } from 'node:crypto';
 import { unwatchFile, watchFile } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { RegistryError } from '../domain/errors.ts';
 import { nodeName, type NodeRef } from '../domain/network/NodeRef.ts';
+import type { IntegrityScope } from '../domain/integrity/IntegrityScope.ts';
 import { DEFAULT_RETENTION_POLICY } from '../domain/retention/retention.ts';
+import {
+  registerIntegrityHandlers,
+  runIntegrityCheck,
+  type IntegrityReport,
+} from '../integrity/index.ts';
 import { bundleCrlPath, readNodeBundle } from '../pki/pki-directory.ts';
 import type { NodeTlsCredentials } from '../pki/tls-profile.ts';
 import { openRegisterFeed } from '../register/open-register.ts';
 import type { RegisterFeed } from '../register/register-feed.ts';
 import { openAlertStore, openIdentityStore } from '../storage/open-store.ts';
-import type { AlertStore, ErasureReport, IdentityStore } from '../storage/ports.ts';
+import type {
+  AlertStore,
+  ErasureReport,
+  IdentityStore,
+  IntegrityCheckRecord,
+} from '../storage/ports.ts';
 import { startSwitch, type SwitchNode } from '../switch/switch-node.ts';
 import { connectNetwork } from '../transport/connect.ts';
 import { listenNetwork, type NetworkListener } from '../transport/network-listener.ts';
@@ -39,6 +51,14 @@ export type RunningNode = {
   health(): Promise<NodeHealth>;
   /** Retention (R1, R33): erases what is due today and records what it erased. */
   runRetention(): Promise<ErasureReport>;
+  /**
+   * 本人確認情報整合 (R20) against the upstream node (a CS with its prefecture server, a
+   * prefecture server with the national server); with `repair`, the upstream node's differing
+   * records are re-sent. Both ends record the result.
+   */
+  runIntegrityCheck(options: { repair: boolean }): Promise<IntegrityReport>;
+  /** The integrity checks this node took part in, newest first. */
+  integrityChecks(limit: number): Promise<IntegrityCheckRecord[]>;
   /** Emergency cut-off of one peer (R11): its sessions are cut and it is refused until readmitted. */
   isolate(peerName: string, reason: string): number;
   readmit(peerName: string): boolean;
@@ -183,6 +203,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
         alerts,
         onSession: (session, peer) => {
           receiver.attach(session, peer.node);
+          registerIntegrityHandlers(session, { store, self, peer: peer.node });
         },
         onError: (e) => log.error('network.error', { error: errorText(e) }),
       });
@@ -225,6 +246,54 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       return report;
     };
 
+    const integrityCheck = async ({ repair }: { repair: boolean }): Promise<IntegrityReport> => {
+      const up = config.upstream;
+      if (!store || !up || (self.role !== 'cs' && self.role !== 'prefecture'))
+        throw new RegistryError(
+          'invalid',
+          `${selfName} has no upstream node to check its file against (a CS and a prefecture server have)`,
+          'node.no-integrity-peer',
+        );
+      const scope: IntegrityScope =
+        self.role === 'cs'
+          ? { kind: 'municipality', code: self.code }
+          : { kind: 'prefecture', code: self.code };
+      const checkId = `${self.role}-${self.code}-${Date.now()}-${randomBytes(4).toString('hex')}`;
+      const session = await connectNetwork({
+        self,
+        credentials,
+        expectedPeer: up.node,
+        host: up.host,
+        port: up.port,
+        alerts,
+      });
+      try {
+        const report = await runIntegrityCheck({
+          session,
+          store,
+          scope,
+          checkId,
+          repair,
+          self,
+          peer: up.node,
+        });
+        log.info('integrity.checked', {
+          checkId,
+          peer: report.peer,
+          matching: report.matching,
+          missingAtReceiver: report.differenceCounts.missingAtReceiver,
+          extraAtReceiver: report.differenceCounts.extraAtReceiver,
+          differingValues: report.differenceCounts.differingValues,
+          bytesSent: report.bytes.sent,
+          bytesReceived: report.bytes.received,
+          repaired: report.repaired !== undefined,
+        });
+        return report;
+      } finally {
+        await session.goaway().catch(() => undefined);
+      }
+    };
+
     const health = async (): Promise<NodeHealth> => {
       const upstream = sender?.status();
       return {
@@ -245,6 +314,8 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       terminal: undefined,
       health,
       runRetention,
+      runIntegrityCheck: integrityCheck,
+      integrityChecks: async (limit) => (store ? store.listIntegrityChecks(limit) : []),
       isolate: (peer, reason) => {
         log.warn('node.isolated', { peer, reason });
         return listener?.disconnect(peer, reason) ?? 0;
@@ -269,12 +340,30 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       closers.push(() => Promise.resolve(clearInterval(timer)));
     }
 
+    if (store && config.upstream && config.schedule.integrityMinutes > 0) {
+      const timer = setInterval(
+        () =>
+          void integrityCheck({ repair: false }).catch((e: unknown) =>
+            log.error('integrity.failed', { error: errorText(e) }),
+          ),
+        config.schedule.integrityMinutes * 60_000,
+      );
+      timer.unref();
+      closers.push(() => Promise.resolve(clearInterval(timer)));
+    }
+
     // ── terminal side ───────────────────────────────────────────────────────────────────────
     let terminal: { host: string; port: number } | undefined;
     if (config.terminal) {
       const routes: TerminalRoute[] = [
         { method: 'GET', path: '/health', run: () => health() },
         { method: 'POST', path: '/retention/run', run: () => runRetention() },
+        {
+          method: 'POST',
+          path: '/integrity/check',
+          run: (b) => integrityCheck({ repair: b.repair === true }),
+        },
+        { method: 'GET', path: '/integrity', run: () => node.integrityChecks(20) },
         {
           method: 'POST',
           path: '/isolate',

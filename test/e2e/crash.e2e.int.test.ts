@@ -157,6 +157,14 @@ describe.each(STORES)('crash test on $name', ({ storeUrl }) => {
           expect(r?.status).toBe('resident');
         }
       }
+      // And the integrity check (R20) finds no difference at any level.
+      for (const node of ['cs:131016', 'cs:131024', 'prefecture:13']) {
+        const report = await s.integrity(node);
+        expect(
+          report.matching,
+          `${node}: ${JSON.stringify(report.differenceCounts)} (seed ${seed})`,
+        ).toBe(true);
+      }
       expect(changes).toBeGreaterThanOrEqual(OPERATIONS);
       expect(kills).toBeGreaterThanOrEqual(4);
     } catch (e) {

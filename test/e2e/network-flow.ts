@@ -10,6 +10,11 @@ import type { RegisterStore } from '../../src/register/RegisterStore.ts';
 import { openIdentityStore } from '../../src/storage/open-store.ts';
 import type { IdentityStore } from '../../src/storage/ports.ts';
 import { connectNetwork } from '../../src/transport/connect.ts';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import type { IntegrityReport } from '../../src/integrity/index.ts';
+import { callTerminal } from '../../src/nodes/terminal-server.ts';
+import { parseStoreUrl } from '../../src/storage/store-url.ts';
 import { join } from 'node:path';
 import type { ProcessNetwork } from './network-harness.ts';
 
@@ -190,6 +195,40 @@ export class Scenario {
     );
   }
 
+  /** Runs the integrity check of a CS or prefecture server against its upstream node. */
+  async integrity(node: string, repair = false): Promise<IntegrityReport> {
+    return (await callTerminal(this.#net.terminal(node), 'POST', '/integrity/check', {
+      repair,
+    })) as IntegrityReport;
+  }
+
+  /**
+   * Damages one stored record behind the node's back (a disk error, a bad restore, an operator's
+   * manual edit): raw SQL, not a change. Only the integrity check can find it.
+   */
+  async damage(node: string, code: ResidentCode, address: string): Promise<void> {
+    const c = this.#net.config(node);
+    const location = parseStoreUrl(c.store);
+    const sql = 'UPDATE identity SET address = $1 WHERE resident_code = $2';
+    if (location.kind === 'sqlite') {
+      const db = new Database(location.path);
+      try {
+        db.prepare(sql.replace('$1', '?').replace('$2', '?')).run(address, code);
+      } finally {
+        db.close();
+      }
+    } else {
+      const client = new pg.Client({ connectionString: location.connectionString });
+      await client.connect();
+      try {
+        await client.query(`SET search_path TO ${c.storeSchema ?? 'public'}`);
+        await client.query(sql, [address, code]);
+      } finally {
+        await client.end();
+      }
+    }
+  }
+
   async close(): Promise<void> {
     for (const r of this.#registers.values()) await r.close();
     for (const s of this.#stores.values()) await s.close();
@@ -333,5 +372,57 @@ export function describeNetworkFlow(network: () => ProcessNetwork): void {
     expect(await s.sendAsCs('131016', person.event)).toBe('duplicate');
     const history = await (await s.store('prefecture:13')).history(person.code);
     expect(history).toHaveLength(1);
+  });
+
+  it('R20: the integrity checks find exactly the record a prefecture refused, and a record damaged on disk, which the repair restores', async () => {
+    // 中央区's CS accepted a 出生 that 東京都 refused: the CS has a resident the prefecture lacks.
+    const [refused] = await (await s.register('131024')).listRejections(10);
+    const chuo = await s.integrity('cs:131024');
+    expect(chuo).toMatchObject({
+      peer: 'prefecture:13',
+      matching: false,
+      differenceCounts: { missingAtReceiver: 1, extraAtReceiver: 0, differingValues: 0 },
+      differences: { missingAtReceiver: [refused!.event!.residentCode] },
+    });
+    // A repair cannot make the prefecture take it: the code is a resident of 千代田区 there.
+    const repaired = await s.integrity('cs:131024', true);
+    expect(repaired.repaired).toMatchObject({ conflicts: 1, inserted: 0 });
+
+    for (const node of ['cs:131016', 'cs:141011', 'prefecture:13', 'prefecture:14']) {
+      const report = await s.integrity(node);
+      expect(report.matching, `${node}: ${JSON.stringify(report.differenceCounts)}`).toBe(true);
+      expect(report.counts.sender).toBe(report.counts.receiver);
+    }
+
+    // A record of 神奈川県's server damaged behind its back: found by prefecture:14 ↔ national
+    // (the national server's copy differs) and by cs:141011 ↔ prefecture:14.
+    const residents: ResidentCode[] = [];
+    for await (const r of (await s.store('cs:141011')).scanScope({
+      kind: 'municipality',
+      code: '141011',
+    }))
+      residents.push(r.residentCode);
+    const victim = residents[0]!;
+    await s.damage('prefecture:14', victim, '神奈川県横浜市鶴見区改竄1番');
+    const found = await s.integrity('cs:141011');
+    expect(found).toMatchObject({
+      matching: false,
+      differenceCounts: { differingValues: 1, missingAtReceiver: 0, extraAtReceiver: 0 },
+      differences: { differingValues: [victim] },
+    });
+    const fixed = await s.integrity('cs:141011', true);
+    expect(fixed.repaired).toMatchObject({ updated: 1, conflicts: 0 });
+    expect(await s.integrity('cs:141011')).toMatchObject({ matching: true });
+    expect((await s.find('prefecture:14', victim))?.address).not.toContain('改竄');
+    // Both ends recorded every check (R20: the result is recorded on both sides).
+    const atCs = (await callTerminal(
+      network().terminal('cs:141011'),
+      'GET',
+      '/integrity',
+    )) as unknown[];
+    expect(atCs.length).toBeGreaterThanOrEqual(3);
+    expect(
+      (await (await s.store('prefecture:14')).listIntegrityChecks(10)).length,
+    ).toBeGreaterThanOrEqual(3);
   });
 }

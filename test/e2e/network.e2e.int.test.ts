@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
 import { ProcessNetwork } from './network-harness.ts';
-import { describeNetworkFlow, SCENARIO_NETWORK } from './network-flow.ts';
+import { describeNetworkFlow, Scenario, SCENARIO_NETWORK } from './network-flow.ts';
 
 /** The update flow on the embedded default: every node its own process and SQLite file. */
 describe('a network of processes on SQLite', () => {
@@ -15,8 +16,56 @@ describe('a network of processes on SQLite', () => {
 
   it('starts every node and reports health on the terminal side', async () => {
     const h = await net.health('prefecture:13');
-    expect(h).toMatchObject({ node: 'prefecture:13', outbox: 0 });
+    expect(h).toMatchObject({ node: 'prefecture:13', outbox: 0, status: 'ok' });
+    expect(await net.health('cs:131016')).toMatchObject({
+      upstream: { upstream: 'prefecture:13', connected: true },
+    });
   });
 
   describeNetworkFlow(() => net);
+
+  it('R11: `juki node isolate` cuts a CS off at its prefecture server at once; its changes wait until `juki node readmit`', async () => {
+    const s = new Scenario(net);
+    try {
+      const out: string[] = [];
+      const io = {
+        out: (t: string) => void out.push(t),
+        err: (t: string) => void out.push(t),
+        interactive: false,
+      };
+      const config = net.manifest.nodes.find((n) => n.node === 'prefecture:13')!.config;
+      expect(
+        await main(
+          ['node', 'isolate', 'cs:131016', '--config', config, '--reason', 'e2e drill'],
+          io,
+        ),
+      ).toBe(0);
+      expect(out.join('\n')).toMatch(/cs:131016 を切り離しました \(isolated\): 1 session\(s\) cut/);
+      const person = await s.moveIn('131016', {
+        name: '遮断 四郎',
+        kana: 'シャダン シロウ',
+        address: '東京都千代田区千代田4番1号',
+      });
+      // The CS keeps trying (and is refused each time); the change waits in its outbox.
+      await net.until(
+        'the CS is refused',
+        async () => (await net.health('cs:131016')).upstream!.failures > 0,
+      );
+      expect(await s.find('prefecture:13', person.code)).toBeUndefined();
+      expect((await net.health('cs:131016')).outbox).toBe(1);
+      expect(await main(['node', 'readmit', 'cs:131016', '--config', config], io)).toBe(0);
+      await net.until('the change arrives after readmission', async () =>
+        Boolean(await s.find('national:jlis', person.code)),
+      );
+      // The operator's cut-off is on record at the prefecture server (R11).
+      const alerts = await main(
+        ['alerts', '--store', net.config('prefecture:13').store, '--json'],
+        io,
+      );
+      expect(alerts).toBe(0);
+      expect(out.join('\n')).toContain('"kind": "node-isolated"');
+    } finally {
+      await s.close();
+    }
+  });
 });

@@ -4,6 +4,7 @@ import { jsonLogger } from '../../nodes/json-log.ts';
 import { loadNodeConfig, type NodeConfig } from '../../nodes/node-config.ts';
 import { startNode } from '../../nodes/node-runtime.ts';
 import { callTerminal } from '../../nodes/terminal-server.ts';
+import type { IntegrityReport } from '../../integrity/index.ts';
 import { EXIT, UsageError } from '../cli-error.ts';
 import { printJson, type CommandIO } from '../io.ts';
 
@@ -16,6 +17,8 @@ export const NODE_HELP = `juki node <start|health|isolate|readmit|retention> --c
               refuse it until readmitted; pair it with juki pki revoke
   readmit P   lift an isolation
   retention   erase the history past the retention period now (R1, R33)
+  integrity   本人確認情報整合 (R20): check this node's file against its upstream node now;
+              --repair re-sends the differing records; --list shows the recorded checks
 
   --config FILE   the node's config (juki network init writes them; docs/OPERATIONS.md)
   --reason TEXT   isolate: why (recorded with the alert)
@@ -28,6 +31,8 @@ export async function runNode(args: readonly string[], io: CommandIO): Promise<n
     options: {
       config: { type: 'string' },
       reason: { type: 'string' },
+      repair: { type: 'boolean', default: false },
+      list: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
   });
@@ -45,6 +50,16 @@ export async function runNode(args: readonly string[], io: CommandIO): Promise<n
         action === 'health' ? '/health' : '/retention/run',
       );
       printJson(io, result);
+      return EXIT.ok;
+    }
+    case 'integrity': {
+      const result = values.list
+        ? await callTerminal(terminalBase(config), 'GET', '/integrity')
+        : await callTerminal(terminalBase(config), 'POST', '/integrity/check', {
+            repair: values.repair,
+          });
+      if (values.json || values.list) printJson(io, result);
+      else io.out(describeIntegrity(result as IntegrityReport));
       return EXIT.ok;
     }
     case 'isolate':
@@ -101,4 +116,26 @@ async function start(config: NodeConfig): Promise<number> {
   await node.close();
   log.info('node.stopped');
   return EXIT.ok;
+}
+
+/** One line per outcome of an integrity check, Japanese first. */
+export function describeIntegrity(r: IntegrityReport): string {
+  const d = r.differenceCounts;
+  const lines = [
+    `本人確認情報整合 ${r.checkId} with ${r.peer}: ${r.matching ? '一致 (matching)' : '不一致 (differences found)'} — ${r.counts.sender} residents here, ${r.counts.receiver} there; ${r.bytes.sent + r.bytes.received} bytes in ${r.calls} calls`,
+  ];
+  if (!r.matching)
+    lines.push(
+      `  missing at ${r.peer}: ${d.missingAtReceiver}, extra at ${r.peer}: ${d.extraAtReceiver}, differing values: ${d.differingValues}`,
+      ...(['missingAtReceiver', 'extraAtReceiver', 'differingValues'] as const)
+        .filter((k) => r.differences[k].length > 0)
+        .map((k) => `  ${k}: ${r.differences[k].join(' ')}`),
+    );
+  if (r.repaired) {
+    const x = r.repaired;
+    lines.push(
+      `  修復 (repair) at ${r.peer}: ${x.inserted} inserted, ${x.updated} updated, ${x.removed} removed, ${x.unchanged} unchanged, ${x.skipped} skipped, ${x.conflicts} conflicts${x.conflictCodes.length > 0 ? ` (${x.conflictCodes.join(' ')}: left to a person, docs/INTEGRITY.md)` : ''}`,
+    );
+  }
+  return lines.join('\n');
 }

@@ -145,6 +145,11 @@ describe('juki identity and juki demo', () => {
     expect(r.out).toContain('refused at the counter [move-within.address-unchanged]');
     expect(r.out).toMatch(/差戻し .* by prefecture:13 \[create\.already-resident\]/);
     expect(r.out).toContain('not-our-protocol');
+    // R20: every level checked; only the refused 出生 differs; a damaged record is found and repaired.
+    expect(r.out).toMatch(/cs:131016 +↔ prefecture:13 +不一致: 1 missing, 0 extra, 0 differing/);
+    expect(r.out.match(/一致 matching/g)?.length).toBeGreaterThanOrEqual(8);
+    expect(r.out).toMatch(/cs:272035's check finds \d{11} differing/);
+    expect(r.out).toContain('checked again: 一致 matching');
     // What the demo tells the user to run works.
     const history = /identity history --store (\S+) (\d{11})/.exec(r.out);
     expect(history).not.toBeNull();

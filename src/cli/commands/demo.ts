@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -13,6 +14,7 @@ import { loadLocalGovernmentTable } from '../../reference-data/local-governments
 import { openRegisterStore } from '../../register/open-register.ts';
 import type { RegisterStore } from '../../register/RegisterStore.ts';
 import { openAlertStore, openIdentityStore } from '../../storage/open-store.ts';
+import { parseStoreUrl } from '../../storage/store-url.ts';
 import type { IdentityStore } from '../../storage/ports.ts';
 import { EXIT, UsageError } from '../cli-error.ts';
 import type { CommandIO } from '../io.ts';
@@ -145,10 +147,39 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
         `      差戻し (refused, back at 千代田区's register): ${r.transactionId} by ${r.rejectedBy} [${r.rejection.rule}]`,
       );
 
-    // 5. Retention and health.
+    // 5. Integrity checks at every level, a damaged record found and repaired, retention, health.
+    io.out(
+      '\n5/6 本人確認情報整合 integrity checks (R20): each CS with its prefecture, each prefecture with the national server',
+    );
+    const nodesToCheck = [
+      ...DEMO_COUNTRY.municipalities.map((c) => `cs:${c}`),
+      ...DEMO_COUNTRY.prefectures.map((p) => `prefecture:${p}`),
+    ];
+    for (const n of nodesToCheck) {
+      const r = await network.node(n).runIntegrityCheck({ repair: false });
+      io.out(
+        `      ${n.padEnd(16)} ↔ ${r.peer.padEnd(14)} ${r.matching ? '一致 matching' : `不一致: ${r.differenceCounts.missingAtReceiver} missing, ${r.differenceCounts.extraAtReceiver} extra, ${r.differenceCounts.differingValues} differing`} (${r.counts.sender} residents, ${r.bytes.sent + r.bytes.received} bytes)`,
+      );
+    }
+    io.out(
+      `      (cs:131016's one missing record is the 出生 東京都 refused: its CS took it, the prefecture did not — the register shows it as 差戻し for the staff to correct)`,
+    );
+    const victim = population.codes.get('272035')?.find((c) => c !== shown[1]?.code);
+    if (victim) {
+      damageRecord(network.node('prefecture:27').config.store, victim);
+      const found = await network.node('cs:272035').runIntegrityCheck({ repair: false });
+      io.out(
+        `      a record of prefecture:27 damaged on disk (raw SQL, not a change): cs:272035's check finds ${found.differences.differingValues.join(' ')} differing`,
+      );
+      const fixed = await network.node('cs:272035').runIntegrityCheck({ repair: true });
+      const again = await network.node('cs:272035').runIntegrityCheck({ repair: false });
+      io.out(
+        `      修復 repair: ${fixed.repaired?.updated ?? 0} record re-sent and updated at prefecture:27, recorded in its repair log; checked again: ${again.matching ? '一致 matching' : 'still differing'}`,
+      );
+    }
     const erased = await network.node(NATIONAL).runRetention();
     io.out(
-      `\n5/6 保存期間 retention at national:jlis: ${erased.erasedHistoryEntries} history entries and ${erased.erasedRecords} records past 5 years erased (recorded as counts only)`,
+      `      保存期間 retention at national:jlis: ${erased.erasedHistoryEntries} history entries and ${erased.erasedRecords} records past 5 years erased (recorded as counts only)`,
     );
     for (const n of ['cs:131016', 'prefecture:13', NATIONAL]) {
       const h = await network.node(n).health();
@@ -369,4 +400,18 @@ async function changeStream(options: {
     `出生 imported from a real register's file at ${name('131016')} with a code already used at ${name('131041')}: the CS cannot know, 東京都's server refuses it`,
   );
   return shown;
+}
+
+/** The demo's stand-in for a disk error or a bad restore: one address changed by raw SQL. */
+function damageRecord(storeUrl: string, code: ResidentCode): void {
+  const location = parseStoreUrl(storeUrl);
+  if (location.kind !== 'sqlite') return;
+  const db = new Database(location.path);
+  try {
+    db.prepare("UPDATE identity SET address = address || '（破損）' WHERE resident_code = ?").run(
+      code,
+    );
+  } finally {
+    db.close();
+  }
 }

@@ -2,6 +2,8 @@ import { describeError, EXIT, UsageError } from './cli-error.ts';
 import { ALERTS_HELP, runAlerts } from './commands/alerts.ts';
 import { CHECK_DIGIT_HELP, runCheckDigit } from './commands/check-digit.ts';
 import { DEMO_HELP, runDemo } from './commands/demo.ts';
+import { DISCLOSURE_HELP, runDisclosure } from './commands/disclosure.ts';
+import { PROVISION_HELP, runProvision } from './commands/provision.ts';
 import { IDENTITY_HELP, runIdentity } from './commands/identity.ts';
 import { LOAD_HELP, runLoad } from './commands/load.ts';
 import { NETWORK_HELP, runNetwork } from './commands/network.ts';
@@ -45,6 +47,17 @@ const COMMANDS: Record<string, Command> = {
     run: runNode,
   },
   register: { help: REGISTER_HELP, summary: 'the existing register (住民票)', run: runRegister },
+  provision: {
+    help: PROVISION_HELP,
+    summary:
+      'recipients, affairs, agreements (R3, R5); queries at an agency or prefecture server (R13)',
+    run: runProvision,
+  },
+  disclosure: {
+    help: DISCLOSURE_HELP,
+    summary: 'a resident’s disclosure report: who received their data, when, why (R17)',
+    run: runDisclosure,
+  },
   pki: {
     help: PKI_HELP,
     summary: 'the network CA: node certificates, revocation, CRL (R9, R11)',

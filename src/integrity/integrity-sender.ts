@@ -108,7 +108,8 @@ export async function runIntegrityCheck(
         indices: chunk,
         hashes: tree.hashesOf(level, chunk),
       });
-      if (nodes.depth !== level || !nodes.differing.every((n) => chunk.includes(n)))
+      const sent = new Set(chunk);
+      if (nodes.depth !== level || !nodes.differing.every((n) => sent.has(n)))
         throw protocolFault('the differing nodes are not among those sent');
       differing.push(...nodes.differing);
     }
@@ -151,7 +152,7 @@ export async function runIntegrityCheck(
     scope,
     peer: nodeName(peer),
     depth,
-    counts: { sender: tree.count, receiver: accept.count },
+    counts: { sender: tree.count, receiver: result.receiverCount },
     matching: result.matching,
     differences: found.codes,
     differenceCounts: { ...found.counts },
@@ -170,7 +171,7 @@ export async function runIntegrityCheck(
     startedAt,
     finishedAt: report.finishedAt,
     localCount: tree.count,
-    peerCount: accept.count,
+    peerCount: result.receiverCount,
     depth,
     matching: report.matching,
     differenceCounts: report.differenceCounts,

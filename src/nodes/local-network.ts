@@ -12,7 +12,7 @@ export type LocalNetwork = {
   close(): Promise<void>;
 };
 
-const START_ORDER = ['national', 'prefecture', 'switch', 'cs'];
+const START_ORDER = ['national', 'prefecture', 'switch', 'agency', 'cs'];
 
 /**
  * Every node of a network written by `juki network init`, started in THIS process (the demo):

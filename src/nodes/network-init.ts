@@ -5,11 +5,14 @@ import type { LocalGovernmentTable } from '../domain/local-government/local-gove
 import { nodeName, type NodeRef } from '../domain/network/NodeRef.ts';
 import { NATIONAL_SERVER_CODE } from '../pki/NodeIdentity.ts';
 import { PkiDirectory } from '../pki/pki-directory.ts';
+import { createPseudonymSecretFile } from '../provision/pseudonym.ts';
 import type { NodeConfigFile } from './node-config.ts';
 
 export type NetworkPlan = {
   readonly prefectures: readonly string[];
   readonly municipalities: readonly string[];
+  /** Agency servers (national agencies receiving provision, R13): their recipient ids. */
+  readonly agencies?: readonly string[];
 };
 
 export type NetworkInitOptions = NetworkPlan & {
@@ -89,13 +92,15 @@ export async function initNetwork(options: NetworkInitOptions): Promise<NetworkM
   await mkdir(nodesDir, { recursive: true });
   await mkdir(join(dir, 'data'), { recursive: true });
   const { pki } = await PkiDirectory.init(join(dir, 'pki'));
+  await mkdir(join(dir, 'secrets'), { recursive: true, mode: 0o700 });
 
   const prefectureNodes = options.prefectures.map((code): NodeRef => ({
     role: 'prefecture',
     code,
   }));
   const csNodes = options.municipalities.map((code): NodeRef => ({ role: 'cs', code }));
-  const all = [NATIONAL, ...prefectureNodes, SWITCH_NODE, ...csNodes];
+  const agencyNodes = (options.agencies ?? []).map((code): NodeRef => ({ role: 'agency', code }));
+  const all = [NATIONAL, ...prefectureNodes, SWITCH_NODE, ...agencyNodes, ...csNodes];
   if (basePort + 200 + csNodes.length > 65_535)
     throw new RegistryError(
       'invalid',
@@ -108,7 +113,9 @@ export async function initNetwork(options: NetworkInitOptions): Promise<NetworkM
       ? basePort
       : n.role === 'switch'
         ? basePort + 50
-        : basePort + Number(n.code);
+        : n.role === 'agency'
+          ? basePort + 51 + agencyNodes.indexOf(n)
+          : basePort + Number(n.code);
   const terminalPort = (n: NodeRef, i: number): number =>
     n.role === 'cs' ? basePort + 200 + i : networkPort(n) + 100;
   const slug = (n: NodeRef): string => `${n.role}-${n.code}`;
@@ -128,7 +135,10 @@ export async function initNetwork(options: NetworkInitOptions): Promise<NetworkM
       store: store(name),
       ...schema(name),
       tls: { bundle: relative(nodesDir, issued.files.dir) },
-      ...(node.role === 'cs' ? {} : { listen: { host, port: networkPort(node) } }),
+      ...(node.role === 'cs' || node.role === 'agency'
+        ? {}
+        : { listen: { host, port: networkPort(node) } }),
+      ...(node.role === 'agency' ? { upstream: { node: NATIONAL, host, port: basePort } } : {}),
       terminal: { host, port: terminalPort(node, csIndex) },
       ...(node.role === 'cs'
         ? {
@@ -144,8 +154,13 @@ export async function initNetwork(options: NetworkInitOptions): Promise<NetworkM
         : {}),
       ...(node.role === 'prefecture' ? { upstream: { node: NATIONAL, host, port: basePort } } : {}),
       ...(node.role === 'switch' ? { directory: {} } : {}),
+      ...(node.role === 'national' || node.role === 'prefecture'
+        ? { pseudonymSecret: join('..', 'secrets', `${name}.pseudonym-secret`) }
+        : {}),
       ...options.overrides,
     };
+    if (node.role === 'national' || node.role === 'prefecture')
+      await createPseudonymSecretFile(join(dir, 'secrets', `${name}.pseudonym-secret`));
     const path = join(nodesDir, `${name}.json`);
     await writeFile(path, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
     manifest.push({

@@ -59,6 +59,7 @@ describe('node config', () => {
 
   it('refuses servers without a network-side listener and a national server with the wrong code', () => {
     const message = problems({
+      pseudonymSecret: 'secret.hex',
       node: { role: 'national', code: 'tokyo' },
       store: 'sqlite:n.sqlite',
       tls: { bundle: 'b' },

@@ -44,6 +44,11 @@ export const NODE_CONFIG_SCHEMA = z
       .string()
       .regex(/^[a-z_][a-z0-9_]{0,62}$/)
       .optional(),
+    /**
+     * National and prefecture servers: the secret of the per-recipient pseudonyms (R7;
+     * docs/PROVISION.md), a file of mode 0600 that `juki network init` writes.
+     */
+    pseudonymSecret: z.string().min(1).optional(),
     /** The switch: where each CS it may reach listens. */
     directory: z.record(z.string(), endpoint).optional(),
     delivery: z
@@ -74,7 +79,7 @@ export const NODE_CONFIG_SCHEMA = z
       need('node', 'a prefecture code is 2 digits');
     if (role === 'national' && code !== NATIONAL_SERVER_CODE)
       need('node', `the national server's code is ${NATIONAL_SERVER_CODE}`);
-    if (role !== 'cs' && !c.listen)
+    if (role !== 'cs' && role !== 'agency' && !c.listen)
       need('listen', `a ${role} server needs a network-side listener`);
     const upstream = c.upstream?.node;
     if (role === 'cs') {
@@ -88,10 +93,18 @@ export const NODE_CONFIG_SCHEMA = z
     } else if (role === 'prefecture') {
       if (upstream?.role !== 'national')
         need('upstream', 'a prefecture server forwards to the national server');
-    } else if (upstream !== undefined && role !== 'agency') {
+    } else if (role === 'agency') {
+      if (upstream?.role !== 'national')
+        need('upstream', 'an agency server asks the national server (R13)');
+    } else if (upstream !== undefined) {
       need('upstream', `a ${role} server has no upstream`);
     }
     if (c.register !== undefined && role !== 'cs') need('register', 'only a CS has a register');
+    if ((role === 'national' || role === 'prefecture') && c.pseudonymSecret === undefined)
+      need(
+        'pseudonymSecret',
+        `a ${role} server provides identity information: it needs its pseudonym secret`,
+      );
     if (c.directory !== undefined && role !== 'switch')
       need('directory', 'only the switch has a directory');
     for (const [path, url] of [
@@ -122,6 +135,7 @@ export type NodeConfig = {
   readonly register: string | undefined;
   readonly registerSchema: string | undefined;
   readonly directory: ReadonlyMap<string, { readonly host: string; readonly port: number }>;
+  readonly pseudonymSecret: string | undefined;
   readonly delivery: DeliverySettings;
   readonly schedule: { readonly integrityMinutes: number; readonly retentionMinutes: number };
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -182,6 +196,7 @@ export function parseNodeConfig(json: unknown, baseDir: string, source = 'config
     register: c.register === undefined ? undefined : storeUrl(c.register),
     registerSchema: c.registerSchema,
     directory: new Map(Object.entries(c.directory ?? {})),
+    pseudonymSecret: c.pseudonymSecret === undefined ? undefined : path(c.pseudonymSecret),
     delivery: {
       batchSize: d.batchSize ?? DEFAULT_DELIVERY.batchSize,
       pollMs: d.pollMs ?? DEFAULT_DELIVERY.pollMs,

@@ -32,6 +32,8 @@ import type { NodeConfig } from './node-config.ts';
 import { RegisterPump } from './register-pump.ts';
 import { startTerminalServer, type TerminalRoute } from './terminal-server.ts';
 import { UpstreamSender, type SenderStatus } from './upstream-sender.ts';
+import { UpstreamSession } from './upstream-session.ts';
+import { provisionFromTerminal, startProvision } from './node-provision.ts';
 
 export type NodeHealth = {
   readonly node: string;
@@ -93,7 +95,9 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     const alerts: AlertStore = await openAlertStore(config.store, storeOptions);
     closers.push(() => alerts.close());
     const store: IdentityStore | undefined =
-      self.role === 'switch' ? undefined : await openIdentityStore(config.store, storeOptions);
+      self.role === 'switch' || self.role === 'agency'
+        ? undefined
+        : await openIdentityStore(config.store, storeOptions);
     if (store) closers.push(() => store.close());
 
     // ── upstream: a CS's prefecture, a prefecture's national server ─────────────────────────
@@ -132,6 +136,34 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       const s = sender;
       closers.push(() => s.stop());
     }
+
+    // ── provision (R13, R21): the national server and prefecture servers answer; agencies ask ──
+    const upstreamSession =
+      config.upstream && (self.role === 'agency' || self.role === 'prefecture')
+        ? new UpstreamSession(() =>
+            connectNetwork({
+              self,
+              credentials,
+              expectedPeer: config.upstream!.node,
+              host: config.upstream!.host,
+              port: config.upstream!.port,
+              alerts,
+            }),
+          )
+        : undefined;
+    if (upstreamSession) closers.push(() => upstreamSession.close());
+    const provision =
+      store && (self.role === 'national' || self.role === 'prefecture')
+        ? await startProvision({
+            config,
+            store,
+            storeOptions,
+            today,
+            upstream: upstreamSession,
+            log,
+          })
+        : undefined;
+    if (provision) closers.push(() => provision.close());
 
     // ── a CS: its municipality's register feeds it ──────────────────────────────────────────
     let pump: RegisterPump | undefined;
@@ -204,6 +236,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
         onSession: (session, peer) => {
           receiver.attach(session, peer.node);
           registerIntegrityHandlers(session, { store, self, peer: peer.node });
+          provision?.attach(session, peer.node);
         },
         onError: (e) => log.error('network.error', { error: errorText(e) }),
       });
@@ -224,6 +257,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
           credentials = { ...credentials, crlPem };
           const cut = (await listener?.reloadCrl(crlPem)) ?? 0;
           sender?.reconnect();
+          upstreamSession?.reset();
           log.info('crl.reloaded', { sessionsCut: cut });
         } catch (e) {
           log.error('crl.reload-failed', { error: errorText(e) });
@@ -364,6 +398,16 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
           run: (b) => integrityCheck({ repair: b.repair === true }),
         },
         { method: 'GET', path: '/integrity', run: () => node.integrityChecks(20) },
+        {
+          method: 'POST',
+          path: '/provision/query',
+          run: (b) => provisionFromTerminal({ self, provision, upstream: upstreamSession }, b),
+        },
+        {
+          method: 'POST',
+          path: '/provision/reload',
+          run: () => Promise.resolve(provision?.service.invalidate() ?? null),
+        },
         {
           method: 'POST',
           path: '/isolate',

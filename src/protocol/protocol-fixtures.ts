@@ -1,4 +1,4 @@
-import { buildEvent, buildIdentity } from '../domain/change/change-builders.ts';
+import { buildEvent, buildIdentity, date } from '../domain/change/change-builders.ts';
 import { changeNotice } from './messages/ChangeNotice.ts';
 import { integritySampleMessages } from './integrity-fixtures.ts';
 import type { Message } from './messages/registry.ts';
@@ -56,6 +56,33 @@ export function sampleMessages(): Message[] {
     },
     { kind: 'goaway', code: 'goaway', message: 'maintenance' },
     ...integritySampleMessages(),
+    {
+      kind: 'provision-query',
+      idempotencyKey: 'q-mhlw-pension-0001',
+      searcher: 'operator-17',
+      query: {
+        affairId: '別表第一:九十一',
+        name: '住基',
+        nameMatch: 'prefix',
+        birthDate: '1990-04-01',
+      },
+    },
+    {
+      kind: 'provision-answer',
+      idempotencyKey: 'q-mhlw-pension-0001',
+      identities: [
+        {
+          identifier: { kind: 'pseudonym', value: 'K7M2Q9XW4RT8B3ZP5NHD' },
+          name: { kanji: '住基 花子', kana: 'ジュウキ ハナコ' },
+          sex: 'female',
+          birthDate: date('1990-04-01'),
+          address: '東京都千代田区千代田1番1号',
+          localGovernmentCode: '131016',
+          status: 'resident',
+          lastChange: { reason: 'move-in', date: date('2020-04-01') },
+        },
+      ],
+    },
   ];
 }
 

@@ -119,20 +119,39 @@ export function describeIntegrityStoreContract(
       expect(record).toBe(residentCode(3));
     });
 
-    it('R20: scanScope streams past its page size in order, and a scan stopped early leaves the store usable', async () => {
+    it('R20: scanScope streams past its page size in order, merges a prefecture’s municipalities, and a scan stopped early leaves the store usable', async () => {
       const n = 4500;
+      const places = [CHIYODA, CHUO, parseLocalGovernmentCode('13103')];
       const batch = Array.from({ length: n }, (_, i) => ({
         line: i + 1,
-        record: loadedRecord(1000 + i * 7919, { individualNumber: undefined }),
+        record: loadedRecord(1000 + i * 7919, {
+          individualNumber: undefined,
+          localGovernmentCode: places[i % 3]!,
+        }),
       }));
       await store.loadBatch(batch);
+      const all = await collect(store.scanScope(tokyo));
+      expect(all).toHaveLength(n);
+      expect(all).toEqual(batch.map((b) => b.record.residentCode).sort());
       const codes = await collect(store.scanScope(chiyoda));
-      expect(codes).toHaveLength(n);
-      expect(codes).toEqual([...codes].sort());
-      let seen = 0;
-      for await (const _ of store.scanScope(chiyoda)) if (++seen === 10) break;
-      expect(seen).toBe(10);
-      expect(await store.countScope(chiyoda)).toBe(n);
+      const inChiyoda = new Set<string>(
+        batch
+          .filter((b) => b.record.localGovernmentCode === CHIYODA)
+          .map((b) => b.record.residentCode),
+      );
+      expect(codes).toEqual(all.filter((c) => inChiyoda.has(c)));
+      expect(codes).toHaveLength(n / 3);
+      const middle = await collect(
+        store.scanScope(tokyo, { fromCode: all[1000], toCode: all[3000] }),
+      );
+      expect(middle).toEqual(all.slice(1000, 3000));
+      for (const scope of [chiyoda, tokyo]) {
+        let seen = 0;
+        for await (const _ of store.scanScope(scope)) if (++seen === 10) break;
+        expect(seen).toBe(10);
+      }
+      expect(await store.countScope(tokyo)).toBe(n);
+      expect(await store.countScope(chiyoda)).toBe(n / 3);
     });
 
     it('R20: repairIdentities writes what differs as residents, removes extras, logs each code, invents no history', async () => {

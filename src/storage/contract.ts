@@ -19,6 +19,7 @@ import {
 import type { IdentityRecord } from '../domain/resident/IdentityInfo.ts';
 import type { IdentityStore } from './ports.ts';
 import { describeIntegrityStoreContract } from './contract-integrity.ts';
+import { describeSearchContract } from './contract-search.ts';
 
 export type { StoreTable, StoreUnderTest } from './contract-fixtures.ts';
 
@@ -453,4 +454,5 @@ export function describeIdentityStoreContract(
     });
   });
   describeIntegrityStoreContract(name, makeStore);
+  describeSearchContract(name, makeStore);
 }

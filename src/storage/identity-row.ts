@@ -9,6 +9,7 @@ import {
 } from '../domain/resident/IdentityInfo.ts';
 import type { IndividualNumber } from '../domain/resident/IndividualNumber.ts';
 import type { ResidentCode } from '../domain/resident/ResidentCode.ts';
+import { searchKeysOf } from '../domain/provision/search-keys.ts';
 
 /**
  * The columns of one identity row, in the order every statement (SELECT, INSERT, COPY) uses in
@@ -31,6 +32,16 @@ export const IDENTITY_COLUMNS = [
 ] as const;
 
 export const IDENTITY_COLUMN_LIST = IDENTITY_COLUMNS.join(', ');
+
+/**
+ * The search keys (migration 5, domain/provision/search-keys.ts): derived from the name, reading
+ * and address, written with every row, never read back into a record.
+ */
+export const SEARCH_KEY_COLUMNS = ['name_key', 'kana_key', 'address_key'] as const;
+
+/** What every INSERT, UPDATE and COPY of a whole row writes, in order: the record, then its keys. */
+export const IDENTITY_WRITE_COLUMNS = [...IDENTITY_COLUMNS, ...SEARCH_KEY_COLUMNS] as const;
+export const IDENTITY_WRITE_COLUMN_LIST = IDENTITY_WRITE_COLUMNS.join(', ');
 
 /** A row as the drivers return it in array mode (SQLite gives 0/1 for the boolean). */
 export type IdentityRow = readonly [
@@ -69,7 +80,10 @@ export function recordFromRow(r: IdentityRowLike): IdentityRecord {
   };
 }
 
-/** Record → the values of IDENTITY_COLUMNS, in order; `movedOverseas` as the dialect wants it. */
+/**
+ * Record → the values of IDENTITY_WRITE_COLUMNS, in order (the record's columns, then its search
+ * keys); `movedOverseas` as the dialect wants it.
+ */
 export function identityValues<B>(
   r: IdentityRecord,
   bool: (b: boolean) => B,
@@ -87,7 +101,11 @@ export function identityValues<B>(
   string,
   B,
   number,
+  string,
+  string,
+  string,
 ] {
+  const keys = searchKeysOf(r);
   return [
     r.residentCode,
     r.individualNumber ?? null,
@@ -102,6 +120,9 @@ export function identityValues<B>(
     r.lastChange.date,
     bool(r.movedOverseas),
     r.version,
+    keys.nameKey,
+    keys.kanaKey,
+    keys.addressKey,
   ];
 }
 

@@ -5,6 +5,7 @@ import {
   type IdentityRecord,
 } from '../domain/resident/IdentityInfo.ts';
 import type { ResidentCode } from '../domain/resident/ResidentCode.ts';
+import { searchKeysOf } from '../domain/provision/search-keys.ts';
 import type {
   IntegrityCheckRecord,
   IntegrityDifferences,
@@ -144,9 +145,14 @@ export const REPAIR_UPDATE_COLUMNS = [
   'local_government_code',
   'last_change_reason',
   'last_change_date',
+  // the search keys of the new values (migration 5)
+  'name_key',
+  'kana_key',
+  'address_key',
 ] as const;
 
 export function repairUpdateValues(r: RepairRecord): (string | null)[] {
+  const keys = searchKeysOf(r);
   return [
     r.individualNumber ?? null,
     r.name.kanji,
@@ -157,6 +163,9 @@ export function repairUpdateValues(r: RepairRecord): (string | null)[] {
     r.localGovernmentCode,
     r.lastChange.reason,
     r.lastChange.date,
+    keys.nameKey,
+    keys.kanaKey,
+    keys.addressKey,
   ];
 }
 
@@ -219,3 +228,9 @@ export const decideNotResident = (
   current !== undefined && current.status === 'resident' && inScope(current.localGovernmentCode)
     ? 'remove'
     : 'unchanged';
+
+/** The 団体コード range of a prefecture: [`13`, `14`) holds every code starting with 13. */
+export const prefectureBounds = (code: string): [string, string] => [
+  code,
+  String(Number(code) + 1).padStart(2, '0'),
+];

@@ -1,4 +1,6 @@
-import type { AlertStore, IdentityStore } from './ports.ts';
+import type { AlertStore, IdentityStore, ProvisionStore } from './ports.ts';
+import { PostgresProvisionStore } from './postgres/postgres-provision-store.ts';
+import { SqliteProvisionStore } from './sqlite/sqlite-provision-store.ts';
 import { PostgresAlertStore } from './postgres/postgres-alert-store.ts';
 import { SqliteAlertStore } from './sqlite/sqlite-alert-store.ts';
 import { PostgresIdentityStore } from './postgres/postgres-identity-store.ts';
@@ -45,5 +47,22 @@ export async function openAlertStore(
       return SqliteAlertStore.open(location.path);
     case 'postgres':
       return PostgresAlertStore.open(location.connectionString, options);
+  }
+}
+
+/**
+ * Opens (and migrates) the provision register and disclosure log of the node whose store is
+ * `url` (docs/PROVISION.md): the same database as its identity store, tables of their own.
+ */
+export async function openProvisionStore(
+  url: string,
+  options: Pick<OpenStoreOptions, 'schema'> = {},
+): Promise<ProvisionStore> {
+  const location = parseStoreUrl(url);
+  switch (location.kind) {
+    case 'sqlite':
+      return SqliteProvisionStore.open(location.path);
+    case 'postgres':
+      return PostgresProvisionStore.open(location.connectionString, options);
   }
 }

@@ -6,6 +6,22 @@ import type { ResidentCode } from '../domain/resident/ResidentCode.ts';
 import type { RetentionPolicy } from '../domain/retention/retention.ts';
 import type { NewSecurityAlert, SecurityAlert } from '../domain/network/SecurityAlert.ts';
 import type { IntegrityScope } from '../domain/integrity/IntegrityScope.ts';
+import type { SearchPlan } from '../domain/provision/search-rules.ts';
+import type { RegistrySnapshot } from '../domain/provision/authorize.ts';
+import type {
+  Disclosure,
+  NewDisclosure,
+  NewRefusalRecord,
+  RefusalRecord,
+} from '../domain/provision/disclosure.ts';
+import type {
+  Agreement,
+  Permission,
+  Recipient,
+  RecipientId,
+  SuspensionEvent,
+} from '../domain/provision/recipient.ts';
+import type { AffairId, StatutoryAffair } from '../domain/provision/statutory-affair.ts';
 import type {
   IntegrityCheckRecord,
   RepairLogEntry,
@@ -163,6 +179,57 @@ export interface IdentityStore {
   listIntegrityChecks(limit: number): Promise<IntegrityCheckRecord[]>;
   /** The repair log of one check, in the order written. */
   listIntegrityRepairs(checkId: string): Promise<RepairLogEntry[]>;
+  /**
+   * Provision search (R13, R14, R22; docs/PROVISION.md): the stored records `plan` matches —
+   * exactly those `matchesPlan(record, plan)` accepts — at most `limit` of them, in no set order.
+   * A caller asks for SEARCH_FETCH_LIMIT (51) to tell "more than 50". Residents only unless the
+   * plan's status is `any`. Every form of the rules table is an index range scan.
+   */
+  searchIdentities(plan: SearchPlan, limit: number): Promise<IdentityRecord[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * The provision register and the disclosure log of a providing node (national or prefecture
+ * server; docs/PROVISION.md). Every write is checked with the domain's rules first and refused
+ * as RegistryError('invalid' | 'not-found' | 'conflict', …, reason).
+ */
+export interface ProvisionStore {
+  /** Registers a recipient, or updates its name, kind and nodes (R3). */
+  registerRecipient(recipient: Recipient): Promise<void>;
+  listRecipients(): Promise<Recipient[]>;
+  /** An affair the prefecture's ordinance adds (source `条例`); an existing id is replaced. */
+  registerOrdinanceAffair(affair: StatutoryAffair): Promise<void>;
+  /**
+   * Permits `permission.affairId` (which is `affair`, from the node's catalog) to a registered
+   * recipient, or changes its identifier kind; refused when the affair does not fit the
+   * recipient (permissionProblem, R3).
+   */
+  permitAffair(permission: Permission, affair: StatutoryAffair): Promise<void>;
+  /** Withdraws a permission; false when there was none. */
+  revokeAffair(recipientId: RecipientId, affairId: AffairId): Promise<boolean>;
+  /** Records a concluded agreement (協定書, R5); an agreement id is never reused. */
+  addAgreement(agreement: Agreement): Promise<void>;
+  /** Suspends or reinstates provision to a recipient (R5): appended, never changed. */
+  recordSuspension(event: SuspensionEvent): Promise<void>;
+  /** Newest first. */
+  suspensionsOf(recipientId: RecipientId): Promise<SuspensionEvent[]>;
+  /** The whole register, for `ProvisionRegistry.of` (small: recipients and affairs, no residents). */
+  loadRegistry(): Promise<RegistrySnapshot>;
+  /** One disclosure record (R17); the same (node, queryId, residentCode) again is ignored. */
+  recordDisclosure(record: NewDisclosure): Promise<void>;
+  /** Many at once (a batch, a forwarded set) in one transaction; returns how many were new. */
+  recordDisclosures(records: readonly NewDisclosure[]): Promise<number>;
+  /** The disclosures about a person (all of their codes, when given several), newest first. */
+  disclosuresOf(residentCodes: ResidentCode | readonly ResidentCode[]): Promise<Disclosure[]>;
+  /** A refused attempt (R23); kept apart from disclosures. */
+  recordRefusal(record: NewRefusalRecord): Promise<RefusalRecord>;
+  /** Newest first; `afterId` pages forward for a monitor. */
+  listRefusals(query: {
+    readonly limit: number;
+    readonly afterId?: number;
+    readonly recipientId?: string;
+  }): Promise<RefusalRecord[]>;
   close(): Promise<void>;
 }
 

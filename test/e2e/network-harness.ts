@@ -35,13 +35,15 @@ export class ProcessNetwork {
   static async create(options: {
     prefectures: string[];
     municipalities: string[];
+    agencies?: string[];
     storeUrl?: string;
     /** Default: quick polling and retries, no schedules (tests). */
     overrides?: NetworkInitOptions['overrides'];
   }): Promise<ProcessNetwork> {
     const dir = await mkdtemp(join(tmpdir(), 'jukinet-e2e-'));
-    // A port range of its own per run: test files run in parallel.
-    const basePort = 20_000 + Math.floor(Math.random() * 400) * 100;
+    // A port range of its own per run (test files run in parallel), below the ephemeral range
+    // (32768–60999) where other processes' outgoing connections would take our ports.
+    const basePort = 20_000 + Math.floor(Math.random() * 120) * 100;
     const { overrides: _o, ...plan } = options;
     const manifest = await initNetwork({
       ...plan,
@@ -109,7 +111,7 @@ export class ProcessNetwork {
 
   async startAll(): Promise<void> {
     // Upstream first, so that the first deliveries need no retry (they would succeed anyway).
-    const order = ['national', 'prefecture', 'switch', 'cs'];
+    const order = ['national', 'prefecture', 'switch', 'agency', 'cs'];
     for (const role of order)
       await Promise.all(
         this.manifest.nodes

@@ -71,8 +71,9 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
     municipalities: [...DEMO_COUNTRY.municipalities],
     dir,
     host: '127.0.0.1',
-    // A port range of its own (the demo's nodes listen on 127.0.0.1 only).
-    basePort: 30_000 + Math.floor(Math.random() * 250) * 100,
+    // A port range of its own (the demo's nodes listen on 127.0.0.1 only), below the kernel's
+    // ephemeral range (32768–60999) where outgoing connections would take our ports.
+    basePort: 20_000 + Math.floor(Math.random() * 120) * 100,
     overrides: { delivery: { pollMs: 50 }, schedule: { integrityMinutes: 0, retentionMinutes: 0 } },
   });
   io.out(

@@ -7,7 +7,7 @@ import { printJson, type CommandIO } from '../io.ts';
 import { createProgress } from '../progress.ts';
 
 export const NETWORK_HELP = `juki network init --dir DIR [--prefectures 13,14] [--municipalities 131016,141003]
-                  [--store postgres://…] [--host 127.0.0.1] [--base-port 47000] [--json]
+                  [--store postgres://…] [--host 127.0.0.1] [--base-port 27000] [--json]
 
   Writes a whole network into DIR: the network CA and a certificate bundle per node (DIR/pki),
   one config per node (DIR/nodes/*.json) and DIR/network.json listing them. Start each node as
@@ -16,9 +16,11 @@ export const NETWORK_HELP = `juki network init --dir DIR [--prefectures 13,14] [
   --prefectures     2-digit codes; alone, every municipality of them gets a CS
   --municipalities  6-digit 団体コード of the CSs (their prefectures are added)
                     neither: all of Japan (every prefecture, every municipality)
+  --agencies        agency servers to add (their recipient ids, e.g. mhlw-pension,mofa-passport)
   --store URL       PostgreSQL for every node (one schema each); default one SQLite file per node
   --host            the address every node listens on (default 127.0.0.1)
-  --base-port       national server's port; the others follow (default 47000)`;
+  --base-port       national server's port; the others follow (default 27000: below the
+                    kernel's ephemeral range 32768–60999, so no outgoing connection holds them)`;
 
 const list = (s: string | undefined): string[] | undefined =>
   s === undefined
@@ -36,9 +38,10 @@ export async function runNetwork(args: readonly string[], io: CommandIO): Promis
       dir: { type: 'string' },
       prefectures: { type: 'string' },
       municipalities: { type: 'string' },
+      agencies: { type: 'string' },
       store: { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
-      'base-port': { type: 'string', default: '47000' },
+      'base-port': { type: 'string', default: '27000' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -62,8 +65,10 @@ export async function runNetwork(args: readonly string[], io: CommandIO): Promis
     },
   );
   const dir = resolve(values.dir);
+  const agencies = list(values.agencies) ?? [];
   const manifest = await initNetwork({
     ...plan,
+    agencies,
     dir,
     host: values.host,
     basePort,

@@ -15,9 +15,14 @@ const sw = node('switch', 'sw1');
 function oracle(caller: NodeRef, callee: NodeRef, op: string): boolean {
   const session = op === 'hello' || op === 'ping' || op === 'goaway';
   const key = `${caller.role}>${callee.role}`;
+  const integrity = op === 'integrity-offer';
   if (key === 'cs>prefecture')
-    return caller.code.slice(0, 2) === callee.code && (session || op === 'change-notice');
-  if (key === 'prefecture>national') return session || op === 'change-notice';
+    return (
+      caller.code.slice(0, 2) === callee.code && (session || op === 'change-notice' || integrity)
+    );
+  if (key === 'prefecture>national')
+    return session || op === 'change-notice' || integrity || op === 'provision-query';
+  if (key === 'agency>national') return session || op === 'provision-query';
   if (key === 'cs>switch' || key === 'switch>cs') return session || op === 'route-request';
   return false;
 }
@@ -42,6 +47,8 @@ const arbOp = fc.constantFrom(
   'goaway',
   'change-notice',
   'route-request',
+  'integrity-offer',
+  'provision-query',
   'identity-query',
   'GET /',
   '',
@@ -64,6 +71,13 @@ describe('network-side firewall allow-list', () => {
       allowed: false,
       reason: 'no rule lets cs:131016 connect to prefecture:27',
     });
+  });
+
+  it('R13, R21: an agency and a prefecture server may query the national server; a CS may not query anyone', () => {
+    expect(authorizeOperation(agency, national, 'provision-query').allowed).toBe(true);
+    expect(authorizeOperation(tokyo, national, 'provision-query').allowed).toBe(true);
+    expect(authorizeOperation(cs131016, tokyo, 'provision-query').allowed).toBe(false);
+    expect(authorizeOperation(agency, national, 'change-notice').allowed).toBe(false);
   });
 
   it('R8: a CS may not talk to the national server, and an agency may not talk to a CS or a prefecture', () => {

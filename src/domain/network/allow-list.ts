@@ -60,6 +60,22 @@ export const ALLOW_LIST: readonly AllowRule[] = [
     why: 'a CS checks its municipality’s 本人確認情報 against its own prefecture server',
   },
   {
+    caller: 'agency',
+    callee: 'national',
+    operations: ['provision-query'],
+    condition: 'any',
+    requirement: 'R13',
+    why: 'an agency server asks the national server for 本人確認情報, for its statutory affairs only (the recipient, affair and agreement are checked per query)',
+  },
+  {
+    caller: 'prefecture',
+    callee: 'national',
+    operations: ['provision-query'],
+    condition: 'any',
+    requirement: 'R21',
+    why: 'a prefecture server asks the national server about people who are not its residents, for its own recipients',
+  },
+  {
     caller: 'prefecture',
     callee: 'national',
     operations: INTEGRITY_OPERATIONS,

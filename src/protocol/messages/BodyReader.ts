@@ -118,6 +118,17 @@ export class BodyReader {
     return v.map((item: unknown, i) => this.string(`${field}[${i}]`, rule, item));
   }
 
+  /** A list of maps, each read by its own BodyReader (`field[i].name` in errors). */
+  objects(field: string, rule: { readonly maxItems: number }): BodyReader[] {
+    const v = this.value(field);
+    if (!Array.isArray(v)) return this.fail(field, 'must be a list');
+    if (v.length > rule.maxItems) this.fail(field, `has more than ${rule.maxItems} items`);
+    return v.map((item: unknown, i) => {
+      if (!isPlainObject(item)) this.fail(`${field}[${i}]`, 'must be a map');
+      return new BodyReader(this.kind, item, `${this.path}${field}[${i}].`);
+    });
+  }
+
   object(field: string): BodyReader {
     const v = this.value(field);
     if (!isPlainObject(v)) this.fail(field, 'must be a map');

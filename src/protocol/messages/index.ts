@@ -27,5 +27,6 @@ export {
   messageAllowedAs,
   replyKindOf,
 } from './registry.ts';
+export { ProvisionAnswer, ProvisionQuery } from './ProvisionQuery.ts';
 export { RouteAccepted } from './RouteAccepted.ts';
 export { routeRequest, RouteRequest } from './RouteRequest.ts';

@@ -4,6 +4,7 @@ import type { MessageDefinition, MessageRole } from './define-message.ts';
 import { ErrorMessage } from './ErrorMessage.ts';
 import { Goaway } from './Goaway.ts';
 import { Hello } from './Hello.ts';
+import { ProvisionAnswer, ProvisionQuery } from './ProvisionQuery.ts';
 import { IntegrityAccept } from './IntegrityAccept.ts';
 import { IntegrityConclude } from './IntegrityConclude.ts';
 import { IntegrityDescend } from './IntegrityDescend.ts';
@@ -27,6 +28,8 @@ export const MESSAGE_DEFINITIONS = [
   ChangeAck,
   RouteRequest,
   RouteAccepted,
+  ProvisionQuery,
+  ProvisionAnswer,
   IntegrityOffer,
   IntegrityAccept,
   IntegrityDescend,

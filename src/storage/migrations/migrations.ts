@@ -2,6 +2,7 @@ import { IDENTITY_STORE_MIGRATION } from './0001-identity-store.ts';
 import { SECURITY_ALERTS_MIGRATION } from './0002-security-alerts.ts';
 import { INTEGRITY_MIGRATION } from './0003-integrity.ts';
 import { ERASURE_LOG_MIGRATION } from './0004-erasure-log.ts';
+import { PROVISION_MIGRATION } from './0005-provision.ts';
 import type { Migration } from './Migration.ts';
 
 /** Every migration this code knows, oldest first. Append only. */
@@ -10,6 +11,7 @@ export const MIGRATIONS: readonly Migration[] = [
   SECURITY_ALERTS_MIGRATION,
   INTEGRITY_MIGRATION,
   ERASURE_LOG_MIGRATION,
+  PROVISION_MIGRATION,
 ];
 
 /** The schema version this code writes and expects. */

@@ -45,6 +45,8 @@ import type { IntegrityScope } from '../../domain/integrity/IntegrityScope.ts';
 import { translateConnectError, translatePgError } from './postgres-errors.ts';
 import * as integrity from './postgres-integrity.ts';
 import { loadBatchIntoPostgres } from './postgres-load-batch.ts';
+import { backfillPostgresSearchKeys, searchPostgres } from './postgres-search.ts';
+import type { SearchPlan } from '../../domain/provision/search-rules.ts';
 import {
   ERASURE_CANDIDATES_SQL,
   HISTORY_OF_CODE_SQL,
@@ -111,6 +113,7 @@ export class PostgresIdentityStore implements IdentityStore {
     pool.on('error', () => undefined);
     try {
       await applyPostgresMigrations(pool, schema === undefined ? {} : { schema });
+      await backfillPostgresSearchKeys(pool);
       return new PostgresIdentityStore(pool);
     } catch (e) {
       await pool.end().catch(() => undefined);
@@ -314,6 +317,11 @@ export class PostgresIdentityStore implements IdentityStore {
 
   listIntegrityRepairs(checkId: string): Promise<RepairLogEntry[]> {
     return integrity.listIntegrityRepairs(this.#pool, checkId);
+  }
+
+  // Provision search (R13): postgres-search.ts.
+  searchIdentities(plan: SearchPlan, limit: number): Promise<IdentityRecord[]> {
+    return searchPostgres(this.#pool, plan, limit);
   }
 
   async close(): Promise<void> {

@@ -18,6 +18,7 @@ import type {
 } from '../integrity-records.ts';
 import {
   decideNotResident,
+  prefectureBounds,
   decideUpsert,
   INTEGRITY_CHECK_COLUMN_LIST,
   INTEGRITY_CHECK_COLUMNS,
@@ -27,6 +28,7 @@ import {
   REPAIR_UPDATE_COLUMNS,
   repairUpdateValues,
 } from '../integrity-row.ts';
+import { mergeByCode } from '../merge-by-code.ts';
 import { translatePgError } from './postgres-errors.ts';
 import { INSERT_IDENTITY_RETURNING_SQL, LOCK_IDENTITY_SQL } from './postgres-sql.ts';
 import { inTransaction, isRaceLost } from './postgres-transaction.ts';
@@ -36,30 +38,57 @@ export const SCAN_PAGE = 2000;
 
 type PersonRow = [...IdentityRow, number];
 
-const scopeWhere = (scope: IntegrityScope): string =>
-  scope.kind === 'municipality'
-    ? 'local_government_code = $1'
-    : 'substr(local_government_code, 1, 2) = $1';
+/** Rows per page of each municipality's stream in a prefecture's merge (bounds its memory). */
+export const MERGE_PAGE = 256;
 
 /*
- * Keyset pagination inside one REPEATABLE READ, READ ONLY transaction: every page sees the same
- * snapshot, so the scan is one consistent view of the scope however long it takes. No sentinel for
- * the open upper bound: under a linguistic collation ':' does not sort after the digits.
+ * Keyset pagination on the municipality index (migration 0003) inside one REPEATABLE READ, READ
+ * ONLY transaction: every page, and every municipality of a prefecture's merge, sees the same
+ * snapshot, so a scan is one consistent view however long it takes. No sentinel for the open upper
+ * bound: under a linguistic collation ':' does not sort after the digits.
  */
-function scanSql(scope: IntegrityScope, bounded: boolean): string {
+function scanSql(bounded: boolean): string {
   return `SELECT ${IDENTITY_COLUMN_LIST} FROM identity
-   WHERE status = 'resident' AND ${scopeWhere(scope)}
+   WHERE status = 'resident' AND local_government_code = $1
      AND resident_code >= $2 AND resident_code <> $3 ${bounded ? 'AND resident_code < $5' : ''}
    ORDER BY resident_code LIMIT $4`;
 }
 
+const NEXT_MUNICIPALITY_SQL = `SELECT local_government_code FROM identity
+  WHERE status = 'resident' AND local_government_code > $1 AND local_government_code < $2
+  ORDER BY local_government_code LIMIT 1`;
+
 export async function countScope(pool: pg.Pool, scope: IntegrityScope): Promise<number> {
   const { rows } = await pool.query<[number]>({
-    text: `SELECT count(*) FROM identity WHERE status = 'resident' AND ${scopeWhere(scope)}`,
-    values: [scope.code],
+    text:
+      scope.kind === 'municipality'
+        ? `SELECT count(*) FROM identity WHERE status = 'resident' AND local_government_code = $1`
+        : `SELECT count(*) FROM identity WHERE status = 'resident'
+             AND local_government_code >= $1 AND local_government_code < $2`,
+    values: scope.kind === 'municipality' ? [scope.code] : prefectureBounds(scope.code),
     rowMode: 'array',
   });
   return rows[0]?.[0] ?? 0;
+}
+
+async function* scanMunicipality(
+  client: pg.PoolClient,
+  code: string,
+  range: ScopeRange,
+  page: number,
+): AsyncGenerator<IdentityRecord> {
+  const bounded = range.toCode !== undefined;
+  const text = scanSql(bounded);
+  let from = range.fromCode ?? '';
+  let skip = '';
+  for (;;) {
+    const values: unknown[] = [code, from, skip, page];
+    if (bounded) values.push(range.toCode);
+    const { rows } = await client.query<PersonRow>({ text, values, rowMode: 'array' });
+    for (const row of rows) yield recordFromRow(row);
+    if (rows.length < page) return;
+    from = skip = rows[rows.length - 1]![0];
+  }
 }
 
 export async function* scanScope(
@@ -71,17 +100,23 @@ export async function* scanScope(
   let broken: Error | undefined;
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const bounded = range.toCode !== undefined;
-    const text = scanSql(scope, bounded);
-    let from = range.fromCode ?? '';
-    let skip = '';
-    for (;;) {
-      const values: unknown[] = [scope.code, from, skip, SCAN_PAGE];
-      if (bounded) values.push(range.toCode);
-      const { rows } = await client.query<PersonRow>({ text, values, rowMode: 'array' });
-      for (const row of rows) yield recordFromRow(row);
-      if (rows.length < SCAN_PAGE) break;
-      from = skip = rows[rows.length - 1]![0];
+    if (scope.kind === 'municipality') {
+      yield* scanMunicipality(client, scope.code, range, SCAN_PAGE);
+    } else {
+      const [low, high] = prefectureBounds(scope.code);
+      const codes: string[] = [];
+      for (let c: string | undefined = low; ;) {
+        const next: pg.QueryResult<[string]> = await client.query<[string]>({
+          text: NEXT_MUNICIPALITY_SQL,
+          values: [c, high],
+          rowMode: 'array',
+        });
+        c = next.rows[0]?.[0];
+        if (c === undefined) break;
+        codes.push(c);
+      }
+      // The streams share the client: the merge pulls from one at a time.
+      yield* mergeByCode(codes.map((c) => scanMunicipality(client, c, range, MERGE_PAGE)));
     }
     await client.query('COMMIT');
   } catch (e) {

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Pool } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { IDENTITY_COLUMN_LIST, identityValues } from '../identity-row.ts';
+import { IDENTITY_WRITE_COLUMN_LIST, identityValues } from '../identity-row.ts';
 import type { LoadBatch, LoadRefusal, LoadRefusalReason, LoadReport } from '../ports.ts';
 import { copyText } from './postgres-sql.ts';
 import { inTransaction } from './postgres-transaction.ts';
@@ -31,11 +31,14 @@ const CREATE_LOAD_TABLE = `CREATE TEMP TABLE jukinet_load (
   last_change_date date NOT NULL,
   moved_overseas boolean NOT NULL,
   version integer NOT NULL,
+  name_key text,
+  kana_key text,
+  address_key text,
   refusal text
 ) ON COMMIT DROP`;
 
-/** COPY into the temp table: an ordinal, the source line, then the identity columns. */
-export const COPY_LOAD_SQL = `COPY jukinet_load (ord, line, ${IDENTITY_COLUMN_LIST}) FROM STDIN`;
+/** COPY into the temp table: an ordinal, the source line, then the identity columns and search keys. */
+export const COPY_LOAD_SQL = `COPY jukinet_load (ord, line, ${IDENTITY_WRITE_COLUMN_LIST}) FROM STDIN`;
 
 const REFUSAL_STEPS = [
   `UPDATE jukinet_load l SET refusal = CASE
@@ -56,8 +59,8 @@ const REFUSAL_STEPS = [
 ];
 
 const INSERT_ACCEPTED = `WITH ins AS (
-  INSERT INTO identity (${IDENTITY_COLUMN_LIST})
-  SELECT ${IDENTITY_COLUMN_LIST} FROM jukinet_load WHERE refusal IS NULL ORDER BY ord
+  INSERT INTO identity (${IDENTITY_WRITE_COLUMN_LIST})
+  SELECT ${IDENTITY_WRITE_COLUMN_LIST} FROM jukinet_load WHERE refusal IS NULL ORDER BY ord
   ON CONFLICT DO NOTHING
   RETURNING person_id, resident_code
 ), used AS (
@@ -91,7 +94,7 @@ function* copyChunks(rows: LoadBatch): Generator<string> {
  * or used code is in used_resident_code; individual numbers are UNIQUE); then the transaction is
  * rolled back and the planned path below runs, so the outcome is the same as the plan's.
  */
-const COPY_IDENTITY_SQL = `COPY identity (${IDENTITY_COLUMN_LIST}) FROM STDIN`;
+const COPY_IDENTITY_SQL = `COPY identity (${IDENTITY_WRITE_COLUMN_LIST}) FROM STDIN`;
 const MARK_BATCH_USED = `INSERT INTO used_resident_code (code, person_id)
   SELECT resident_code, person_id FROM identity WHERE resident_code = ANY($1::text[])`;
 

@@ -1,5 +1,9 @@
 import pg from 'pg';
-import { IDENTITY_COLUMNS, IDENTITY_COLUMN_LIST } from '../identity-row.ts';
+import {
+  IDENTITY_COLUMN_LIST,
+  IDENTITY_WRITE_COLUMNS,
+  IDENTITY_WRITE_COLUMN_LIST,
+} from '../identity-row.ts';
 
 /**
  * The SQL of the PostgreSQL store's hot paths, exported so that a benchmark can run the raw
@@ -12,18 +16,18 @@ export const LOOKUP_BY_RESIDENT_CODE_SQL = `SELECT ${IDENTITY_COLUMN_LIST} FROM 
 /** The name under which the store prepares LOOKUP_BY_RESIDENT_CODE_SQL on each connection. */
 export const LOOKUP_STATEMENT_NAME = 'jukinet_lookup_identity';
 
-/** One row insert; parameters in IDENTITY_COLUMNS order. */
-export const INSERT_IDENTITY_SQL = `INSERT INTO identity (${IDENTITY_COLUMN_LIST}) VALUES (${IDENTITY_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`;
+/** One row insert; parameters in IDENTITY_WRITE_COLUMNS order (`identityValues`). */
+export const INSERT_IDENTITY_SQL = `INSERT INTO identity (${IDENTITY_WRITE_COLUMN_LIST}) VALUES (${IDENTITY_WRITE_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`;
 
-/** The identity columns, in the order the COPY of a bulk load sends them (text format). */
-export const COPY_COLUMNS = IDENTITY_COLUMNS;
+/** The identity columns with the search keys, in the order the COPY of a bulk load sends them (text format). */
+export const COPY_COLUMNS = IDENTITY_WRITE_COLUMNS;
 
 /** Raw COPY straight into `identity` (for a benchmark's baseline; the store copies to a temp table). */
-export const COPY_IDENTITY_SQL = `COPY identity (${IDENTITY_COLUMN_LIST}) FROM STDIN`;
+export const COPY_IDENTITY_SQL = `COPY identity (${IDENTITY_WRITE_COLUMN_LIST}) FROM STDIN`;
 
 export const LOCK_IDENTITY_SQL = `SELECT ${IDENTITY_COLUMN_LIST}, person_id FROM identity WHERE resident_code = $1 FOR UPDATE`;
 
-export const UPDATE_IDENTITY_SQL = `UPDATE identity SET ${IDENTITY_COLUMNS.map((c, i) => `${c} = $${i + 1}`).join(', ')} WHERE person_id = $${IDENTITY_COLUMNS.length + 1}`;
+export const UPDATE_IDENTITY_SQL = `UPDATE identity SET ${IDENTITY_WRITE_COLUMNS.map((c, i) => `${c} = $${i + 1}`).join(', ')} WHERE person_id = $${IDENTITY_WRITE_COLUMNS.length + 1}`;
 
 export const INSERT_IDENTITY_RETURNING_SQL = `${INSERT_IDENTITY_SQL} RETURNING person_id`;
 

@@ -45,6 +45,8 @@ import type {
 import type { IntegrityScope } from '../../domain/integrity/IntegrityScope.ts';
 import { translateSqliteError } from './sqlite-errors.ts';
 import { SqliteIntegrity } from './sqlite-integrity.ts';
+import { SqliteSearch, backfillSqliteSearchKeys } from './sqlite-search.ts';
+import type { SearchPlan } from '../../domain/provision/search-rules.ts';
 import {
   ERASURE_CANDIDATES_SQL,
   INSERT_HISTORY_SQL,
@@ -96,6 +98,7 @@ export class SqliteIdentityStore implements IdentityStore {
   >;
   readonly #sql: ReturnType<typeof prepareStatements>;
   readonly #integrity: SqliteIntegrity;
+  readonly #search: SqliteSearch;
   #closed = false;
 
   private constructor(db: Database.Database) {
@@ -105,6 +108,7 @@ export class SqliteIdentityStore implements IdentityStore {
     this.#recordByPerson = db.prepare<[number], PersonRow>(RECORD_BY_PERSON_SQL).raw(true);
     this.#sql = prepareStatements(db);
     this.#integrity = new SqliteIntegrity(db);
+    this.#search = new SqliteSearch(db);
     this.#applyTx = db.transaction((e: ChangeEvent, today: CalendarDate, outbox: boolean) =>
       this.#applyInTx(e, today, outbox),
     );
@@ -137,6 +141,7 @@ export class SqliteIdentityStore implements IdentityStore {
         `cache_size = -${Math.floor((options.cacheBytes ?? DEFAULT_SQLITE_CACHE_BYTES) / 1024)}`,
       );
       applySqliteMigrations(db);
+      backfillSqliteSearchKeys(db);
       return new SqliteIdentityStore(db);
     } catch (e) {
       db.close();
@@ -387,6 +392,11 @@ export class SqliteIdentityStore implements IdentityStore {
 
   async listIntegrityRepairs(checkId: string): Promise<RepairLogEntry[]> {
     return this.#integrity.repairs(checkId);
+  }
+
+  // Provision search (R13): sqlite-search.ts.
+  async searchIdentities(plan: SearchPlan, limit: number): Promise<IdentityRecord[]> {
+    return guarded(() => this.#search.search(plan, limit));
   }
 
   /** The durability settings in force on the store's connection (for diagnostics and tests). */

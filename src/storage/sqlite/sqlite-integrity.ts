@@ -19,6 +19,7 @@ import type {
 } from '../integrity-records.ts';
 import {
   decideNotResident,
+  prefectureBounds,
   decideUpsert,
   INTEGRITY_CHECK_COLUMN_LIST,
   INTEGRITY_CHECK_COLUMNS,
@@ -28,25 +29,30 @@ import {
   REPAIR_UPDATE_COLUMNS,
   repairUpdateValues,
 } from '../integrity-row.ts';
+import { mergeByCode } from '../merge-by-code.ts';
 import { INSERT_IDENTITY_SQL, LOOKUP_WITH_PERSON_SQL, MARK_CODE_USED_SQL } from './sqlite-sql.ts';
 
 /** Rows per page of a scope scan: each page is one short statement, then the event loop runs. */
 export const SCAN_PAGE = 2000;
+/** Rows per page of each municipality's stream in a prefecture's merge (bounds its memory). */
+export const MERGE_PAGE = 256;
 
 type PersonRow = readonly [...IdentityRow, number];
 
 /*
- * Keyset pagination: `resident_code >= from AND resident_code <> skip` is `> last` after the first
- * page. The upper bound defaults to ':' — under SQLite's BINARY collation it sorts after every
- * digit, so it bounds nothing. The WHERE clauses repeat the partial indexes' predicate and
- * expression exactly (migration 0003), so the planner walks the index in code order, no sort.
+ * Keyset pagination on the municipality index (migration 0003: its predicate repeated exactly, so
+ * the planner walks it in code order, no sort): `resident_code >= from AND resident_code <> skip`
+ * is `> last` after the first page. The upper bound defaults to ':' — under SQLite's BINARY
+ * collation it sorts after every digit, so it bounds nothing.
  */
-const SCAN_WHERE = `resident_code >= ? AND resident_code <> ? AND resident_code < ?
-  ORDER BY resident_code LIMIT ?`;
 const SCAN_MUNICIPALITY_SQL = `SELECT ${IDENTITY_COLUMN_LIST} FROM identity
-  WHERE status = 'resident' AND local_government_code = ? AND ${SCAN_WHERE}`;
-const SCAN_PREFECTURE_SQL = `SELECT ${IDENTITY_COLUMN_LIST} FROM identity
-  WHERE status = 'resident' AND substr(local_government_code, 1, 2) = ? AND ${SCAN_WHERE}`;
+  WHERE status = 'resident' AND local_government_code = ?
+    AND resident_code >= ? AND resident_code <> ? AND resident_code < ?
+  ORDER BY resident_code LIMIT ?`;
+/** The next municipality with residents after `?`, below `?` (an index seek). */
+const NEXT_MUNICIPALITY_SQL = `SELECT local_government_code FROM identity
+  WHERE status = 'resident' AND local_government_code > ? AND local_government_code < ?
+  ORDER BY local_government_code LIMIT 1`;
 
 /** The integrity part of SqliteIdentityStore (R20, docs/INTEGRITY.md), on the store's connection. */
 export class SqliteIntegrity {
@@ -60,21 +66,34 @@ export class SqliteIntegrity {
 
   countScope(scope: IntegrityScope): number {
     const s = this.#sql;
-    return (
-      (scope.kind === 'municipality' ? s.countMunicipality : s.countPrefecture).get(scope.code) ?? 0
-    );
+    return scope.kind === 'municipality'
+      ? (s.countMunicipality.get(scope.code) ?? 0)
+      : (s.countPrefecture.get(...prefectureBounds(scope.code)) ?? 0);
   }
 
-  async *scanScope(scope: IntegrityScope, range: ScopeRange = {}): AsyncGenerator<IdentityRecord> {
-    const stmt =
-      scope.kind === 'municipality' ? this.#sql.scanMunicipality : this.#sql.scanPrefecture;
+  scanScope(scope: IntegrityScope, range: ScopeRange = {}): AsyncGenerator<IdentityRecord> {
+    if (scope.kind === 'municipality') return this.#scanMunicipality(scope.code, range, SCAN_PAGE);
+    const [low, high] = prefectureBounds(scope.code);
+    const codes: string[] = [];
+    for (let c = this.#sql.nextMunicipality.get(low, high); c !== undefined;) {
+      codes.push(c);
+      c = this.#sql.nextMunicipality.get(c, high);
+    }
+    return mergeByCode(codes.map((c) => this.#scanMunicipality(c, range, MERGE_PAGE)));
+  }
+
+  async *#scanMunicipality(
+    code: string,
+    range: ScopeRange,
+    page: number,
+  ): AsyncGenerator<IdentityRecord> {
     const to = range.toCode ?? ':';
     let from = range.fromCode ?? '';
     let skip = '';
     for (;;) {
-      const rows = stmt.all(scope.code, from, skip, to, SCAN_PAGE);
+      const rows = this.#sql.scanMunicipality.all(code, from, skip, to, page);
       for (const row of rows) yield recordFromRow(row);
-      if (rows.length < SCAN_PAGE) return;
+      if (rows.length < page) return;
       from = skip = rows[rows.length - 1]![0];
       // A macrotask between pages: a long scan must not starve the sessions' I/O (heartbeats).
       await nextMacrotask();
@@ -160,20 +179,17 @@ export class SqliteIntegrity {
 }
 
 function prepare(db: Database.Database) {
-  const count = (where: string) =>
-    db
-      .prepare<[string], number>(
-        `SELECT count(*) FROM identity WHERE status = 'resident' AND ${where}`,
-      )
-      .pluck();
+  const count = `SELECT count(*) FROM identity WHERE status = 'resident' AND`;
   return {
-    countMunicipality: count('local_government_code = ?'),
-    countPrefecture: count('substr(local_government_code, 1, 2) = ?'),
+    countMunicipality: db.prepare<[string], number>(`${count} local_government_code = ?`).pluck(),
+    countPrefecture: db
+      .prepare<[string, string], number>(
+        `${count} local_government_code >= ? AND local_government_code < ?`,
+      )
+      .pluck(),
+    nextMunicipality: db.prepare<[string, string], string>(NEXT_MUNICIPALITY_SQL).pluck(),
     scanMunicipality: db
       .prepare<[string, string, string, string, number], IdentityRow>(SCAN_MUNICIPALITY_SQL)
-      .raw(true),
-    scanPrefecture: db
-      .prepare<[string, string, string, string, number], IdentityRow>(SCAN_PREFECTURE_SQL)
       .raw(true),
     lookup: db.prepare<[string], PersonRow>(LOOKUP_WITH_PERSON_SQL).raw(true),
     codeOwner: db

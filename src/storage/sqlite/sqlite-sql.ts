@@ -1,4 +1,8 @@
-import { IDENTITY_COLUMNS, IDENTITY_COLUMN_LIST } from '../identity-row.ts';
+import {
+  IDENTITY_COLUMN_LIST,
+  IDENTITY_WRITE_COLUMNS,
+  IDENTITY_WRITE_COLUMN_LIST,
+} from '../identity-row.ts';
 
 /**
  * The SQL of the SQLite store's hot paths, exported so that a benchmark can run the raw driver on
@@ -8,13 +12,13 @@ import { IDENTITY_COLUMNS, IDENTITY_COLUMN_LIST } from '../identity-row.ts';
 /** Point lookup by resident code; columns in IDENTITY_COLUMNS order. */
 export const LOOKUP_BY_RESIDENT_CODE_SQL = `SELECT ${IDENTITY_COLUMN_LIST} FROM identity WHERE resident_code = ?`;
 
-/** One row insert; parameters in IDENTITY_COLUMNS order (`moved_overseas` as 0/1). */
-export const INSERT_IDENTITY_SQL = `INSERT INTO identity (${IDENTITY_COLUMN_LIST}) VALUES (${IDENTITY_COLUMNS.map(() => '?').join(', ')})`;
+/** One row insert; parameters in IDENTITY_WRITE_COLUMNS order (`identityValues`, `moved_overseas` as 0/1). */
+export const INSERT_IDENTITY_SQL = `INSERT INTO identity (${IDENTITY_WRITE_COLUMN_LIST}) VALUES (${IDENTITY_WRITE_COLUMNS.map(() => '?').join(', ')})`;
 
 /** The lookup inside a write transaction: the columns, then `person_id` (index 13). */
 export const LOOKUP_WITH_PERSON_SQL = `SELECT ${IDENTITY_COLUMN_LIST}, person_id FROM identity WHERE resident_code = ?`;
 
-export const UPDATE_IDENTITY_SQL = `UPDATE identity SET ${IDENTITY_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE person_id = ?`;
+export const UPDATE_IDENTITY_SQL = `UPDATE identity SET ${IDENTITY_WRITE_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE person_id = ?`;
 
 export const RECORD_BY_PERSON_SQL = `SELECT ${IDENTITY_COLUMN_LIST}, person_id FROM identity WHERE person_id = ?`;
 

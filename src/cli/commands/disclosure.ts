@@ -1,0 +1,98 @@
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { CalendarDate } from '../../domain/dates/CalendarDate.ts';
+import { RegistryError } from '../../domain/errors.ts';
+import { identityInfoOf } from '../../domain/resident/IdentityInfo.ts';
+import { parseResidentCode } from '../../domain/resident/ResidentCode.ts';
+import {
+  disclosureLineOf,
+  disclosureReportModel,
+  nodeLabel,
+  renderDisclosureHtml,
+  renderDisclosurePdf,
+  type DisclosureReport,
+} from '../../disclosure/index.ts';
+import { todayInJapan } from '../../nodes/japan-date.ts';
+import { loadStatutoryAffairs } from '../../reference-data/statutory-affairs.ts';
+import { openIdentityStore, openProvisionStore } from '../../storage/open-store.ts';
+import { EXIT, UsageError } from '../cli-error.ts';
+import { printJson, type CommandIO } from '../io.ts';
+
+export const DISCLOSURE_HELP = `juki disclosure report --store URL --resident-code CODE [--issuer NODE]
+                       [--from DATE] [--to DATE] [--pdf FILE] [--html FILE] [--json]
+
+  A resident's disclosure report (本人確認情報の提供状況の開示, R17): every provision of their
+  本人確認情報 recorded at this node — when, to whom, for which affair (purpose) and on which legal
+  basis — under all of their resident codes (re-codes followed). Refused queries are not in it:
+  they provided nothing. PDF through Chromium (Debian's chromium and fonts-noto-cjk; docs/DISCLOSURE.md).
+
+  --store URL     the providing node's store (national or prefecture server)
+  --schema S      PostgreSQL: the node's schema
+  --issuer NODE   the issuing node's name, e.g. prefecture:13 (default national:jlis)`;
+
+export async function runDisclosure(args: readonly string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      store: { type: 'string' },
+      schema: { type: 'string' },
+      'resident-code': { type: 'string' },
+      issuer: { type: 'string', default: 'national:jlis' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      pdf: { type: 'string' },
+      html: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  if (positionals[0] !== 'report') throw new UsageError(DISCLOSURE_HELP);
+  if (!values.store || !values['resident-code'])
+    throw new UsageError('--store and --resident-code are required');
+  const code = parseResidentCode(values['resident-code']);
+  const options = values.schema ? { schema: values.schema } : {};
+  const identities = await openIdentityStore(values.store, options);
+  const provision = await openProvisionStore(values.store, options);
+  try {
+    const record = await identities.findIdentity(code);
+    const history = await identities.history(code);
+    if (!record && history.length === 0)
+      throw new RegistryError(
+        'not-found',
+        `この住民票コードの記録はありません / no record for ${code} at this node`,
+        'identity.not-found',
+      );
+    // Every code the person held here (a re-code keeps the history on one chain).
+    const codes = new Set([
+      code,
+      ...history.flatMap((h) => [h.event.residentCode, h.event.values.residentCode]),
+    ]);
+    const affairs = loadStatutoryAffairs();
+    const disclosures = await provision.disclosuresOf([...codes]);
+    const resident = record ?? history.at(-1)!.event.values;
+    const report: DisclosureReport = {
+      resident: identityInfoOf(resident),
+      period: {
+        ...(values.from ? { from: values.from as CalendarDate } : {}),
+        to: (values.to ?? todayInJapan()) as CalendarDate,
+      },
+      generatedAt: new Date().toISOString(),
+      issuer: nodeLabel(values.issuer),
+      lines: disclosures.map((d) =>
+        disclosureLineOf(d, { affairDescription: (id) => affairs.byId(id)?.affair }),
+      ),
+    };
+    const html = renderDisclosureHtml(report);
+    if (values.html) await writeFile(values.html, html);
+    if (values.pdf) await writeFile(values.pdf, await renderDisclosurePdf(html));
+    if (values.json) printJson(io, disclosureReportModel(report));
+    else
+      io.out(
+        `開示報告 (disclosure report) for ${code}: ${report.lines.length} provision(s)${values.pdf ? `, PDF ${values.pdf}` : ''}${values.html ? `, HTML ${values.html}` : ''}`,
+      );
+    return EXIT.ok;
+  } finally {
+    await identities.close();
+    await provision.close();
+  }
+}

@@ -1,0 +1,248 @@
+import { parseArgs } from 'node:util';
+import { isRecipientId, type RecipientKind } from '../../domain/provision/recipient.ts';
+import type { CalendarDate } from '../../domain/dates/CalendarDate.ts';
+import { parseNodeName } from '../../pki/index.ts';
+import { loadNodeConfig } from '../../nodes/node-config.ts';
+import { callTerminal } from '../../nodes/terminal-server.ts';
+import { loadStatutoryAffairs } from '../../reference-data/statutory-affairs.ts';
+import { openProvisionStore } from '../../storage/open-store.ts';
+import type { ProvisionStore } from '../../storage/ports.ts';
+import { EXIT, UsageError } from '../cli-error.ts';
+import { printJson, type CommandIO } from '../io.ts';
+
+export const PROVISION_HELP = `juki provision <action> [options]      本人確認情報の提供 (R3–R5, R13, R21; docs/PROVISION.md)
+
+  The register of a providing node (national or prefecture server), on its store:
+    recipient add --store URL --id ID --name NAME --kind national-agency|prefecture-body|municipality
+                  --served-by NODE [--node NODE]
+    permit      --store URL --recipient ID --affair AFFAIR [--identifier pseudonym|resident-code]
+    agreement   --store URL --recipient ID --id AGREEMENT --signed DATE --from DATE [--to DATE]
+                  --measures TEXT                                  (協定書, R5)
+    suspend | reinstate --store URL --recipient ID --by OPERATOR --reason TEXT     (R5)
+    list        --store URL                 recipients, permissions, agreements, suspensions
+    refusals    --store URL [--limit N]     refused queries (who, why; never whom)
+  The statutory affairs (別表第一–第六, 689 items):
+    affairs [--grep TEXT]
+  A query, at a running agency or prefecture server (its terminal side):
+    query --config FILE [--recipient ID] --affair AFFAIR [--searcher S]
+          [--resident-code C | --individual-number N | --name N [--name-prefix] [--kana K]
+           [--address A [--address-prefix]] [--birth-date D] [--sex male|female]]
+
+  --schema S   PostgreSQL: the node's schema (as in its config's storeSchema)
+  --json       machine-readable output`;
+
+const OPTIONS = {
+  store: { type: 'string' },
+  schema: { type: 'string' },
+  config: { type: 'string' },
+  id: { type: 'string' },
+  name: { type: 'string' },
+  kind: { type: 'string' },
+  'served-by': { type: 'string' },
+  node: { type: 'string' },
+  recipient: { type: 'string' },
+  affair: { type: 'string' },
+  identifier: { type: 'string', default: 'pseudonym' },
+  signed: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  measures: { type: 'string' },
+  by: { type: 'string' },
+  reason: { type: 'string' },
+  limit: { type: 'string', default: '50' },
+  grep: { type: 'string' },
+  searcher: { type: 'string' },
+  'resident-code': { type: 'string' },
+  'individual-number': { type: 'string' },
+  kana: { type: 'string' },
+  'name-prefix': { type: 'boolean', default: false },
+  address: { type: 'string' },
+  'address-prefix': { type: 'boolean', default: false },
+  'birth-date': { type: 'string' },
+  sex: { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+
+type Values = ReturnType<typeof parse>['values'];
+const parse = (args: readonly string[]) =>
+  parseArgs({ args: [...args], allowPositionals: true, options: OPTIONS });
+
+const need = (v: Values, key: keyof Values): string => {
+  const x = v[key];
+  if (typeof x !== 'string' || x === '') throw new UsageError(`--${key} is required`);
+  return x;
+};
+
+export async function runProvision(args: readonly string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parse(args);
+  const [action, sub] = positionals;
+  if (action === 'affairs') return listAffairs(values, io);
+  if (action === 'query') return query(values, io);
+  if (action === undefined) throw new UsageError(PROVISION_HELP);
+  const store = await openProvisionStore(
+    need(values, 'store'),
+    values.schema ? { schema: values.schema } : {},
+  );
+  try {
+    return await adminAction(action, sub, values, store, io);
+  } finally {
+    await store.close();
+  }
+}
+
+async function adminAction(
+  action: string,
+  sub: string | undefined,
+  v: Values,
+  store: ProvisionStore,
+  io: CommandIO,
+): Promise<number> {
+  const recipientId = (): string => {
+    const id = need(v, 'recipient');
+    if (!isRecipientId(id)) throw new UsageError(`--recipient ${id} is not a recipient id`);
+    return id;
+  };
+  switch (action) {
+    case 'recipient': {
+      if (sub !== 'add') throw new UsageError('juki provision recipient add …');
+      const id = need(v, 'id');
+      if (!isRecipientId(id)) throw new UsageError(`--id ${id}: a-z, 0-9 and -, 2–64 characters`);
+      await store.registerRecipient({
+        id,
+        name: need(v, 'name'),
+        kind: need(v, 'kind') as RecipientKind,
+        servedBy: parseNodeName(need(v, 'served-by')),
+        ...(v.node ? { node: parseNodeName(v.node) } : {}),
+      });
+      io.out(`提供先を登録しました (recipient registered): ${id}`);
+      return EXIT.ok;
+    }
+    case 'permit': {
+      const affairId = need(v, 'affair');
+      const affair = loadStatutoryAffairs().byId(affairId);
+      if (!affair) throw new UsageError(`no statutory affair ${affairId} (juki provision affairs)`);
+      await store.permitAffair(
+        {
+          recipientId: recipientId() as never,
+          affairId: affair.id,
+          identifier: v.identifier === 'resident-code' ? 'resident-code' : 'pseudonym',
+        },
+        affair,
+      );
+      io.out(`事務を許可しました (affair permitted): ${recipientId()} ← ${affair.id}`);
+      return EXIT.ok;
+    }
+    case 'agreement': {
+      await store.addAgreement({
+        id: need(v, 'id'),
+        recipientId: recipientId() as never,
+        signedOn: need(v, 'signed') as CalendarDate,
+        validFrom: need(v, 'from') as CalendarDate,
+        ...(v.to ? { validTo: v.to as CalendarDate } : {}),
+        protectionMeasures: need(v, 'measures'),
+      });
+      io.out(`協定書を記録しました (agreement recorded): ${need(v, 'id')}`);
+      return EXIT.ok;
+    }
+    case 'suspend':
+    case 'reinstate': {
+      await store.recordSuspension({
+        recipientId: recipientId() as never,
+        action,
+        at: new Date().toISOString(),
+        by: need(v, 'by'),
+        reason: need(v, 'reason'),
+      });
+      io.out(
+        action === 'suspend'
+          ? `提供を停止しました (provision suspended): ${recipientId()}`
+          : `提供を再開しました (provision reinstated): ${recipientId()}`,
+      );
+      return EXIT.ok;
+    }
+    case 'list': {
+      const registry = await store.loadRegistry();
+      if (v.json) printJson(io, registry);
+      else
+        for (const r of registry.recipients) {
+          const permits = registry.permissions.filter((p) => p.recipientId === r.id);
+          const agreements = registry.agreements.filter((a) => a.recipientId === r.id);
+          io.out(`${r.id}  ${r.name} (${r.kind}, served by ${r.servedBy.role}:${r.servedBy.code})`);
+          for (const p of permits) io.out(`    事務 ${p.affairId} → ${p.identifier}`);
+          for (const a of agreements)
+            io.out(
+              `    協定書 ${a.id} signed ${a.signedOn}, in force ${a.validFrom}–${a.validTo ?? ''}`,
+            );
+        }
+      return EXIT.ok;
+    }
+    case 'refusals': {
+      const refusals = await store.listRefusals({ limit: Number(v.limit) });
+      if (v.json) printJson(io, refusals);
+      else
+        for (const r of refusals)
+          io.out(
+            `#${r.id} ${r.at} ${r.recipientId} ${r.affairId ?? ''} [${r.reason}] ${r.message}`,
+          );
+      return EXIT.ok;
+    }
+    default:
+      throw new UsageError(`unknown action ${JSON.stringify(action)}\n\n${PROVISION_HELP}`);
+  }
+}
+
+function listAffairs(v: Values, io: CommandIO): number {
+  const affairs = loadStatutoryAffairs().affairs.filter(
+    (a) => !v.grep || `${a.id} ${a.recipient} ${a.affair}`.includes(v.grep),
+  );
+  if (v.json) printJson(io, affairs);
+  else for (const a of affairs) io.out(`${a.id}  ${a.recipient}\n    ${a.affair}`);
+  return EXIT.ok;
+}
+
+async function query(v: Values, io: CommandIO): Promise<number> {
+  const config = await loadNodeConfig(need(v, 'config'));
+  if (!config.terminal) throw new UsageError('the config has no terminal side');
+  const q: Record<string, unknown> = { affairId: need(v, 'affair') };
+  if (v['resident-code']) q.residentCode = v['resident-code'];
+  if (v['individual-number']) q.individualNumber = v['individual-number'];
+  if (v.name) {
+    q.name = v.name;
+    q.nameMatch = v['name-prefix'] ? 'prefix' : 'exact';
+  }
+  if (v.kana) q.nameKana = v.kana;
+  if (v.address) {
+    q.address = v.address;
+    q.addressMatch = v['address-prefix'] ? 'prefix' : 'exact';
+  }
+  if (v['birth-date']) q.birthDate = v['birth-date'];
+  if (v.sex) q.sex = v.sex;
+  const answer = (await callTerminal(
+    `http://${config.terminal.host}:${config.terminal.port}/`,
+    'POST',
+    '/provision/query',
+    {
+      query: q,
+      ...(v.recipient ? { recipientId: v.recipient } : {}),
+      ...(v.searcher ? { searcher: v.searcher } : {}),
+    },
+  )) as {
+    queryId: string;
+    identities: {
+      identifier: { kind: string; value: string };
+      name: { kanji: string };
+      birthDate: string;
+      address: string;
+      status: string;
+    }[];
+  };
+  if (v.json) printJson(io, answer);
+  else {
+    io.out(`照会 ${answer.queryId}: ${answer.identities.length} 件 (persons)`);
+    for (const p of answer.identities)
+      io.out(
+        `  ${p.identifier.kind}:${p.identifier.value} ${p.name.kanji} ${p.birthDate} ${p.address} (${p.status})`,
+      );
+  }
+  return EXIT.ok;
+}

@@ -1,0 +1,215 @@
+import type { CalendarDate } from '../domain/dates/CalendarDate.ts';
+import { RegistryError } from '../domain/errors.ts';
+import type { LocalGovernmentTable } from '../domain/local-government/local-government-table.ts';
+import { nodeName, type NodeRef } from '../domain/network/NodeRef.ts';
+import { providedIdentityOf, type ProvidedIdentity } from '../domain/provision/answer.ts';
+import {
+  authorizeProvision,
+  ProvisionRegistry,
+  type Authorization,
+} from '../domain/provision/authorize.ts';
+import type { NewDisclosure } from '../domain/provision/disclosure.ts';
+import type { IdentifierKind } from '../domain/provision/recipient.ts';
+import type { Refusal } from '../domain/provision/refusal.ts';
+import {
+  decideMatches,
+  planSearch,
+  SEARCH_FETCH_LIMIT,
+  type ProvisionChannel,
+  type SearchQuery,
+} from '../domain/provision/search-rules.ts';
+import type { AffairCatalog } from '../domain/provision/statutory-affair.ts';
+import type { IdentityRecord } from '../domain/resident/IdentityInfo.ts';
+import type { IdentityStore, ProvisionStore } from '../storage/ports.ts';
+import type { PseudonymDeriver } from './pseudonym.ts';
+
+/** Who asks: a recipient of this node's register, or one a prefecture server vouches for (R21). */
+export type Requester =
+  | { readonly kind: 'own'; readonly recipientId: string; readonly searcher?: string | undefined }
+  | {
+      /** A prefecture server asking the national server for one of its own recipients. */
+      readonly kind: 'forwarded';
+      readonly prefecture: NodeRef;
+      readonly recipientId: string;
+      readonly recipientName: string;
+      readonly legalBasis: string;
+      readonly searcher?: string | undefined;
+    };
+
+export type ProvisionServiceOptions = {
+  readonly self: NodeRef;
+  readonly identities: IdentityStore;
+  readonly provision: ProvisionStore;
+  readonly affairs: AffairCatalog;
+  readonly table: LocalGovernmentTable;
+  readonly pseudonyms: PseudonymDeriver;
+  readonly today: () => CalendarDate;
+  readonly now?: () => Date;
+  /**
+   * A prefecture server: asks the national server about people who are not its residents (R21).
+   * Gets the query, the recipient's name and the legal basis; answers with resident codes.
+   */
+  readonly forward?: (
+    query: SearchQuery,
+    context: {
+      queryId: string;
+      recipientId: string;
+      recipientName: string;
+      legalBasis: string;
+      searcher?: string | undefined;
+    },
+  ) => Promise<readonly ProvidedIdentity[]>;
+  /** How long the in-memory register is trusted before it is read again (ms, default 1000). */
+  readonly registryTtlMs?: number;
+};
+
+export type ProvisionResult = {
+  readonly identities: readonly ProvidedIdentity[];
+  /** `here`: from this node's own residents; `national`: asked the national server (R21). */
+  readonly source: 'here' | 'national';
+};
+
+/**
+ * Immediate provision at a providing node (national server, prefecture server; R3–R5, R13, R17,
+ * R21; docs/PROVISION.md). Per query:
+ * 1. authorize the recipient for the affair (register, agreement, suspension: R3, R5);
+ * 2. plan the search with the rules table (minimum conditions: R13, R4);
+ * 3. search this node's residents; more than 50: nothing (`too-many-matches`);
+ * 4. a prefecture server with no match asks the national server (R21);
+ * 5. record one disclosure per person provided (R17) — or the refusal, which names nobody;
+ * 6. answer only 本人確認情報, with the recipient's pseudonym unless its affair needs the code (R7).
+ * Every refusal is recorded and thrown as a RegistryError with its stable reason.
+ */
+export class ProvisionService {
+  readonly #o: ProvisionServiceOptions;
+  #registry: { value: ProvisionRegistry; at: number } | undefined;
+
+  constructor(options: ProvisionServiceOptions) {
+    this.#o = options;
+  }
+
+  /** Reads the register again at the next query (after an operator changed it). */
+  invalidate(): void {
+    this.#registry = undefined;
+  }
+
+  async answer(
+    queryId: string,
+    query: SearchQuery,
+    requester: Requester,
+    channel: ProvisionChannel = 'immediate',
+  ): Promise<ProvisionResult> {
+    const o = this.#o;
+    const refuse = async (r: Refusal, affairId?: string): Promise<never> => {
+      await o.provision.recordRefusal({
+        at: this.#now(),
+        node: nodeName(o.self),
+        recipientId: requester.recipientId,
+        searcher: requester.searcher,
+        affairId,
+        queryId,
+        channel,
+        code: r.code,
+        reason: r.reason,
+        message: r.message,
+      });
+      throw new RegistryError(r.code, r.message, r.reason);
+    };
+    const affairId = typeof query.affairId === 'string' ? query.affairId : undefined;
+
+    let identifier: IdentifierKind;
+    let recipientName: string;
+    let legalBasis: string;
+    if (requester.kind === 'own') {
+      const auth: Authorization | Refusal = authorizeProvision(await this.#loadRegistry(), {
+        recipientId: requester.recipientId,
+        affairId: affairId ?? '',
+        on: o.today(),
+      });
+      if (!auth.ok) return refuse(auth, affairId);
+      identifier = auth.identifier;
+      recipientName = auth.recipient.name;
+      legalBasis = auth.legalBasis;
+    } else {
+      // The prefecture server authorized its own recipient against its own register (and its
+      // ordinance affairs, which this node does not hold); it answers to the recipient with its
+      // own identifiers, so this node gives it resident codes.
+      identifier = 'resident-code';
+      recipientName = requester.recipientName;
+      legalBasis = requester.legalBasis;
+    }
+
+    const plan = planSearch(query, { channel, table: o.table });
+    if (!('form' in plan)) return refuse(plan, affairId);
+    const found = decideMatches(await o.identities.searchIdentities(plan, SEARCH_FETCH_LIMIT));
+    if (!found.ok) return refuse(found, affairId);
+
+    if (found.records.length === 0 && o.forward && requester.kind === 'own') {
+      const remote = await o.forward(query, {
+        queryId,
+        recipientId: requester.recipientId,
+        recipientName,
+        legalBasis,
+        searcher: requester.searcher,
+      });
+      const identities = remote.map((p) =>
+        identifier === 'resident-code' || p.identifier.kind !== 'resident-code'
+          ? p
+          : {
+              ...p,
+              identifier: {
+                kind: 'pseudonym' as const,
+                value: o.pseudonyms.derive(requester.recipientId, p.identifier.value),
+              },
+            },
+      );
+      return { identities, source: 'national' };
+    }
+
+    const records: readonly IdentityRecord[] = found.records;
+    const at = this.#now();
+    const disclosures: NewDisclosure[] = records.map((r) => ({
+      at,
+      node: nodeName(o.self),
+      recipientId: requester.recipientId,
+      recipientName,
+      searcher: requester.searcher,
+      affairId: plan.affairId,
+      legalBasis,
+      queryId,
+      residentCode: r.residentCode,
+      channel,
+    }));
+    // Recorded before the answer leaves: a provision without its disclosure record never happens.
+    if (disclosures.length > 0) await o.provision.recordDisclosures(disclosures);
+    const identities = records.map((r) =>
+      providedIdentityOf(
+        r,
+        identifier === 'resident-code'
+          ? { kind: 'resident-code', value: r.residentCode }
+          : {
+              kind: 'pseudonym',
+              value: o.pseudonyms.derive(requester.recipientId, r.residentCode),
+            },
+      ),
+    );
+    return { identities, source: 'here' };
+  }
+
+  async #loadRegistry(): Promise<ProvisionRegistry> {
+    const ttl = this.#o.registryTtlMs ?? 1000;
+    const now = performance.now();
+    if (this.#registry === undefined || now - this.#registry.at > ttl) {
+      const snapshot = await this.#o.provision.loadRegistry();
+      this.#registry = {
+        value: ProvisionRegistry.of(this.#o.self, this.#o.affairs, snapshot),
+        at: now,
+      };
+    }
+    return this.#registry.value;
+  }
+
+  #now(): string {
+    return (this.#o.now?.() ?? new Date()).toISOString();
+  }
+}

@@ -1,0 +1,306 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import { date } from '../../src/domain/change/change-builders.ts';
+import type { ProvidedIdentity } from '../../src/domain/provision/answer.ts';
+import type { RecipientId } from '../../src/domain/provision/recipient.ts';
+import type { ResidentCode } from '../../src/domain/resident/ResidentCode.ts';
+import { callTerminal } from '../../src/nodes/terminal-server.ts';
+import { loadStatutoryAffairs } from '../../src/reference-data/statutory-affairs.ts';
+import { openProvisionStore } from '../../src/storage/open-store.ts';
+import type { ProvisionStore } from '../../src/storage/ports.ts';
+import { ProcessNetwork } from './network-harness.ts';
+import { Scenario } from './network-flow.ts';
+
+/**
+ * Identity provision end to end (R3–R5, R7, R13, R17, R21): agency servers query the national
+ * server through their own processes over mutual TLS; a prefecture server answers its own
+ * recipient and asks the national server about a resident of another prefecture.
+ */
+const PENSION = '別表第一:七十三の六'; // 厚生労働省及び日本年金機構: 国民年金法等…
+const PASSPORT = '別表第一:四十一'; // 外務省: 旅券法…
+const GOVERNOR_PASSPORT = '別表第五:六'; // 都道府県知事: 旅券法…
+
+type Answer = { queryId: string; identities: ProvidedIdentity[]; source?: string };
+
+describe('identity provision across processes', () => {
+  let net: ProcessNetwork;
+  let s: Scenario;
+  let national: ProvisionStore;
+  let hanako: ResidentCode;
+  let taro: ResidentCode;
+
+  const ask = async (node: string, body: Record<string, unknown>): Promise<Answer> =>
+    (await callTerminal(net.terminal(node), 'POST', '/provision/query', body)) as Answer;
+  const refusal = (node: string, body: Record<string, unknown>) =>
+    ask(node, body).then(
+      () => {
+        throw new Error('expected a refusal');
+      },
+      (e: unknown) => e as { code: string; reason: string },
+    );
+
+  beforeAll(async () => {
+    net = await ProcessNetwork.create({
+      prefectures: ['13', '14'],
+      municipalities: ['131016', '141011'],
+      agencies: ['mhlw-pension', 'mofa-passport'],
+    });
+    await net.startAll();
+    s = new Scenario(net);
+    hanako = (
+      await s.moveIn('131016', {
+        name: '住基 花子',
+        kana: 'ジュウキ ハナコ',
+        address: '東京都千代田区千代田1番1号',
+      })
+    ).code;
+    taro = (
+      await s.moveIn('141011', {
+        name: '鶴見 太郎',
+        kana: 'ツルミ タロウ',
+        address: '神奈川県横浜市鶴見区鶴見中央1丁目1番1号',
+      })
+    ).code;
+    // 51 people with one name prefix and one date of birth: a query matching all is refused.
+    for (let i = 0; i < 51; i++)
+      await s.moveIn('131016', {
+        name: `多数 ${i}`,
+        kana: 'タスウ',
+        address: `東京都千代田区千代田${i + 10}番1号`,
+      });
+    await s.settled();
+
+    const affairs = loadStatutoryAffairs();
+    national = await openProvisionStore(net.config('national:jlis').store);
+    for (const [id, name, affair] of [
+      ['mhlw-pension', '厚生労働省及び日本年金機構', PENSION],
+      ['mofa-passport', '外務省', PASSPORT],
+    ] as const) {
+      await national.registerRecipient({
+        id: id as RecipientId,
+        name,
+        kind: 'national-agency',
+        servedBy: { role: 'national', code: 'jlis' },
+        node: { role: 'agency', code: id },
+      });
+      await national.permitAffair(
+        {
+          recipientId: id as RecipientId,
+          affairId: affairs.byId(affair)!.id,
+          identifier: 'pseudonym',
+        },
+        affairs.byId(affair)!,
+      );
+    }
+    await national.addAgreement({
+      id: 'agreement-mhlw-2026',
+      recipientId: 'mhlw-pension' as RecipientId,
+      signedOn: date('2026-04-01'),
+      validFrom: date('2026-04-01'),
+      protectionMeasures: '安全確保措置: 照会端末の限定、操作者の認証、記録の保存',
+    });
+    const tokyo = await openProvisionStore(net.config('prefecture:13').store);
+    await tokyo.registerRecipient({
+      id: 'tokyo-governor' as RecipientId,
+      name: '東京都知事',
+      kind: 'prefecture-body',
+      servedBy: { role: 'prefecture', code: '13' },
+    });
+    await tokyo.permitAffair(
+      {
+        recipientId: 'tokyo-governor' as RecipientId,
+        affairId: affairs.byId(GOVERNOR_PASSPORT)!.id,
+        identifier: 'pseudonym',
+      },
+      affairs.byId(GOVERNOR_PASSPORT)!,
+    );
+    await tokyo.close();
+  }, 180_000);
+
+  afterAll(async () => {
+    await national?.close();
+    await s?.close();
+    await net?.destroy();
+  });
+
+  it('R13: an agency with an agreement gets 本人確認情報 by resident code and by name + date of birth, under its own pseudonym (R7)', async () => {
+    const byCode = await ask('agency:mhlw-pension', {
+      query: { affairId: PENSION, residentCode: hanako },
+    });
+    expect(byCode.identities).toHaveLength(1);
+    const [p] = byCode.identities;
+    expect(p).toMatchObject({
+      name: { kanji: '住基 花子' },
+      localGovernmentCode: '131016',
+      status: 'resident',
+    });
+    expect(p!.identifier.kind).toBe('pseudonym');
+    expect(JSON.stringify(byCode)).not.toContain(hanako);
+    const byPrefix = await ask('agency:mhlw-pension', {
+      query: { affairId: PENSION, name: '住', nameMatch: 'prefix', birthDate: '1990-05-05' },
+      searcher: 'pension-operator-7',
+    });
+    expect(byPrefix.identities.map((i) => i.identifier.value)).toEqual([p!.identifier.value]);
+  });
+
+  it('R13, R4: conditions below the minimums, more than 50 matches and malformed input are refused, each with its reason', async () => {
+    const below = await refusal('agency:mhlw-pension', {
+      query: {
+        affairId: PENSION,
+        name: '住',
+        nameMatch: 'prefix',
+        address: '東京都千代田区',
+        addressMatch: 'prefix',
+      },
+    });
+    expect(below).toMatchObject({ code: 'forbidden', reason: 'search.below-minimum' });
+    const many = await refusal('agency:mhlw-pension', {
+      query: { affairId: PENSION, name: '多', nameMatch: 'prefix', birthDate: '1990-05-05' },
+    });
+    expect(many).toMatchObject({ code: 'too-many-matches' });
+    const malformed = await refusal('agency:mhlw-pension', {
+      query: { affairId: PENSION, residentCode: '12345678901' },
+    });
+    expect(malformed).toMatchObject({ code: 'invalid' });
+  });
+
+  it('R3, R5: an affair not permitted, no agreement, and a suspended recipient are refused and recorded', async () => {
+    expect(
+      await refusal('agency:mhlw-pension', { query: { affairId: PASSPORT, residentCode: hanako } }),
+    ).toMatchObject({ code: 'forbidden', reason: 'provision.affair-not-permitted' });
+    expect(
+      await refusal('agency:mofa-passport', {
+        query: { affairId: PASSPORT, residentCode: hanako },
+      }),
+    ).toMatchObject({ code: 'forbidden', reason: 'provision.no-agreement' });
+    await national.recordSuspension({
+      recipientId: 'mhlw-pension' as RecipientId,
+      action: 'suspend',
+      at: new Date().toISOString(),
+      by: 'jlis-operator-1',
+      reason: '報告要求への回答がないため',
+    });
+    await net.until(
+      'the suspension is in force',
+      async () =>
+        (
+          await refusal('agency:mhlw-pension', {
+            query: { affairId: PENSION, residentCode: hanako },
+          })
+        ).reason === 'provision.recipient-suspended',
+    );
+    await national.recordSuspension({
+      recipientId: 'mhlw-pension' as RecipientId,
+      action: 'reinstate',
+      at: new Date(Date.now() + 1).toISOString(),
+      by: 'jlis-operator-1',
+      reason: '回答を受領',
+    });
+    await net.until('reinstated', async () =>
+      ask('agency:mhlw-pension', { query: { affairId: PENSION, residentCode: hanako } }).then(
+        (a) => a.identities.length === 1,
+      ),
+    );
+    const refused = await national.listRefusals({ limit: 50 });
+    expect(new Set(refused.map((r) => r.reason))).toEqual(
+      new Set([
+        'search.below-minimum',
+        'search.too-many-matches',
+        'search.resident-code',
+        'provision.affair-not-permitted',
+        'provision.no-agreement',
+        'provision.recipient-suspended',
+      ]),
+    );
+    // A refusal names nobody.
+    expect(JSON.stringify(refused)).not.toContain(hanako);
+  });
+
+  it('R7: two agencies never get the same identifier for one person', async () => {
+    await national.addAgreement({
+      id: 'agreement-mofa-2026',
+      recipientId: 'mofa-passport' as RecipientId,
+      signedOn: date('2026-04-01'),
+      validFrom: date('2026-04-01'),
+      protectionMeasures: '安全確保措置',
+    });
+    const mofa = await net
+      .until('the agreement is in force', async () =>
+        ask('agency:mofa-passport', { query: { affairId: PASSPORT, residentCode: hanako } }).then(
+          () => true,
+        ),
+      )
+      .then(() =>
+        ask('agency:mofa-passport', { query: { affairId: PASSPORT, residentCode: hanako } }),
+      );
+    const mhlw = await ask('agency:mhlw-pension', {
+      query: { affairId: PENSION, residentCode: hanako },
+    });
+    expect(mofa.identities[0]!.identifier.value).not.toBe(mhlw.identities[0]!.identifier.value);
+  });
+
+  it('R21: a prefecture server answers its own recipient about a resident of another prefecture by asking the national server', async () => {
+    const answer = await ask('prefecture:13', {
+      recipientId: 'tokyo-governor',
+      query: { affairId: GOVERNOR_PASSPORT, name: '鶴見 太郎', birthDate: '1990-05-05' },
+    });
+    expect(answer.source).toBe('national');
+    expect(answer.identities).toHaveLength(1);
+    expect(answer.identities[0]).toMatchObject({
+      localGovernmentCode: '141011',
+      identifier: { kind: 'pseudonym' },
+    });
+    expect(JSON.stringify(answer)).not.toContain(taro);
+    // Its own resident is answered at the prefecture server itself.
+    const own = await ask('prefecture:13', {
+      recipientId: 'tokyo-governor',
+      query: { affairId: GOVERNOR_PASSPORT, name: '住基 花子', birthDate: '1990-05-05' },
+    });
+    expect(own.source).toBe('here');
+  });
+
+  it('R17: every provision is in the resident’s disclosure report, with purpose and legal basis; refused attempts are not', async () => {
+    const disclosures = await national.disclosuresOf(hanako);
+    expect(disclosures.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(disclosures.map((d) => d.recipientId))).toEqual(
+      new Set(['mhlw-pension', 'mofa-passport']),
+    );
+    for (const d of disclosures) {
+      expect(d.legalBasis.length).toBeGreaterThan(0);
+      expect(d.node).toBe('national:jlis');
+    }
+    const suspendedQueries = (await national.listRefusals({ limit: 50 })).map((r) => r.queryId);
+    expect(disclosures.some((d) => suspendedQueries.includes(d.queryId))).toBe(false);
+    expect((await national.disclosuresOf(taro)).map((d) => d.recipientId)).toEqual([
+      'tokyo-governor',
+    ]);
+
+    const out: string[] = [];
+    const io = {
+      out: (t: string) => void out.push(t),
+      err: (t: string) => void out.push(t),
+      interactive: false,
+    };
+    const code = await main(
+      [
+        'disclosure',
+        'report',
+        '--store',
+        net.config('national:jlis').store,
+        '--resident-code',
+        hanako,
+        '--json',
+      ],
+      io,
+    );
+    expect(code, out.join('\n')).toBe(0);
+    const report = JSON.parse(out.join('\n')) as {
+      lines: { legalBasis: string; affairDescription: string }[];
+    };
+    expect(report.lines).toHaveLength(disclosures.length);
+    for (const line of report.lines) {
+      expect(line.legalBasis.length).toBeGreaterThan(0);
+      expect(line.affairDescription.length).toBeGreaterThan(0);
+    }
+  });
+});

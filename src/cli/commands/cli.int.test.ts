@@ -150,6 +150,13 @@ describe('juki identity and juki demo', () => {
     expect(r.out.match(/一致 matching/g)?.length).toBeGreaterThanOrEqual(8);
     expect(r.out).toMatch(/cs:272035's check finds \d{11} differing/);
     expect(r.out).toContain('checked again: 一致 matching');
+    // R13, R3, R5, R21, R17: lawful queries answered, unlawful ones refused with their reason.
+    expect(r.out).toMatch(/✓ agency:mhlw-pension +年金 by resident code: 1 person\(s\)/);
+    expect(r.out).toContain('refused forbidden [provision.affair-not-permitted]');
+    expect(r.out).toContain('refused forbidden [provision.no-agreement]');
+    expect(r.out).toContain('refused forbidden [search.below-minimum]');
+    expect(r.out).toContain('(asked the national server, R21)');
+    expect(r.out).toMatch(/開示 \(R17\): .*'s report lists 2 provision\(s\)/);
     // What the demo tells the user to run works.
     const history = /identity history --store (\S+) (\d{11})/.exec(r.out);
     expect(history).not.toBeNull();

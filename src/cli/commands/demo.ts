@@ -20,6 +20,7 @@ import { EXIT, UsageError } from '../cli-error.ts';
 import type { CommandIO } from '../io.ts';
 import { createProgress } from '../progress.ts';
 import { DEMO_COUNTRY, registerPopulation, someoneLivingAlone } from './demo-country.ts';
+import { DEMO_AGENCIES, runDemoProvision } from './demo-provision.ts';
 
 export const DEMO_HELP = `juki demo [--dir DIR] [--residents N] [--seed S]
 
@@ -69,6 +70,7 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
   const manifest = await initNetwork({
     prefectures: [...DEMO_COUNTRY.prefectures],
     municipalities: [...DEMO_COUNTRY.municipalities],
+    agencies: [...DEMO_AGENCIES],
     dir,
     host: '127.0.0.1',
     // A port range of its own (the demo's nodes listen on 127.0.0.1 only), below the kernel's
@@ -77,7 +79,7 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
     overrides: { delivery: { pollMs: 50 }, schedule: { integrityMinutes: 0, retentionMinutes: 0 } },
   });
   io.out(
-    `1/6 ネットワーク構築 network: ${manifest.nodes.length} nodes, each with a certificate of the network CA (${join(dir, 'pki')})`,
+    `1/7 ネットワーク構築 network: ${manifest.nodes.length} nodes, each with a certificate of the network CA (${join(dir, 'pki')})`,
   );
 
   // 2. Start every node (here in one process; `juki node start` runs each as its own).
@@ -86,7 +88,7 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
   const stores = new Map<string, IdentityStore>();
   try {
     io.out(
-      `2/6 起動 started: national:jlis, ${DEMO_COUNTRY.prefectures.map((p) => `prefecture:${p}`).join(', ')}, switch:main, ${DEMO_COUNTRY.municipalities.length} CS with their registers (logs in ${join(dir, 'logs')})`,
+      `2/7 起動 started: national:jlis, ${DEMO_COUNTRY.prefectures.map((p) => `prefecture:${p}`).join(', ')}, switch:main, ${DEMO_COUNTRY.municipalities.length} CS with their registers (logs in ${join(dir, 'logs')})`,
     );
     for (const code of DEMO_COUNTRY.municipalities) {
       const c = network.node(`cs:${code}`).config;
@@ -102,7 +104,7 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
     };
 
     // 3. The population, taken in at the counters.
-    const progress = createProgress('3/6 転入届 registering residents at the counters', residents, {
+    const progress = createProgress('3/7 転入届 registering residents at the counters', residents, {
       interactive: io.interactive,
       write,
     });
@@ -118,7 +120,7 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
     progress.finish(population.residents);
     await settled(network, registers, stores, store);
     io.out(
-      `3/6 転入届 ${population.residents} residents in ${population.households} households registered and propagated in ${((performance.now() - started) / 1000).toFixed(1)} s:`,
+      `3/7 転入届 ${population.residents} residents in ${population.households} households registered and propagated in ${((performance.now() - started) / 1000).toFixed(1)} s:`,
     );
     for (const code of DEMO_COUNTRY.municipalities)
       io.out(
@@ -133,7 +135,7 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
     );
 
     // 4. A stream of changes.
-    io.out('\n4/6 異動 changes at the counters, each flowing up on its own:');
+    io.out('\n4/7 異動 changes at the counters, each flowing up on its own:');
     const shown = await changeStream({ registers, codes: population.codes, today, io, name });
     await settled(network, registers, stores, store);
     for (const s of shown) {
@@ -150,7 +152,7 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
 
     // 5. Integrity checks at every level, a damaged record found and repaired, retention, health.
     io.out(
-      '\n5/6 本人確認情報整合 integrity checks (R20): each CS with its prefecture, each prefecture with the national server',
+      '\n5/7 本人確認情報整合 integrity checks (R20): each CS with its prefecture, each prefecture with the national server',
     );
     const nodesToCheck = [
       ...DEMO_COUNTRY.municipalities.map((c) => `cs:${c}`),
@@ -189,7 +191,21 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
       );
     }
 
-    // 6. A stranger on a network-side port.
+    // 6. Provision to agencies and a prefecture's own recipient; a disclosure report.
+    io.out('\n6/7 本人確認情報の提供 provision (R3–R5, R13, R21) and disclosure (R17):');
+    const chiyodaCode = population.codes.get('131016')![1]!;
+    const tsurumiCode = population.codes.get('141011')![0]!;
+    const nationalStore = await store(NATIONAL);
+    await runDemoProvision({
+      network,
+      dir,
+      today,
+      tokyoResident: (await nationalStore.findIdentity(chiyodaCode))!,
+      otherPrefectureResident: (await nationalStore.findIdentity(tsurumiCode))!,
+      io,
+    });
+
+    // 7. A stranger on a network-side port.
     const pref = network.node('prefecture:13');
     const { host, port } = pref.network!;
     await new Promise<void>((done) => {
@@ -204,7 +220,7 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
     const [alert] = await alerts.listAlerts({ limit: 1 });
     await alerts.close();
     io.out(
-      `\n6/6 侵入検知 an HTTP request on prefecture:13's network port ${host}:${port}: ${alert ? `dropped and recorded: ${alert.kind} — ${alert.detail}` : 'dropped'}`,
+      `\n7/7 侵入検知 an HTTP request on prefecture:13's network port ${host}:${port}: ${alert ? `dropped and recorded: ${alert.kind} — ${alert.detail}` : 'dropped'}`,
     );
 
     const cs = network.node('cs:131016').config;

@@ -1,0 +1,173 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CalendarDate } from '../../domain/dates/CalendarDate.ts';
+import { RegistryError } from '../../domain/errors.ts';
+import type { ProvidedIdentity } from '../../domain/provision/answer.ts';
+import type { RecipientId } from '../../domain/provision/recipient.ts';
+import { identityInfoOf, type IdentityRecord } from '../../domain/resident/IdentityInfo.ts';
+import {
+  disclosureLineOf,
+  nodeLabel,
+  renderDisclosureHtml,
+  renderDisclosurePdf,
+} from '../../disclosure/index.ts';
+import type { LocalNetwork } from '../../nodes/local-network.ts';
+import { callTerminal } from '../../nodes/terminal-server.ts';
+import { loadStatutoryAffairs } from '../../reference-data/statutory-affairs.ts';
+import { openProvisionStore } from '../../storage/open-store.ts';
+import type { CommandIO } from '../io.ts';
+
+export const DEMO_AGENCIES = ['mhlw-pension', 'mofa-passport'] as const;
+const PENSION = '別表第一:七十三の六';
+const PASSPORT = '別表第一:四十一';
+const GOVERNOR_PASSPORT = '別表第五:六';
+
+/**
+ * The demo's provision part (R3–R5, R7, R13, R17, R21): the national server's register gets two
+ * agencies (the pension service with an agreement, the foreign ministry without one) and 東京都
+ * its governor; lawful and unlawful queries go through the agency servers and the prefecture
+ * server; one resident's disclosure report is written (PDF when Chromium is installed, HTML always).
+ */
+export async function runDemoProvision(options: {
+  network: LocalNetwork;
+  dir: string;
+  today: CalendarDate;
+  tokyoResident: IdentityRecord;
+  otherPrefectureResident: IdentityRecord;
+  io: CommandIO;
+}): Promise<void> {
+  const { network, io, today } = options;
+  const affairs = loadStatutoryAffairs();
+  const national = await openProvisionStore(network.node('national:jlis').config.store);
+  const tokyo = await openProvisionStore(network.node('prefecture:13').config.store);
+  try {
+    for (const [id, name, affair] of [
+      ['mhlw-pension', '厚生労働省及び日本年金機構', PENSION],
+      ['mofa-passport', '外務省', PASSPORT],
+    ] as const) {
+      await national.registerRecipient({
+        id: id as RecipientId,
+        name,
+        kind: 'national-agency',
+        servedBy: { role: 'national', code: 'jlis' },
+        node: { role: 'agency', code: id },
+      });
+      await national.permitAffair(
+        {
+          recipientId: id as RecipientId,
+          affairId: affairs.byId(affair)!.id,
+          identifier: 'pseudonym',
+        },
+        affairs.byId(affair)!,
+      );
+    }
+    await national.addAgreement({
+      id: 'demo-agreement-mhlw',
+      recipientId: 'mhlw-pension' as RecipientId,
+      signedOn: today,
+      validFrom: today,
+      protectionMeasures: '照会端末の限定、操作者の認証、提供記録の保存',
+    });
+    await tokyo.registerRecipient({
+      id: 'tokyo-governor' as RecipientId,
+      name: '東京都知事',
+      kind: 'prefecture-body',
+      servedBy: { role: 'prefecture', code: '13' },
+    });
+    await tokyo.permitAffair(
+      {
+        recipientId: 'tokyo-governor' as RecipientId,
+        affairId: affairs.byId(GOVERNOR_PASSPORT)!.id,
+        identifier: 'pseudonym',
+      },
+      affairs.byId(GOVERNOR_PASSPORT)!,
+    );
+    io.out(
+      `      registers: mhlw-pension (${PENSION}, 協定書 signed), mofa-passport (${PASSPORT}, no 協定書) at national:jlis; tokyo-governor (${GOVERNOR_PASSPORT}) at prefecture:13`,
+    );
+
+    const person = options.tokyoResident;
+    const other = options.otherPrefectureResident;
+    const ask = async (
+      node: string,
+      what: string,
+      body: Record<string, unknown>,
+    ): Promise<void> => {
+      const base = `http://${network.node(node).terminal!.host}:${network.node(node).terminal!.port}/`;
+      try {
+        const a = (await callTerminal(base, 'POST', '/provision/query', body)) as {
+          identities: ProvidedIdentity[];
+          source?: string;
+        };
+        const first = a.identities[0];
+        io.out(
+          `      ✓ ${node.padEnd(20)} ${what}: ${a.identities.length} person(s)${first ? ` — ${first.name.kanji}, ${first.identifier.kind} ${first.identifier.value.slice(0, 12)}…` : ''}${a.source === 'national' ? ' (asked the national server, R21)' : ''}`,
+        );
+      } catch (e) {
+        const r = e as RegistryError;
+        io.out(`      ✗ ${node.padEnd(20)} ${what}: refused ${r.code} [${r.reason ?? ''}]`);
+      }
+    };
+    await ask('agency:mhlw-pension', '年金 by resident code', {
+      query: { affairId: PENSION, residentCode: person.residentCode },
+      searcher: 'pension-operator-7',
+    });
+    await ask('agency:mhlw-pension', '年金 by name prefix + date of birth', {
+      query: {
+        affairId: PENSION,
+        name: person.name.kanji.slice(0, 1),
+        nameMatch: 'prefix',
+        birthDate: person.birthDate,
+      },
+    });
+    await ask('agency:mhlw-pension', '旅券 (not its affair)', {
+      query: { affairId: PASSPORT, residentCode: person.residentCode },
+    });
+    await ask('agency:mofa-passport', '旅券 without a 協定書', {
+      query: { affairId: PASSPORT, residentCode: person.residentCode },
+    });
+    await ask('agency:mhlw-pension', '年金 by a name prefix and a district (below the minimums)', {
+      query: {
+        affairId: PENSION,
+        name: person.name.kanji.slice(0, 1),
+        nameMatch: 'prefix',
+        address: '東京都千代田区',
+        addressMatch: 'prefix',
+      },
+    });
+    await ask('prefecture:13', '旅券 for a resident of another prefecture', {
+      recipientId: 'tokyo-governor',
+      query: { affairId: GOVERNOR_PASSPORT, name: other.name.kanji, birthDate: other.birthDate },
+    });
+
+    // The resident's disclosure report (R17).
+    const disclosures = await national.disclosuresOf(person.residentCode);
+    const report = {
+      resident: identityInfoOf(person),
+      period: { to: today },
+      generatedAt: new Date().toISOString(),
+      issuer: nodeLabel('national:jlis'),
+      lines: disclosures.map((d) =>
+        disclosureLineOf(d, { affairDescription: (id) => affairs.byId(id)?.affair }),
+      ),
+    };
+    const html = renderDisclosureHtml(report);
+    const htmlPath = join(options.dir, `disclosure-${person.residentCode}.html`);
+    await writeFile(htmlPath, html);
+    let pdfNote = '';
+    try {
+      const pdfPath = join(options.dir, `disclosure-${person.residentCode}.pdf`);
+      await writeFile(pdfPath, await renderDisclosurePdf(html));
+      pdfNote = `, ${pdfPath}`;
+    } catch (e) {
+      if (!(e instanceof RegistryError)) throw e;
+      pdfNote = ` (no PDF: ${e.reason}; install Debian's chromium and fonts-noto-cjk)`;
+    }
+    io.out(
+      `      開示 (R17): ${person.name.kanji}'s report lists ${disclosures.length} provision(s), each with its purpose and legal basis; refused queries provided nothing and are not in it: ${htmlPath}${pdfNote}`,
+    );
+  } finally {
+    await national.close();
+    await tokyo.close();
+  }
+}

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { isRecipientId, type RecipientKind } from '../../domain/provision/recipient.ts';
+import { ordinanceAffair } from '../../domain/provision/statutory-affair.ts';
 import type { CalendarDate } from '../../domain/dates/CalendarDate.ts';
 import { parseNodeName } from '../../pki/index.ts';
 import { loadNodeConfig } from '../../nodes/node-config.ts';
@@ -15,6 +16,8 @@ export const PROVISION_HELP = `juki provision <action> [options]      本人確�
   The register of a providing node (national or prefecture server), on its store:
     recipient add --store URL --id ID --name NAME --kind national-agency|prefecture-body|municipality
                   --served-by NODE [--node NODE]
+    ordinance add --store URL --prefecture P --item ITEM --recipient-text TEXT --affair-text TEXT
+                  --legal-basis TEXT                 an affair the prefecture's 条例 adds (R3)
     permit      --store URL --recipient ID --affair AFFAIR [--identifier pseudonym|resident-code]
     agreement   --store URL --recipient ID --id AGREEMENT --signed DATE --from DATE [--to DATE]
                   --measures TEXT                                  (協定書, R5)
@@ -42,6 +45,11 @@ const OPTIONS = {
   node: { type: 'string' },
   recipient: { type: 'string' },
   affair: { type: 'string' },
+  prefecture: { type: 'string' },
+  item: { type: 'string' },
+  'recipient-text': { type: 'string' },
+  'affair-text': { type: 'string' },
+  'legal-basis': { type: 'string' },
   identifier: { type: 'string', default: 'pseudonym' },
   signed: { type: 'string' },
   from: { type: 'string' },
@@ -117,9 +125,25 @@ async function adminAction(
       io.out(`提供先を登録しました (recipient registered): ${id}`);
       return EXIT.ok;
     }
+    case 'ordinance': {
+      if (sub !== 'add') throw new UsageError('juki provision ordinance add …');
+      const affair = ordinanceAffair({
+        prefectureCode: need(v, 'prefecture'),
+        item: need(v, 'item'),
+        recipient: need(v, 'recipient-text'),
+        affair: need(v, 'affair-text'),
+        legalBasis: need(v, 'legal-basis'),
+      });
+      await store.registerOrdinanceAffair(affair);
+      io.out(`条例事務を登録しました (ordinance affair registered): ${affair.id}`);
+      return EXIT.ok;
+    }
     case 'permit': {
       const affairId = need(v, 'affair');
-      const affair = loadStatutoryAffairs().byId(affairId);
+      const ordinance = (await store.loadRegistry()).ordinanceAffairs.find(
+        (a) => a.id === affairId,
+      );
+      const affair = ordinance ?? loadStatutoryAffairs().byId(affairId);
       if (!affair) throw new UsageError(`no statutory affair ${affairId} (juki provision affairs)`);
       await store.permitAffair(
         {

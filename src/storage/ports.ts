@@ -218,7 +218,10 @@ export interface ProvisionStore {
   loadRegistry(): Promise<RegistrySnapshot>;
   /** One disclosure record (R17); the same (node, queryId, residentCode) again is ignored. */
   recordDisclosure(record: NewDisclosure): Promise<void>;
-  /** Many at once (a batch, a forwarded set) in one transaction; returns how many were new. */
+  /**
+   * Many at once (a batch, a forwarded set) in one transaction; returns how many were new. A batch
+   * file's rows go in chunks (say 10 000) as they are answered, not all at once.
+   */
   recordDisclosures(records: readonly NewDisclosure[]): Promise<number>;
   /** The disclosures about a person (all of their codes, when given several), newest first. */
   disclosuresOf(residentCodes: ResidentCode | readonly ResidentCode[]): Promise<Disclosure[]>;

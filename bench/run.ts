@@ -11,6 +11,7 @@ import { lookupBenchmark } from './cases/lookup.ts';
 import { propagationBenchmark } from './cases/propagation.ts';
 import { integrityBenchmark } from './cases/integrity.ts';
 import { protocolBenchmark } from './cases/protocol.ts';
+import { provisionBenchmark } from './cases/provision.ts';
 
 const BENCHMARKS: readonly Benchmark[] = [
   loadBenchmark,
@@ -18,6 +19,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   protocolBenchmark,
   propagationBenchmark,
   integrityBenchmark,
+  provisionBenchmark,
 ];
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 

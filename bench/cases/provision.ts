@@ -1,0 +1,312 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { createPseudonymSecretFile } from '../../src/provision/pseudonym.ts';
+import type { Benchmark, Check } from '../harness.ts';
+import { runWorker } from '../harness.ts';
+import { startServer, type ServerProcess } from '../protocol-servers.ts';
+import { writeProvisionPki, type QueryKind } from '../provision-network.ts';
+import { freshSqlitePath, removeSqlite } from '../stores.ts';
+import type { ProvisionClientResult } from '../workers/provision-client.ts';
+
+/**
+ * Residents of the full run; the issue asks 10 M, which takes ~10 minutes to load on the 2-core
+ * machines: `JUKINET_BENCH_PROVISION_RESIDENTS=10000000 npm run bench -- provision`.
+ */
+const FULL_RESIDENTS = Number(process.env.JUKINET_BENCH_PROVISION_RESIDENTS ?? 1_000_000);
+/** Agency sessions and queries in flight over them (pipelined, 16 per session). */
+const CONNECTIONS = 4;
+const IN_FLIGHT = 64;
+/** Fastify: as many sockets as our sessions, and one socket per query in flight (HTTP/1.1 at its best); the better counts. */
+const FASTIFY_SOCKETS = [CONNECTIONS, IN_FLIGHT] as const;
+/** A prefix query is kept when it finds at most this many people ("few"). */
+const MAX_PREFIX_MATCHES = 3;
+
+type Address = { host: string; port: number };
+type LookupFigures = { lookups: number; seconds: number; lookupsPerSecond: number };
+type RunFigures = {
+  perSecond: number;
+  personsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  queries: number;
+  seconds: number;
+  /** CPU per query (µs) on each side, and each side's load over the window (1 = a core). */
+  clientCpuUs: number;
+  serverCpuUs: number;
+  clientLoad: number;
+  serverLoad: number;
+};
+
+export const provisionBenchmark: Benchmark = {
+  name: 'provision',
+  description:
+    'Immediate provision (即時提供) at the national server: one SQLite national store with a generated population loaded through the ports, one agency (recipient, permitted affair, agreement) in its register. An agency server process queries the national server process over the protocol (mutual TLS 1.3, the network listener with its session guard, the node’s own provision-query handler: authorization against the register, the search rules, the store’s search, one disclosure record per person provided, the agency’s pseudonym, a log line), 4 sessions with 64 queries pipelined in all, each query with a new id; client and server one core each. Queries by resident code (random) and by the first character of the name + the whole date of birth (values that find 1–3 people). Against (a) the raw in-process lookup of the same store in the same run: IdentityStore.findIdentity by random code, one after another (goal code queries ≥ 0.3 × lookups); (b) Fastify 5 over HTTPS + JSON with the same certificates doing the same work (the same token bucket and allow-list check, the provision-query reader, requesterOf and the same ProvisionService.answer on the same store, the same log line, a response schema), 4 and 64 keep-alive sockets, the better counts (goal ≥ 2× for both query kinds); (c) p99 latency of an open loop at half of the measured peak rate, latency counted from when each query was due (goal ≤ 10 ms; the worse of the two kinds). Rounds alternate the variants; the best round of each counts.',
+  async run({ quick, log }) {
+    const residents = quick ? 50_000 : FULL_RESIDENTS;
+    const rounds = quick ? 1 : 3;
+    const seconds = quick ? 1.5 : 4;
+    const warmupSeconds = quick ? 0.5 : 1;
+    const pacedSeconds = quick ? 2 : 6;
+    const lookups = quick ? 20_000 : 200_000;
+    const codes = quick ? 20_000 : 200_000;
+    const prefixQueries = quick ? 2_000 : 20_000;
+    const dir = mkdtempSync(path.join(tmpdir(), 'jukinet-bench-provision-'));
+    const files = {
+      pki: path.join(dir, 'pki.json'),
+      secret: path.join(dir, 'pseudonym.secret'),
+      queries: path.join(dir, 'queries.json'),
+      logFile: path.join(dir, 'national.log'),
+    };
+    const target = freshSqlitePath('provision');
+    const running: ServerProcess<unknown>[] = [];
+    try {
+      // ── the national store, loaded once through the ports; register and queries ──────────
+      log(`  loading ${residents.toLocaleString('en')} residents`);
+      const load = await runWorker<{ seconds: number; rowsPerSecond: number }>(
+        'load',
+        { store: 'sqlite', mode: 'ports', residents, batch: 10_000, target },
+        log,
+      );
+      await writeProvisionPki(files.pki);
+      await createPseudonymSecretFile(files.secret);
+      const prepared = await runWorker<Record<string, unknown>>(
+        'provision-prepare',
+        {
+          target,
+          queries: files.queries,
+          codes,
+          prefixQueries,
+          maxPrefixMatches: MAX_PREFIX_MATCHES,
+          seed: 11,
+        },
+        log,
+      );
+      log(`  queries: ${JSON.stringify(prepared)}`);
+
+      const serverArgs = { ...files, target };
+      const protocol = await startServer<Address>('provision-server', serverArgs, log);
+      running.push(protocol);
+      const fastify = await startServer<Address>('provision-fastify', serverArgs, log);
+      running.push(fastify);
+
+      let runs = 0;
+      let offset = 0;
+      const client = async (
+        transport: 'protocol' | 'https',
+        kind: QueryKind,
+        connections: number,
+        rate = 0,
+        span = seconds,
+      ): Promise<RunFigures & { maxInFlight: number }> => {
+        const to = transport === 'protocol' ? protocol : fastify;
+        const r = await runWorker<ProvisionClientResult>(
+          'provision-client',
+          {
+            transport,
+            kind,
+            pki: files.pki,
+            queries: files.queries,
+            ...to.ready,
+            connections,
+            inFlight: IN_FLIGHT,
+            rate,
+            warmupSeconds,
+            seconds: span,
+            run: `bench-${++runs}`,
+            offset: (offset += 7919),
+          },
+          log,
+        );
+        return { ...(await figuresOf(r, to)), maxInFlight: r.maxInFlight };
+      };
+
+      // ── peak rates: raw lookup, protocol, Fastify; alternating, best round counts ────────
+      const best = new Map<string, RunFigures>();
+      const keep = (key: string, f: RunFigures) => {
+        if ((best.get(key)?.perSecond ?? -1) < f.perSecond) best.set(key, f);
+      };
+      const raw: { ports?: LookupFigures; statement?: LookupFigures } = {};
+      for (let round = 0; round < rounds; round++) {
+        for (const mode of ['ports', 'raw'] as const) {
+          const l = await runWorker<LookupFigures>(
+            'lookup',
+            { store: 'sqlite', mode, lookups, target, seed: 7 + round },
+            log,
+          );
+          const key = mode === 'ports' ? 'ports' : 'statement';
+          log(
+            `  raw lookup (${mode === 'ports' ? 'findIdentity' : 'prepared statement'}) round ${round + 1}: ${l.lookupsPerSecond.toLocaleString('en')}/s`,
+          );
+          if ((raw[key]?.lookupsPerSecond ?? -1) < l.lookupsPerSecond) raw[key] = l;
+        }
+        for (const kind of ['code', 'prefix'] as const) {
+          const variants = [
+            ['protocol', CONNECTIONS],
+            ...FASTIFY_SOCKETS.map((s) => ['https', s] as const),
+          ] as const;
+          const order = round % 2 === 0 ? [...variants] : [...variants].reverse();
+          for (const [transport, connections] of order) {
+            const f = await client(transport, kind, connections);
+            const key = `${kind}.${transport === 'protocol' ? 'protocol' : `fastify@${connections}`}`;
+            log(
+              `  ${kind} ${key.split('.')[1]} round ${round + 1}: ${f.perSecond.toLocaleString('en')} queries/s, p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms (CPU/query: client ${f.clientCpuUs} µs, server ${f.serverCpuUs} µs; server load ${f.serverLoad})`,
+            );
+            keep(key, f);
+          }
+        }
+      }
+
+      // ── paced at half of the peak ─────────────────────────────────────────────────────────
+      const halfLoad: Record<string, unknown> = {};
+      let worstP99 = 0;
+      for (const kind of ['code', 'prefix'] as const) {
+        const rate = Math.round(best.get(`${kind}.protocol`)!.perSecond / 2);
+        const f = await client('protocol', kind, CONNECTIONS, rate, pacedSeconds);
+        log(
+          `  ${kind} paced at ${rate.toLocaleString('en')}/s: ${f.perSecond.toLocaleString('en')} queries/s, p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms, max ${f.maxMs} ms, at most ${f.maxInFlight} in flight`,
+        );
+        halfLoad[kind] = { rate, ...f };
+        worstP99 = Math.max(worstP99, f.p99Ms);
+      }
+
+      const servers = { protocol: await protocol.stop(), fastify: await fastify.stop() };
+      running.length = 0;
+      const db = new Database(target, { readonly: true });
+      const disclosures = db.prepare('SELECT count(*) FROM disclosure').pluck().get() as number;
+      db.close();
+      const storeMB = Math.round(statSync(target).size / 2 ** 20);
+
+      // ── figures and checks ────────────────────────────────────────────────────────────────
+      const peak = (key: string) => best.get(key)!;
+      const fastifyBest = (kind: QueryKind) =>
+        FASTIFY_SOCKETS.map((s) => peak(`${kind}.fastify@${s}`)).reduce((x, y) =>
+          x.perSecond >= y.perSecond ? x : y,
+        );
+      const rawRate = raw.ports!.lookupsPerSecond;
+      const byKind: Record<string, unknown> = {};
+      for (const kind of ['code', 'prefix'] as const) {
+        const p = peak(`${kind}.protocol`);
+        const f = fastifyBest(kind);
+        byKind[kind] = {
+          protocol: p,
+          ...Object.fromEntries(
+            FASTIFY_SOCKETS.map((s) => [`fastify@${s}`, peak(`${kind}.fastify@${s}`)]),
+          ),
+          vsFastify: round3(p.perSecond / f.perSecond),
+          vsRawLookup: round3(p.perSecond / rawRate),
+          /** Server CPU per query, Fastify / protocol: the two servers' cost on one core. */
+          fastifyVsProtocolServerCpu: round3(f.serverCpuUs / p.serverCpuUs),
+        };
+      }
+      const codeVsRaw = round3(peak('code.protocol').perSecond / rawRate);
+      const codeVsFastify = round3(peak('code.protocol').perSecond / fastifyBest('code').perSecond);
+      const prefixVsFastify = round3(
+        peak('prefix.protocol').perSecond / fastifyBest('prefix').perSecond,
+      );
+      const checks: Check[] = [
+        {
+          name: 'provision.code.vs_raw_lookup',
+          value: codeVsRaw,
+          goal: 0.3,
+          direction: 'min',
+          unit: 'ratio',
+        },
+        {
+          name: 'provision.code.vs_fastify',
+          value: codeVsFastify,
+          goal: 2,
+          direction: 'min',
+          unit: 'ratio',
+        },
+        {
+          name: 'provision.prefix.vs_fastify',
+          value: prefixVsFastify,
+          goal: 2,
+          direction: 'min',
+          unit: 'ratio',
+        },
+        {
+          name: 'provision.p99_ms_at_half_load',
+          value: round3(worstP99),
+          goal: 10,
+          direction: 'max',
+          unit: 'ms',
+        },
+      ];
+      return {
+        parameters: {
+          residents,
+          residentsNote:
+            residents === 10_000_000
+              ? 'the 10 M of the issue'
+              : `${residents.toLocaleString('en')} residents (the issue asks 10 M; set JUKINET_BENCH_PROVISION_RESIDENTS=10000000 for it)`,
+          store:
+            'SQLite (WAL, synchronous NORMAL, the store’s default cache, no mmap: as a node opens it)',
+          connections: CONNECTIONS,
+          inFlight: IN_FLIGHT,
+          fastifySockets: FASTIFY_SOCKETS,
+          rounds,
+          seconds,
+          warmupSeconds,
+          pacedSeconds,
+          rawLookups: lookups,
+          codes,
+          prefixQueries,
+          maxPrefixMatches: MAX_PREFIX_MATCHES,
+          limits:
+            'network defaults, except the per-session request rate and per-address connection rate (raised; the token buckets still run)',
+        },
+        figures: {
+          load: { seconds: round3(load.seconds), rowsPerSecond: load.rowsPerSecond },
+          queries: prepared,
+          rawLookup: {
+            findIdentity: raw.ports,
+            preparedStatement: raw.statement,
+            note: 'in-process, one lookup after another, random stored codes; the check divides by findIdentity',
+          },
+          ...byKind,
+          halfLoad,
+          disclosureRows: disclosures,
+          storeMB,
+          servers,
+        },
+        checks,
+        missing: [
+          'batch.vs_raw_lookup: batch provision (一括提供, R14) is not built yet; nothing to measure',
+        ],
+      };
+    } finally {
+      for (const s of running) s.kill();
+      rmSync(dir, { recursive: true, force: true });
+      removeSqlite(target);
+    }
+  },
+};
+
+/** One run's figures, with the CPU the server used over the client's measurement window. */
+async function figuresOf(
+  r: ProvisionClientResult,
+  server: ServerProcess<unknown>,
+): Promise<RunFigures> {
+  const serverMs = await server.cpuMs(r.fromEpochMs, r.toEpochMs);
+  const windowMs = r.toEpochMs - r.fromEpochMs;
+  return {
+    perSecond: r.perSecond,
+    personsPerSecond: Math.round(r.persons / r.seconds),
+    p50Ms: r.p50Ms,
+    p99Ms: r.p99Ms,
+    maxMs: r.maxMs,
+    queries: r.queries,
+    seconds: r.seconds,
+    clientCpuUs: round1((r.cpuMs * 1000) / r.queries),
+    serverCpuUs: round1((serverMs * 1000) / r.queries),
+    clientLoad: round3(r.cpuMs / windowMs),
+    serverLoad: round3(serverMs / windowMs),
+  };
+}
+
+const round1 = (x: number): number => Math.round(x * 10) / 10;
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;

@@ -66,7 +66,7 @@ export class ChangeReceiver {
       if (state.failure !== undefined) throw state.failure;
       return new Promise<ChangeAck>((resolve, reject) => {
         this.#pending.push({ notice, state, resolve, reject });
-        this.#running ??= this.#run().finally(() => (this.#running = undefined));
+        this.#running ??= this.#run();
       });
     });
   }
@@ -77,6 +77,16 @@ export class ChangeReceiver {
    * its own outcome; a failed group fails every notice in it and stops their sessions.
    */
   async #run(): Promise<void> {
+    try {
+      await this.#applyQueued();
+    } finally {
+      // Cleared in the same turn as the last look at the queue: a notice queued after it starts
+      // a new run (clearing it a microtask later could strand that notice).
+      this.#running = undefined;
+    }
+  }
+
+  async #applyQueued(): Promise<void> {
     const { store, forward, today, onApplied } = this.#options;
     while (this.#pending.length > 0) {
       const group = this.#pending.splice(0, MAX_GROUP);

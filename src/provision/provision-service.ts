@@ -21,6 +21,7 @@ import {
 import type { AffairCatalog } from '../domain/provision/statutory-affair.ts';
 import type { IdentityRecord } from '../domain/resident/IdentityInfo.ts';
 import type { IdentityStore, ProvisionStore } from '../storage/ports.ts';
+import { GroupWriter } from '../storage/group-writer.ts';
 import type { PseudonymDeriver } from './pseudonym.ts';
 
 /** Who asks: a recipient of this node's register, or one a prefecture server vouches for (R21). */
@@ -83,9 +84,12 @@ export type ProvisionResult = {
 export class ProvisionService {
   readonly #o: ProvisionServiceOptions;
   #registry: { value: ProvisionRegistry; at: number } | undefined;
+  /** Disclosure records of queries answered at the same time go into one transaction. */
+  readonly #disclosures: GroupWriter<NewDisclosure>;
 
   constructor(options: ProvisionServiceOptions) {
     this.#o = options;
+    this.#disclosures = new GroupWriter((items) => options.provision.recordDisclosures(items));
   }
 
   /** Reads the register again at the next query (after an operator changed it). */
@@ -181,7 +185,7 @@ export class ProvisionService {
       channel,
     }));
     // Recorded before the answer leaves: a provision without its disclosure record never happens.
-    if (disclosures.length > 0) await o.provision.recordDisclosures(disclosures);
+    await this.#disclosures.add(disclosures);
     const identities = records.map((r) =>
       providedIdentityOf(
         r,

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { CalendarDate } from '../domain/dates/CalendarDate.ts';
 import { RegistryError } from '../domain/errors.ts';
 import { nodeName, type NodeRef } from '../domain/network/NodeRef.ts';
+import type { ProvidedIdentity } from '../domain/provision/answer.ts';
 import type { SearchQuery } from '../domain/provision/search-rules.ts';
+import { ProtocolError } from '../protocol/errors.ts';
 import type { ProvisionQuery } from '../protocol/messages/ProvisionQuery.ts';
 import type { Session } from '../protocol/session/session.ts';
 import { ProvisionService, type Requester } from '../provision/provision-service.ts';
@@ -71,7 +73,12 @@ export async function startProvision(options: {
       if (self.role !== 'national') return;
       session.handle('provision-query', async (q: ProvisionQuery) => {
         const requester = requesterOf(peer, q);
-        const result = await service.answer(q.idempotencyKey, q.query, requester);
+        const result = await service.answer(
+          q.idempotencyKey,
+          q.query,
+          requester,
+          q.channel ?? 'immediate',
+        );
         log.info('provision.answered', {
           recipient: requester.recipientId,
           affair: q.query.affairId,
@@ -168,4 +175,105 @@ export async function provisionFromTerminal(
     `${nodeName(self)} takes no provision queries from its terminal (an agency or a prefecture server does)`,
     'node.no-provision',
   );
+}
+
+/** One row of a 一括提供 file (R14) as the agency's terminal receives it. */
+type BatchRowInput = Readonly<Record<string, unknown>>;
+
+/** The row's result: 本人確認情報 of the person found, or a status with the reason. */
+export type BatchRowResult =
+  | { readonly ref: unknown; readonly status: 'found'; readonly identity: ProvidedIdentity }
+  | { readonly ref: unknown; readonly status: 'not-found' }
+  | {
+      readonly ref: unknown;
+      readonly status: 'refused';
+      readonly code: string;
+      readonly reason: string | undefined;
+    };
+
+const COLUMN_FIELDS: Readonly<Record<string, keyof SearchQuery>> = {
+  resident_code: 'residentCode',
+  individual_number: 'individualNumber',
+  name: 'name',
+  name_match: 'nameMatch',
+  name_kana: 'nameKana',
+  name_kana_match: 'nameKanaMatch',
+  address: 'address',
+  address_match: 'addressMatch',
+  birth_date: 'birthDate',
+  sex: 'sex',
+};
+
+/**
+ * 一括提供 (R14) at an agency server: each row of a chunk becomes one `provision-query` with the
+ * batch rules (channel `batch`), pipelined on the agency's session; each row gets its own
+ * outcome, and each person provided its own disclosure record at the national server (R17).
+ * Columns are the batch columns of docs/PROVISION.md; anything else in a row is refused.
+ */
+export async function batchFromTerminal(
+  node: { self: NodeRef; upstream: UpstreamSession | undefined },
+  b: Record<string, unknown>,
+): Promise<{ results: BatchRowResult[] }> {
+  if (node.self.role !== 'agency' || !node.upstream)
+    throw new RegistryError(
+      'invalid',
+      'batch provision is asked at an agency server',
+      'node.no-provision',
+    );
+  const affairId = b.affairId;
+  const batchId = b.batchId;
+  const rows = b.rows;
+  if (
+    typeof affairId !== 'string' ||
+    typeof batchId !== 'string' ||
+    !/^[A-Za-z0-9._:-]{1,64}$/.test(batchId)
+  )
+    throw new RegistryError(
+      'invalid',
+      'affairId and batchId (1–64 of A–Z a–z 0–9 . _ : -) are required',
+      'terminal.batch',
+    );
+  if (!Array.isArray(rows) || rows.length > 1000)
+    throw new RegistryError(
+      'invalid',
+      'rows must be a list of at most 1000 rows',
+      'terminal.batch',
+    );
+  const firstLine = typeof b.firstLine === 'number' ? b.firstLine : 1;
+  const session = await node.upstream.get();
+  const results = await Promise.all(
+    (rows as BatchRowInput[]).map(async (row, i): Promise<BatchRowResult> => {
+      const ref = row.ref ?? firstLine + i;
+      const query: Record<string, unknown> = { affairId };
+      for (const [column, value] of Object.entries(row)) {
+        if (column === 'ref' || value === '' || value === null || value === undefined) continue;
+        const field = COLUMN_FIELDS[column];
+        if (field === undefined || typeof value !== 'string')
+          return { ref, status: 'refused', code: 'invalid', reason: 'batch.unknown-column' };
+        query[field] = value;
+      }
+      try {
+        const answer = await session.request({
+          kind: 'provision-query',
+          idempotencyKey: `${nodeName(node.self)}:${batchId}:${firstLine + i}`,
+          channel: 'batch',
+          query: query as SearchQuery,
+        });
+        const [identity] = answer.identities;
+        if (identity === undefined) return { ref, status: 'not-found' };
+        if (answer.identities.length > 1)
+          return { ref, status: 'refused', code: 'too-many-matches', reason: 'batch.ambiguous' };
+        return { ref, status: 'found', identity };
+      } catch (e) {
+        // The row's own refusal (a domain error, or a row the message schema refuses) is its
+        // status; a connection that failed fails the whole chunk, which the caller resends.
+        if (e instanceof RegistryError && e.code !== 'unavailable')
+          return { ref, status: 'refused', code: e.code, reason: e.reason };
+        if (e instanceof ProtocolError && e.registryCode === 'invalid')
+          return { ref, status: 'refused', code: 'invalid', reason: e.reason };
+        throw e;
+      }
+    }),
+  );
+  return { results };
 }

@@ -33,7 +33,7 @@ import { RegisterPump } from './register-pump.ts';
 import { startTerminalServer, type TerminalRoute } from './terminal-server.ts';
 import { UpstreamSender, type SenderStatus } from './upstream-sender.ts';
 import { UpstreamSession } from './upstream-session.ts';
-import { provisionFromTerminal, startProvision } from './node-provision.ts';
+import { batchFromTerminal, provisionFromTerminal, startProvision } from './node-provision.ts';
 
 export type NodeHealth = {
   readonly node: string;
@@ -402,6 +402,11 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
           method: 'POST',
           path: '/provision/query',
           run: (b) => provisionFromTerminal({ self, provision, upstream: upstreamSession }, b),
+        },
+        {
+          method: 'POST',
+          path: '/provision/batch',
+          run: (b) => batchFromTerminal({ self, upstream: upstreamSession }, b),
         },
         {
           method: 'POST',

@@ -1,3 +1,5 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { date } from '../../src/domain/change/change-builders.ts';
@@ -259,6 +261,75 @@ describe('identity provision across processes', () => {
     expect(own.source).toBe('here');
   });
 
+  it('R14: batch provision: a file of rows in, each row with 本人確認情報 or its own status out; malformed rows refused, nothing else lost', async () => {
+    const rows = [
+      { ref: 'a', resident_code: hanako },
+      { ref: 'b', name: '鶴見 太郎', birth_date: '1990-05-05' },
+      {
+        ref: 'c',
+        name: '住',
+        name_match: 'prefix',
+        address: '東京都千代田区',
+        address_match: 'prefix',
+      },
+      'not json',
+      { ref: 'e', resident_code: '12345678901' },
+      { ref: 'f', name: '該当 なし', birth_date: '1901-01-01' },
+    ];
+    const input = join(net.dir, 'rows.jsonl');
+    const output = join(net.dir, 'result.jsonl');
+    await writeFile(
+      input,
+      rows.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n'),
+    );
+    const out: string[] = [];
+    const io = { out: (t: string) => void out.push(t), err: () => undefined, interactive: false };
+    const config = net.manifest.nodes.find((n) => n.node === 'agency:mhlw-pension')!.config;
+    const code = await main(
+      [
+        'provision',
+        'batch',
+        '--config',
+        config,
+        '--affair',
+        PENSION,
+        '--in',
+        input,
+        '--out',
+        output,
+        '--chunk',
+        '4',
+      ],
+      io,
+    );
+    expect(code, out.join('\n')).toBe(0);
+    const results = (await readFile(output, 'utf8'))
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            line: number;
+            ref?: string;
+            status: string;
+            reason?: string;
+            identity?: ProvidedIdentity;
+          },
+      );
+    expect(results.map((r) => [r.line, r.status, r.reason])).toEqual([
+      [1, 'found', undefined],
+      [2, 'found', undefined],
+      [3, 'refused', 'search.below-minimum'],
+      [4, 'refused', 'batch.malformed-line'],
+      [5, 'refused', 'search.resident-code'],
+      [6, 'not-found', undefined],
+    ]);
+    expect(results[1]!.identity).toMatchObject({ localGovernmentCode: '141011' });
+    expect(out.join('\n')).toMatch(/6 lines — 2 found, 1 not found, 2 refused, 1 malformed/);
+    // Each person provided by the batch has a disclosure record of channel `batch` (R17).
+    expect((await national.disclosuresOf(taro)).some((d) => d.channel === 'batch')).toBe(true);
+  });
+
   it('R17: every provision is in the resident’s disclosure report, with purpose and legal basis; refused attempts are not', async () => {
     const disclosures = await national.disclosuresOf(hanako);
     expect(disclosures.length).toBeGreaterThanOrEqual(4);
@@ -271,9 +342,10 @@ describe('identity provision across processes', () => {
     }
     const suspendedQueries = (await national.listRefusals({ limit: 50 })).map((r) => r.queryId);
     expect(disclosures.some((d) => suspendedQueries.includes(d.queryId))).toBe(false);
-    expect((await national.disclosuresOf(taro)).map((d) => d.recipientId)).toEqual([
-      'tokyo-governor',
-    ]);
+    // 鶴見 太郎: once for 東京都's governor (through the national server, R21), once in the batch.
+    expect(new Set((await national.disclosuresOf(taro)).map((d) => d.recipientId))).toEqual(
+      new Set(['tokyo-governor', 'mhlw-pension']),
+    );
 
     const out: string[] = [];
     const io = {

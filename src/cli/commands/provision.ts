@@ -1,4 +1,8 @@
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { RegistryError } from '../../domain/errors.ts';
 import { isRecipientId, type RecipientKind } from '../../domain/provision/recipient.ts';
 import { ordinanceAffair } from '../../domain/provision/statutory-affair.ts';
 import type { CalendarDate } from '../../domain/dates/CalendarDate.ts';
@@ -10,6 +14,7 @@ import { openProvisionStore } from '../../storage/open-store.ts';
 import type { ProvisionStore } from '../../storage/ports.ts';
 import { EXIT, UsageError } from '../cli-error.ts';
 import { printJson, type CommandIO } from '../io.ts';
+import { createProgress } from '../progress.ts';
 
 export const PROVISION_HELP = `juki provision <action> [options]      本人確認情報の提供 (R3–R5, R13, R21; docs/PROVISION.md)
 
@@ -26,6 +31,11 @@ export const PROVISION_HELP = `juki provision <action> [options]      本人確�
     refusals    --store URL [--limit N]     refused queries (who, why; never whom)
   The statutory affairs (別表第一–第六, 689 items):
     affairs [--grep TEXT]
+  一括提供 (R14), at a running agency server: a file of rows in, the same rows with 本人確認情報
+  (or a status and its reason) out, streamed in chunks with progress:
+    batch --config FILE --affair AFFAIR --in ROWS.jsonl --out RESULT.jsonl [--chunk N]
+          rows: JSON Lines with the batch columns (ref, resident_code, individual_number, name,
+          name_match, name_kana, name_kana_match, address, address_match, birth_date, sex)
   A query, at a running agency or prefecture server (its terminal side):
     query --config FILE [--recipient ID] --affair AFFAIR [--searcher S]
           [--resident-code C | --individual-number N | --name N [--name-prefix] [--kana K]
@@ -59,6 +69,9 @@ const OPTIONS = {
   reason: { type: 'string' },
   limit: { type: 'string', default: '50' },
   grep: { type: 'string' },
+  in: { type: 'string' },
+  out: { type: 'string' },
+  chunk: { type: 'string', default: '256' },
   searcher: { type: 'string' },
   'resident-code': { type: 'string' },
   'individual-number': { type: 'string' },
@@ -86,6 +99,7 @@ export async function runProvision(args: readonly string[], io: CommandIO): Prom
   const [action, sub] = positionals;
   if (action === 'affairs') return listAffairs(values, io);
   if (action === 'query') return query(values, io);
+  if (action === 'batch') return batch(values, io);
   if (action === undefined) throw new UsageError(PROVISION_HELP);
   const store = await openProvisionStore(
     need(values, 'store'),
@@ -269,4 +283,102 @@ async function query(v: Values, io: CommandIO): Promise<number> {
       );
   }
   return EXIT.ok;
+}
+
+async function batch(v: Values, io: CommandIO): Promise<number> {
+  const config = await loadNodeConfig(need(v, 'config'));
+  if (!config.terminal) throw new UsageError('the config has no terminal side');
+  const base = `http://${config.terminal.host}:${config.terminal.port}/`;
+  const affairId = need(v, 'affair');
+  const chunkSize = Number(v.chunk);
+  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 1000)
+    throw new UsageError('--chunk must be an integer in [1, 1000]');
+  const batchId = `batch-${Date.now()}-${randomBytes(3).toString('hex')}`;
+  const input = createInterface({
+    input: createReadStream(need(v, 'in'), 'utf8'),
+    crlfDelay: Infinity,
+  });
+  const output = createWriteStream(need(v, 'out'), { flags: 'wx' });
+  const progress = createProgress('一括提供 batch provision', undefined, {
+    interactive: io.interactive,
+    write: io.err,
+  });
+  const counts = { found: 0, 'not-found': 0, refused: 0, malformed: 0 };
+  let line = 0;
+  let chunk: { line: number; row: Record<string, unknown> | undefined; raw: string }[] = [];
+  const flush = async (): Promise<void> => {
+    if (chunk.length === 0) return;
+    const rows = chunk.filter((c) => c.row !== undefined);
+    // Lines are sent in runs of consecutive good lines so that each keeps its line number.
+    const results = new Map<number, unknown>();
+    for (let i = 0; i < rows.length;) {
+      let j = i + 1;
+      while (j < rows.length && rows[j]!.line === rows[j - 1]!.line + 1) j++;
+      const run = rows.slice(i, j);
+      const answer = (await withRetry(() =>
+        callTerminal(base, 'POST', '/provision/batch', {
+          affairId,
+          batchId,
+          firstLine: run[0]!.line,
+          rows: run.map((r) => r.row),
+        }),
+      )) as { results: { status: keyof typeof counts }[] };
+      answer.results.forEach((r, k) => results.set(run[k]!.line, r));
+      i = j;
+    }
+    for (const c of chunk) {
+      const r = (results.get(c.line) as { status: keyof typeof counts } | undefined) ?? {
+        ref: c.line,
+        status: 'refused',
+        code: 'invalid',
+        reason: 'batch.malformed-line',
+      };
+      counts[c.row === undefined ? 'malformed' : r.status] += 1;
+      if (!output.write(`${JSON.stringify({ line: c.line, ...r })}\n`))
+        await new Promise<void>((resolve) => output.once('drain', () => resolve()));
+    }
+    progress.update(line);
+    chunk = [];
+  };
+  try {
+    for await (const raw of input) {
+      line += 1;
+      if (raw.trim() === '') continue;
+      let row: Record<string, unknown> | undefined;
+      try {
+        const parsed: unknown = JSON.parse(raw);
+        row =
+          typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+            ? (parsed as Record<string, unknown>)
+            : undefined;
+      } catch {
+        row = undefined;
+      }
+      chunk.push({ line, row, raw });
+      if (chunk.length >= chunkSize) await flush();
+    }
+    await flush();
+  } finally {
+    await new Promise<void>((resolve) => output.end(() => resolve()));
+  }
+  progress.finish(line);
+  const summary = { batchId, lines: line, ...counts };
+  if (v.json) printJson(io, summary);
+  else
+    io.out(
+      `一括提供 ${batchId}: ${line} lines — ${counts.found} found, ${counts['not-found']} not found, ${counts.refused} refused, ${counts.malformed} malformed → ${need(v, 'out')}`,
+    );
+  return EXIT.ok;
+}
+
+/** A chunk whose outcome is unknown (the agency server was unreachable) is sent again: rows are idempotent. */
+async function withRetry<T>(fn: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (i >= attempts || !(e instanceof RegistryError) || e.code !== 'unavailable') throw e;
+      await new Promise((r) => setTimeout(r, 250 * 2 ** i));
+    }
+  }
 }

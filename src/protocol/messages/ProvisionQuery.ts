@@ -34,6 +34,8 @@ export type ProvisionQuery = {
     | undefined;
   /** The person at the recipient who searched (recorded in the disclosure, R17). */
   readonly searcher?: string | undefined;
+  /** `batch`: one row of a 一括提供 file (R14): the batch rules apply (e.g. by individual number). */
+  readonly channel?: 'immediate' | 'batch' | undefined;
   readonly query: SearchQuery;
 };
 
@@ -88,12 +90,16 @@ export const ProvisionQuery = defineMessage<ProvisionQuery, 'provision-answer'>(
       legalBasis: behalf.string('legalBasis', TEXT),
     };
     const searcher = r.optionalString('searcher', { max: 64, noControl: true });
+    const channel = r.has('channel')
+      ? r.oneOf('channel', ['immediate', 'batch'] as const)
+      : undefined;
     const query = readQuery(r.object('query'));
     return {
       kind: 'provision-query',
       idempotencyKey,
       ...(onBehalfOf ? { onBehalfOf } : {}),
       ...(searcher ? { searcher } : {}),
+      ...(channel ? { channel } : {}),
       query,
     };
   },

@@ -5,6 +5,7 @@ import { DEMO_HELP, runDemo } from './commands/demo.ts';
 import { DISCLOSURE_HELP, runDisclosure } from './commands/disclosure.ts';
 import { PROVISION_HELP, runProvision } from './commands/provision.ts';
 import { IDENTITY_HELP, runIdentity } from './commands/identity.ts';
+import { INTEGRITY_HELP, runIntegrity } from './commands/integrity.ts';
 import { LOAD_HELP, runLoad } from './commands/load.ts';
 import { NETWORK_HELP, runNetwork } from './commands/network.ts';
 import { NODE_HELP, runNode } from './commands/node.ts';
@@ -47,6 +48,11 @@ const COMMANDS: Record<string, Command> = {
     run: runNode,
   },
   register: { help: REGISTER_HELP, summary: 'the existing register (住民票)', run: runRegister },
+  integrity: {
+    help: INTEGRITY_HELP,
+    summary: '本人確認情報整合 (R20) of a running node against its upstream node',
+    run: runIntegrity,
+  },
   provision: {
     help: PROVISION_HELP,
     summary:

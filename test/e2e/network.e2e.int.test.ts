@@ -64,6 +64,13 @@ describe('a network of processes on SQLite', () => {
       );
       expect(alerts).toBe(0);
       expect(out.join('\n')).toContain('"kind": "node-isolated"');
+      // R20 on demand from the command line, as the operator runs it.
+      const cs = net.manifest.nodes.find((n) => n.node === 'cs:131016')!.config;
+      out.length = 0;
+      expect(await main(['integrity', 'check', '--config', cs], io)).toBe(0);
+      expect(out.join('\n')).toMatch(
+        /本人確認情報整合 cs-131016-\S+ with prefecture:13: 一致 \(matching\)/,
+      );
     } finally {
       await s.close();
     }

@@ -140,23 +140,6 @@ export function scopeProblem(peer: NodeRef, notice: ChangeNotice): string | unde
     : `${nodeName(peer)} may not report a change of 団体コード ${code} (outside its ${peer.role === 'cs' ? 'municipality' : 'prefecture'}) / 管轄外の異動通知です`;
 }
 
-/**
- * The receiving side as a plain handler, without ordering across sessions (the demo's single
- * connection). Prefer ChangeReceiver in a node.
- */
-export function changeNoticeHandler(
-  store: IdentityStore,
-  options: { today: () => CalendarDate; forward?: boolean },
-): (notice: ChangeNotice) => Promise<ChangeAck> {
-  return async (notice) => {
-    const outcome = await store.applyChange(notice.event, {
-      today: options.today(),
-      ...(options.forward ? { outbox: true } : {}),
-    });
-    return ackOf(notice, outcome);
-  };
-}
-
 export function ackOf(notice: ChangeNotice, outcome: ApplyOutcome): ChangeAck {
   const idempotencyKey = notice.idempotencyKey;
   switch (outcome.status) {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { RegistryError } from '../domain/errors.ts';
-import { NODE_ROLES, nodeName, prefectureOfCs, type NodeRef } from '../domain/network/NodeRef.ts';
+import { NODE_ROLES, prefectureOfCs, type NodeRef } from '../domain/network/NodeRef.ts';
 import { NATIONAL_SERVER_CODE } from '../pki/NodeIdentity.ts';
 import { parseStoreUrl } from '../storage/store-url.ts';
 import { DEFAULT_DELIVERY, type DeliverySettings } from './upstream-sender.ts';
@@ -212,5 +212,3 @@ export function parseNodeConfig(json: unknown, baseDir: string, source = 'config
     logLevel: c.log?.level ?? 'info',
   };
 }
-
-export const configNodeName = (c: NodeConfig): string => nodeName(c.node);

@@ -1,7 +1,6 @@
-import type { IdentityInfo } from '../domain/resident/IdentityInfo.ts';
 import type { ResidentCode } from '../domain/resident/ResidentCode.ts';
 import { ENTRY_DIGEST_BYTES } from '../protocol/messages/integrity-fields.ts';
-import { entryDigest } from './record-digest.ts';
+import { asAsyncRecords, entryDigest, type RecordSource } from './record-digest.ts';
 
 export type DifferenceKind = 'missingAtReceiver' | 'extraAtReceiver' | 'differingValues';
 export const DIFFERENCE_KINDS: readonly DifferenceKind[] = [
@@ -58,11 +57,11 @@ export class DifferenceTally {
 export async function compareRange(
   codes: readonly ResidentCode[],
   digests: Uint8Array,
-  mine: AsyncIterable<IdentityInfo> | Iterable<IdentityInfo>,
+  mine: RecordSource,
   tally: DifferenceTally,
 ): Promise<void> {
   let k = 0;
-  for await (const record of mine) {
+  for await (const record of asAsyncRecords(mine)) {
     const code = record.residentCode;
     while (k < codes.length && codes[k]! < code) tally.add('missingAtReceiver', codes[k++]!);
     if (k < codes.length && codes[k] === code) {

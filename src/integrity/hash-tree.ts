@@ -1,9 +1,8 @@
 import { hash } from 'node:crypto';
 import { RegistryError } from '../domain/errors.ts';
-import type { IdentityInfo } from '../domain/resident/IdentityInfo.ts';
 import { HASH_BYTES, MAX_TREE_DEPTH } from '../protocol/messages/integrity-fields.ts';
 import { rangeBounds } from './code-space.ts';
-import { canonicalRecord } from './record-digest.ts';
+import { asAsyncRecords, canonicalRecord, type RecordSource } from './record-digest.ts';
 
 const LEAF_TAG = 'jukinet-integrity-v1/leaf\n';
 const NODE_TAG = Buffer.from('jukinet-integrity-v1/node\n');
@@ -33,7 +32,7 @@ export class HashTree {
    * Throws if the order is broken (a store bug: the tree would be wrong) or `signal` aborts.
    */
   static async build(
-    records: AsyncIterable<IdentityInfo> | Iterable<IdentityInfo>,
+    records: RecordSource,
     depth: number,
     options: { readonly signal?: AbortSignal } = {},
   ): Promise<HashTree> {
@@ -53,7 +52,7 @@ export class HashTree {
       text = LEAF_TAG;
       inLeaf = 0;
     };
-    for await (const r of records) {
+    for await (const r of asAsyncRecords(records)) {
       const n = Number(r.residentCode);
       if (!(n > previous))
         throw new RegistryError(

@@ -31,3 +31,20 @@ export const recordDigest = (r: IdentityInfo): Buffer =>
 /** What `integrity-entries` carries per record: the digest's first ENTRY_DIGEST_BYTES bytes. */
 export const entryDigest = (r: IdentityInfo): Buffer =>
   recordDigest(r).subarray(0, ENTRY_DIGEST_BYTES);
+
+/** Records as a store scan yields them (async) or as tests hand them over (an array). */
+export type RecordSource = AsyncIterable<IdentityInfo> | Iterable<IdentityInfo>;
+
+/**
+ * One async iterable for either kind of source. `for await` over the union type itself is typed
+ * `any` by typescript-eslint in some program orders, which hides real type errors.
+ */
+export function asAsyncRecords(source: RecordSource): AsyncIterable<IdentityInfo> {
+  if (Symbol.asyncIterator in source) return source;
+  return {
+    [Symbol.asyncIterator]() {
+      const it = source[Symbol.iterator]();
+      return { next: () => Promise.resolve(it.next()) };
+    },
+  };
+}

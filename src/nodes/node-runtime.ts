@@ -30,10 +30,11 @@ import { todayInJapan } from './japan-date.ts';
 import { errorText, type Logger } from './json-log.ts';
 import type { NodeConfig } from './node-config.ts';
 import { RegisterPump } from './register-pump.ts';
-import { startTerminalServer, type TerminalRoute } from './terminal-server.ts';
+import { terminalRoutes } from './node-terminal.ts';
+import { startTerminalServer } from './terminal-server.ts';
 import { UpstreamSender, type SenderStatus } from './upstream-sender.ts';
 import { UpstreamSession } from './upstream-session.ts';
-import { batchFromTerminal, provisionFromTerminal, startProvision } from './node-provision.ts';
+import { startProvision } from './node-provision.ts';
 
 export type NodeHealth = {
   readonly node: string;
@@ -389,41 +390,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     // ── terminal side ───────────────────────────────────────────────────────────────────────
     let terminal: { host: string; port: number } | undefined;
     if (config.terminal) {
-      const routes: TerminalRoute[] = [
-        { method: 'GET', path: '/health', run: () => health() },
-        { method: 'POST', path: '/retention/run', run: () => runRetention() },
-        {
-          method: 'POST',
-          path: '/integrity/check',
-          run: (b) => integrityCheck({ repair: b.repair === true }),
-        },
-        { method: 'GET', path: '/integrity', run: () => node.integrityChecks(20) },
-        {
-          method: 'POST',
-          path: '/provision/query',
-          run: (b) => provisionFromTerminal({ self, provision, upstream: upstreamSession }, b),
-        },
-        {
-          method: 'POST',
-          path: '/provision/batch',
-          run: (b) => batchFromTerminal({ self, upstream: upstreamSession }, b),
-        },
-        {
-          method: 'POST',
-          path: '/provision/reload',
-          run: () => Promise.resolve(provision?.service.invalidate() ?? null),
-        },
-        {
-          method: 'POST',
-          path: '/isolate',
-          run: (b) => Promise.resolve({ sessionsCut: node.isolate(peerArg(b), reasonArg(b)) }),
-        },
-        {
-          method: 'POST',
-          path: '/readmit',
-          run: (b) => Promise.resolve({ readmitted: node.readmit(peerArg(b)) }),
-        },
-      ];
+      const routes = terminalRoutes({ self, node, provision, upstream: upstreamSession });
       const t = await startTerminalServer({ ...config.terminal, routes, log });
       terminal = t.address;
       const server: Server = t.server;
@@ -461,16 +428,3 @@ async function loadCredentials(dir: string): Promise<NodeTlsCredentials> {
     );
   }
 }
-
-const peerArg = (b: Record<string, unknown>): string => {
-  const peer = b.peer;
-  if (typeof peer !== 'string' || !/^[a-z]+:[A-Za-z0-9_-]+$/.test(peer))
-    throw new RegistryError(
-      'invalid',
-      'peer must be a node name such as cs:131016',
-      'terminal.peer',
-    );
-  return peer;
-};
-const reasonArg = (b: Record<string, unknown>): string =>
-  typeof b.reason === 'string' && b.reason.length <= 200 ? b.reason : 'operator cut-off';

@@ -1,0 +1,69 @@
+import { RegistryError } from '../domain/errors.ts';
+import type { NodeRef } from '../domain/network/NodeRef.ts';
+import { batchFromTerminal, provisionFromTerminal, type NodeProvision } from './node-provision.ts';
+import type { RunningNode } from './node-runtime.ts';
+import type { TerminalRoute } from './terminal-server.ts';
+import type { UpstreamSession } from './upstream-session.ts';
+
+/** What the terminal side of a node can reach (docs/OPERATIONS.md lists the routes). */
+export type TerminalContext = {
+  readonly self: NodeRef;
+  readonly node: RunningNode;
+  /** The national server and prefecture servers. */
+  readonly provision: NodeProvision | undefined;
+  /** An agency's or a prefecture server's session to the national server. */
+  readonly upstream: UpstreamSession | undefined;
+};
+
+/** The routes of a node's terminal side (loopback HTTP + JSON, `callTerminal`). */
+export function terminalRoutes(c: TerminalContext): TerminalRoute[] {
+  const { self, node, provision, upstream } = c;
+  return [
+    { method: 'GET', path: '/health', run: () => node.health() },
+    { method: 'POST', path: '/retention/run', run: () => node.runRetention() },
+    {
+      method: 'POST',
+      path: '/integrity/check',
+      run: (b) => node.runIntegrityCheck({ repair: b.repair === true }),
+    },
+    { method: 'GET', path: '/integrity', run: () => node.integrityChecks(20) },
+    {
+      method: 'POST',
+      path: '/provision/query',
+      run: (b) => provisionFromTerminal({ self, provision, upstream }, b),
+    },
+    {
+      method: 'POST',
+      path: '/provision/batch',
+      run: (b) => batchFromTerminal({ self, upstream }, b),
+    },
+    {
+      method: 'POST',
+      path: '/provision/reload',
+      run: () => Promise.resolve(provision?.service.invalidate() ?? null),
+    },
+    {
+      method: 'POST',
+      path: '/isolate',
+      run: (b) => Promise.resolve({ sessionsCut: node.isolate(peerArg(b), reasonArg(b)) }),
+    },
+    {
+      method: 'POST',
+      path: '/readmit',
+      run: (b) => Promise.resolve({ readmitted: node.readmit(peerArg(b)) }),
+    },
+  ];
+}
+
+const peerArg = (b: Record<string, unknown>): string => {
+  const peer = b.peer;
+  if (typeof peer !== 'string' || !/^[a-z]+:[A-Za-z0-9_-]+$/.test(peer))
+    throw new RegistryError(
+      'invalid',
+      'peer must be a node name such as cs:131016',
+      'terminal.peer',
+    );
+  return peer;
+};
+const reasonArg = (b: Record<string, unknown>): string =>
+  typeof b.reason === 'string' && b.reason.length <= 200 ? b.reason : 'operator cut-off';

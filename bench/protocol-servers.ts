@@ -31,7 +31,10 @@ export function startServer<Ready>(
   log: (s: string) => void,
 ): Promise<ServerProcess<Ready>> {
   const path = fileURLToPath(new URL(`./workers/${worker}.ts`, import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', path, JSON.stringify(args)], {
+  // JUKINET_BENCH_PROFILE=DIR: each server writes a V8 CPU profile there when it stops.
+  const profile = process.env.JUKINET_BENCH_PROFILE;
+  const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', path, JSON.stringify(args)], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let err = '';

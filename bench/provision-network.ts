@@ -192,7 +192,7 @@ export async function startNationalProvision(a: {
     write: (line) => void stream.write(line),
     base: { node: PROVISION_NODES.national },
   });
-  const store = await openIdentityStore(config.store);
+  const store = await openIdentityStore(config.store, { backgroundCheckpoint: true }); // as node-runtime.ts
   const provision = await startProvision({
     config,
     store,

@@ -98,7 +98,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     const store: IdentityStore | undefined =
       self.role === 'switch' || self.role === 'agency'
         ? undefined
-        : await openIdentityStore(config.store, storeOptions);
+        : await openIdentityStore(config.store, { ...storeOptions, backgroundCheckpoint: true });
     if (store) closers.push(() => store.close());
 
     // ── upstream: a CS's prefecture, a prefecture's national server ─────────────────────────

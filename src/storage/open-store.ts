@@ -14,6 +14,8 @@ export type OpenStoreOptions = {
   readonly poolSize?: number;
   /** SQLite: bytes to memory-map for reads (default 0: off). */
   readonly mmapBytes?: number;
+  /** SQLite: WAL checkpoints in a worker thread, not at commit (a running node's choice). */
+  readonly backgroundCheckpoint?: boolean;
 };
 
 /**

@@ -1,21 +1,22 @@
 /* eslint-disable @typescript-eslint/require-await -- better-sqlite3 is synchronous; the port is async. */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { NewSecurityAlert, SecurityAlert } from '../../domain/network/SecurityAlert.ts';
 import { applySqliteMigrations } from '../migrations/apply-sqlite-migrations.ts';
 import type { AlertStore } from '../ports.ts';
 import { alertFromRow, type AlertRow } from '../alert-row.ts';
+import { acquireSqlite } from './sqlite-connection.ts';
 
 const COLUMNS = 'id, at, observer, kind, peer_address, peer_name, detail';
 
 /** Intrusion alerts in the node's SQLite file (its own connection; WAL lets it share the file). */
 export class SqliteAlertStore implements AlertStore {
-  readonly #db: Database.Database;
+  readonly #release: () => void;
   readonly #insert: Database.Statement<unknown[], AlertRow>;
   readonly #newest: Database.Statement<[number], AlertRow>;
   readonly #after: Database.Statement<[number, number], AlertRow>;
 
-  private constructor(db: Database.Database) {
-    this.#db = db;
+  private constructor(db: Database.Database, release: () => void) {
+    this.#release = release;
     this.#insert = db.prepare(
       `INSERT INTO security_alert (at, observer, kind, peer_address, peer_name, detail) VALUES (?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
     );
@@ -26,14 +27,15 @@ export class SqliteAlertStore implements AlertStore {
   }
 
   static open(path: string): SqliteAlertStore {
-    const db = new Database(path, { timeout: 5000 });
+    const conn = acquireSqlite(path);
+    const db = conn.db;
     try {
       if (path !== ':memory:') db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       applySqliteMigrations(db);
-      return new SqliteAlertStore(db);
+      return new SqliteAlertStore(db, conn.release);
     } catch (e) {
-      db.close();
+      conn.release();
       throw e;
     }
   }
@@ -60,6 +62,6 @@ export class SqliteAlertStore implements AlertStore {
   }
 
   async close(): Promise<void> {
-    if (this.#db.open) this.#db.close();
+    this.#release();
   }
 }

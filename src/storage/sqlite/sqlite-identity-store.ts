@@ -57,6 +57,7 @@ import {
   RECORD_BY_PERSON_SQL,
   UPDATE_IDENTITY_SQL,
 } from './sqlite-sql.ts';
+import { acquireSqlite, type SharedSqlite } from './sqlite-connection.ts';
 
 export type SqliteStoreOptions = {
   /** Bytes of the file to memory-map for reads (PRAGMA mmap_size); 0 (default) disables it. */
@@ -69,6 +70,8 @@ export type SqliteStoreOptions = {
    * on a 10 M-row file; the cache only grows as pages are used, so small stores stay small.
    */
   readonly cacheBytes?: number;
+  /** WAL checkpoints in a worker thread, not at commit (sqlite-connection.ts); a node turns it on. */
+  readonly backgroundCheckpoint?: boolean;
 };
 
 export const DEFAULT_SQLITE_CACHE_BYTES = 64 * 2 ** 20;
@@ -87,6 +90,7 @@ const bit = (b: boolean): number => (b ? 1 : 0);
  */
 export class SqliteIdentityStore implements IdentityStore {
   readonly #db: Database.Database;
+  readonly #release: () => void;
   readonly #lookup: Database.Statement<[string], IdentityRow>;
   readonly #lookupWithPerson: Database.Statement<[string], PersonRow>;
   readonly #recordByPerson: Database.Statement<[number], PersonRow>;
@@ -101,8 +105,9 @@ export class SqliteIdentityStore implements IdentityStore {
   readonly #search: SqliteSearch;
   #closed = false;
 
-  private constructor(db: Database.Database) {
+  private constructor(db: Database.Database, release: () => void) {
     this.#db = db;
+    this.#release = release;
     this.#lookup = db.prepare<[string], IdentityRow>(LOOKUP_BY_RESIDENT_CODE_SQL).raw(true);
     this.#lookupWithPerson = db.prepare<[string], PersonRow>(LOOKUP_WITH_PERSON_SQL).raw(true);
     this.#recordByPerson = db.prepare<[number], PersonRow>(RECORD_BY_PERSON_SQL).raw(true);
@@ -120,9 +125,9 @@ export class SqliteIdentityStore implements IdentityStore {
 
   /** Opens (creating if needed) and migrates the database at `path` (':memory:' for none). */
   static open(path: string, options: SqliteStoreOptions = {}): SqliteIdentityStore {
-    let db: Database.Database;
+    let conn: SharedSqlite;
     try {
-      db = new Database(path, { timeout: options.busyTimeoutMs ?? 5000 });
+      conn = acquireSqlite(path, { timeoutMs: options.busyTimeoutMs ?? 5000 });
     } catch (e) {
       throw new RegistryError(
         'unavailable',
@@ -131,6 +136,7 @@ export class SqliteIdentityStore implements IdentityStore {
         { cause: e },
       );
     }
+    const db = conn.db;
     try {
       if (path !== ':memory:') db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
@@ -142,9 +148,10 @@ export class SqliteIdentityStore implements IdentityStore {
       );
       applySqliteMigrations(db);
       backfillSqliteSearchKeys(db);
-      return new SqliteIdentityStore(db);
+      if (options.backgroundCheckpoint) conn.checkpointInBackground();
+      return new SqliteIdentityStore(db, conn.release);
     } catch (e) {
-      db.close();
+      conn.release();
       throw e;
     }
   }
@@ -416,7 +423,7 @@ export class SqliteIdentityStore implements IdentityStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#db.close();
+    this.#release();
   }
 }
 

@@ -8,6 +8,7 @@ import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { date } from '../src/domain/change/change-builders.ts';
 import type { RecipientId } from '../src/domain/provision/recipient.ts';
 import type { SearchQuery } from '../src/domain/provision/search-rules.ts';
+import { MAX_BATCH_ROWS, type ProvisionBatch } from '../src/protocol/messages/ProvisionBatch.ts';
 import type { ProvisionQuery } from '../src/protocol/messages/ProvisionQuery.ts';
 import { createTestPki, parseNodeName, type NodeTlsCredentials } from '../src/pki/index.ts';
 import { loadStatutoryAffairs } from '../src/reference-data/statutory-affairs.ts';
@@ -93,6 +94,26 @@ export function searchQuery(set: QuerySet, kind: QueryKind, i: number): SearchQu
   if (kind === 'code') return { affairId: AFFAIR, residentCode: set.codes[i % set.codes.length]! };
   const p = set.prefix[i % set.prefix.length]!;
   return { affairId: AFFAIR, name: p.name, nameMatch: 'prefix', birthDate: p.birthDate };
+}
+
+/** Rows per `provision-batch` message in the batch case (the protocol's maximum). */
+export const BATCH_ROWS = MAX_BATCH_ROWS;
+
+/**
+ * The i-th chunk of a 一括提供 file as the agency server sends it: BATCH_ROWS resident codes from
+ * the set (one person each), under a new chunk id (one disclosure per person).
+ */
+export function provisionBatch(set: QuerySet, i: number, chunkId: string): ProvisionBatch {
+  const rows = Array.from({ length: BATCH_ROWS }, (_, k) => ({
+    query: { residentCode: set.codes[(i * BATCH_ROWS + k) % set.codes.length]! } as SearchQuery,
+  }));
+  return {
+    kind: 'provision-batch',
+    idempotencyKey: chunkId,
+    searcher: 'pension-operator-7',
+    affairId: AFFAIR,
+    rows,
+  };
 }
 
 /** A query as the agency server sends it; every query id is new (one disclosure per person). */

@@ -28,6 +28,7 @@ import { countingAlerts } from '../protocol-network.ts';
 import { epochMs } from '../protocol-servers.ts';
 import {
   PROVISION_NODES,
+  provisionBatch,
   provisionQuery,
   readProvisionPki,
   searchQuery,
@@ -38,7 +39,8 @@ import {
 
 type Args = {
   transport: 'protocol' | 'https';
-  kind: QueryKind;
+  /** `batch`: each request is a `provision-batch` of BATCH_ROWS resident codes (protocol only). */
+  kind: QueryKind | 'batch';
   pki: string;
   queries: string;
   host: string;
@@ -57,7 +59,7 @@ type Args = {
 
 export type ProvisionClientResult = {
   transport: Args['transport'];
-  kind: QueryKind;
+  kind: Args['kind'];
   connections: number;
   inFlight: number;
   rate: number;
@@ -218,7 +220,11 @@ function connect(pki: ProvisionPki, a: Args): Promise<Session> {
   });
 }
 
-function httpsAsk(pki: ProvisionPki, a: Args, set: QuerySet): { ask: Ask; close: () => void } {
+function httpsAsk(
+  pki: ProvisionPki,
+  a: Args & { kind: QueryKind },
+  set: QuerySet,
+): { ask: Ask; close: () => void } {
   const agent = new https.Agent({
     ...nodeSecureContextOptions(pki.agency.credentials),
     keepAlive: true,
@@ -279,8 +285,9 @@ await workerMain(async (a: Args): Promise<ProvisionClientResult> => {
     rate: a.rate,
   };
   if (a.transport === 'https') {
-    if (a.rate > 0) throw new Error('paced runs are protocol only');
-    const client = httpsAsk(pki, a, set);
+    const kind = a.kind;
+    if (a.rate > 0 || kind === 'batch') throw new Error('paced and batch runs are protocol only');
+    const client = httpsAsk(pki, { ...a, kind }, set);
     const measured = await closedLoop(a.inFlight, client.ask, a);
     client.close();
     return { ...base, ...measured, maxInFlight: a.inFlight };
@@ -288,12 +295,25 @@ await workerMain(async (a: Args): Promise<ProvisionClientResult> => {
   const sessions: Session[] = [];
   for (let i = 0; i < a.connections; i++) sessions.push(await connect(pki, a));
   const n = sessions.length;
-  const ask: Ask = async (lane, i) =>
-    found(
-      await sessions[lane % n]!.request(
-        provisionQuery(searchQuery(set, a.kind, i), `${a.run}-${i}`),
-      ),
-    );
+  const kind = a.kind;
+  const ask: Ask =
+    kind === 'batch'
+      ? async (lane, i) => {
+          const answer = await sessions[lane % n]!.request(
+            provisionBatch(set, i, `${PROVISION_NODES.agency}:${a.run}:${i}`),
+          );
+          // Every row names someone stored: a refused or empty row means the benchmark is broken.
+          for (const r of answer.results)
+            if (!('identities' in r) || r.identities.length !== 1)
+              throw new Error(`a batch row was not answered with one person: ${JSON.stringify(r)}`);
+          return answer.results.length;
+        }
+      : async (lane, i) =>
+          found(
+            await sessions[lane % n]!.request(
+              provisionQuery(searchQuery(set, kind, i), `${a.run}-${i}`),
+            ),
+          );
   const measured =
     a.rate > 0
       ? await paced(n, ask, a)

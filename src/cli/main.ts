@@ -12,6 +12,7 @@ import { NODE_HELP, runNode } from './commands/node.ts';
 import { PKI_HELP, runPki } from './commands/pki.ts';
 import { POPULATION_HELP, runPopulation } from './commands/population.ts';
 import { REGISTER_HELP, runRegister } from './commands/register.ts';
+import { REPORT_HELP, runReport } from './commands/report.ts';
 import { processIO, type CommandIO } from './io.ts';
 
 type Command = {
@@ -58,6 +59,11 @@ const COMMANDS: Record<string, Command> = {
     summary:
       'recipients, affairs, agreements (R3, R5); queries at an agency or prefecture server (R13)',
     run: runProvision,
+  },
+  report: {
+    help: REPORT_HELP,
+    summary: '報告要求 (R5, R6): demand a report up the network, answer, list, fetch answers',
+    run: runReport,
   },
   disclosure: {
     help: DISCLOSURE_HELP,

@@ -65,6 +65,10 @@ export const NODE_CONFIG_SCHEMA = z
         integrityMinutes: z.number().min(0).optional(),
         /** Retention erasure, every N minutes (0: only on demand). */
         retentionMinutes: z.number().min(0).optional(),
+        /** 報告要求 (R5, R6): send what waits and fetch the mailbox every N seconds (0: only on demand). */
+        reportPollSeconds: z.number().min(0).optional(),
+        /** A prefecture server fetches the national disclosure records (R17), every N minutes. */
+        disclosureSyncMinutes: z.number().min(0).optional(),
       })
       .optional(),
     log: z.object({ level: z.enum(['debug', 'info', 'warn', 'error']).optional() }).optional(),
@@ -137,7 +141,14 @@ export type NodeConfig = {
   readonly directory: ReadonlyMap<string, { readonly host: string; readonly port: number }>;
   readonly pseudonymSecret: string | undefined;
   readonly delivery: DeliverySettings;
-  readonly schedule: { readonly integrityMinutes: number; readonly retentionMinutes: number };
+  readonly schedule: {
+    readonly integrityMinutes: number;
+    readonly retentionMinutes: number;
+    /** 報告要求 (R5, R6) sync (default 30; absent in a config built in code: off). */
+    readonly reportPollSeconds?: number;
+    /** R17 at a prefecture server (default 10; absent in a config built in code: off). */
+    readonly disclosureSyncMinutes?: number;
+  };
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
 };
 
@@ -208,6 +219,8 @@ export function parseNodeConfig(json: unknown, baseDir: string, source = 'config
     schedule: {
       integrityMinutes: c.schedule?.integrityMinutes ?? 24 * 60,
       retentionMinutes: c.schedule?.retentionMinutes ?? 24 * 60,
+      reportPollSeconds: c.schedule?.reportPollSeconds ?? 30,
+      disclosureSyncMinutes: c.schedule?.disclosureSyncMinutes ?? 10,
     },
     logLevel: c.log?.level ?? 'info',
   };

@@ -3,8 +3,15 @@ import type { CalendarDate } from '../domain/dates/CalendarDate.ts';
 import { RegistryError } from '../domain/errors.ts';
 import { nodeName, type NodeRef } from '../domain/network/NodeRef.ts';
 import type { ProvidedIdentity } from '../domain/provision/answer.ts';
+import { batchRowQuery } from '../domain/provision/batch-row.ts';
 import type { SearchQuery } from '../domain/provision/search-rules.ts';
 import { ProtocolError } from '../protocol/errors.ts';
+import {
+  MAX_BATCH_ROWS,
+  type BatchRowAnswer,
+  type BatchRowQuery,
+  type ProvisionBatch,
+} from '../protocol/messages/ProvisionBatch.ts';
 import type { ProvisionQuery } from '../protocol/messages/ProvisionQuery.ts';
 import type { Session } from '../protocol/session/session.ts';
 import { ProvisionService, type Requester } from '../provision/provision-service.ts';
@@ -12,16 +19,26 @@ import { loadPseudonymSecretFile } from '../provision/pseudonym.ts';
 import { loadLocalGovernmentTable } from '../reference-data/local-governments.ts';
 import { loadStatutoryAffairs } from '../reference-data/statutory-affairs.ts';
 import { openProvisionStore, type OpenStoreOptions } from '../storage/open-store.ts';
-import type { IdentityStore } from '../storage/ports.ts';
+import type { IdentityStore, ProvisionStore } from '../storage/ports.ts';
 import type { Logger } from './json-log.ts';
 import type { NodeConfig } from './node-config.ts';
 import type { UpstreamSession } from './upstream-session.ts';
+import {
+  DisclosureSyncer,
+  noDisclosureSync,
+  serveDisclosureSync,
+  type DisclosureSyncReport,
+} from './node-disclosure-sync.ts';
 
 /** Provision at a providing node (national or prefecture server): docs/PROVISION.md. */
 export type NodeProvision = {
   readonly service: ProvisionService;
+  /** The node's register and records (the media output record, R22). */
+  readonly store: ProvisionStore;
   /** The national server: answers the `provision-query` of an agency or a prefecture server. */
   attach(session: Session, peer: NodeRef): void;
+  /** A prefecture server: fetches the national server's disclosure records now (R17). */
+  syncDisclosures(): Promise<DisclosureSyncReport>;
   close(): Promise<void>;
 };
 
@@ -67,18 +84,43 @@ export async function startProvision(options: {
         }
       : {}),
   });
+  // R17: a prefecture server fetches the national server's records about its residents.
+  const syncer =
+    upstream && config.upstream
+      ? new DisclosureSyncer({
+          self,
+          source: config.upstream.node,
+          upstream,
+          store: provisionStore,
+          log,
+        })
+      : undefined;
+  syncer?.start(config.schedule.disclosureSyncMinutes ?? 0);
   return {
     service,
+    store: provisionStore,
     attach(session, peer) {
       if (self.role !== 'national') return;
+      session.handle('provision-batch', async (b: ProvisionBatch) => {
+        if (peer.role !== 'agency')
+          throw new RegistryError(
+            'forbidden',
+            `${nodeName(peer)} may not send 一括提供 (an agency server does, for itself)`,
+            'provision.requester',
+          );
+        const requester = { kind: 'own', recipientId: peer.code, searcher: b.searcher } as const;
+        const results = await service.answerBatch(b.idempotencyKey, b.affairId, b.rows, requester);
+        log.info('provision.batch-answered', {
+          recipient: requester.recipientId,
+          affair: b.affairId,
+          rows: results.length,
+          persons: results.reduce((n, r) => n + ('identities' in r ? r.identities.length : 0), 0),
+        });
+        return { kind: 'provision-batch-answer', idempotencyKey: b.idempotencyKey, results };
+      });
       session.handle('provision-query', async (q: ProvisionQuery) => {
         const requester = requesterOf(peer, q);
-        const result = await service.answer(
-          q.idempotencyKey,
-          q.query,
-          requester,
-          q.channel ?? 'immediate',
-        );
+        const result = await service.answer(q.idempotencyKey, q.query, requester);
         log.info('provision.answered', {
           recipient: requester.recipientId,
           affair: q.query.affairId,
@@ -91,8 +133,13 @@ export async function startProvision(options: {
           identities: result.identities,
         };
       });
+      serveDisclosureSync(session, { peer, store: provisionStore, log });
     },
-    close: () => provisionStore.close(),
+    syncDisclosures: () => syncer?.run() ?? Promise.reject(noDisclosureSync(self)),
+    close: async () => {
+      await syncer?.stop();
+      await provisionStore.close();
+    },
   };
 }
 
@@ -191,24 +238,14 @@ export type BatchRowResult =
       readonly reason: string | undefined;
     };
 
-const COLUMN_FIELDS: Readonly<Record<string, keyof SearchQuery>> = {
-  resident_code: 'residentCode',
-  individual_number: 'individualNumber',
-  name: 'name',
-  name_match: 'nameMatch',
-  name_kana: 'nameKana',
-  name_kana_match: 'nameKanaMatch',
-  address: 'address',
-  address_match: 'addressMatch',
-  birth_date: 'birthDate',
-  sex: 'sex',
-};
-
 /**
- * 一括提供 (R14) at an agency server: each row of a chunk becomes one `provision-query` with the
- * batch rules (channel `batch`), pipelined on the agency's session; each row gets its own
- * outcome, and each person provided its own disclosure record at the national server (R17).
- * Columns are the batch columns of docs/PROVISION.md; anything else in a row is refused.
+ * 一括提供 (R14) at an agency server: the rows of a terminal chunk (≤ 1000) go to the national
+ * server as `provision-batch` messages of up to 256 rows, pipelined on the agency's session; each
+ * row gets its own outcome, and each person provided its own disclosure record at the national
+ * server (R17). Columns are the batch columns of docs/PROVISION.md (`batchRowQuery`); a row with
+ * another column, or none, is refused here and not sent. A refusal of the whole chunk (no
+ * agreement, suspended, affair not permitted) is every row's status; a connection that failed
+ * fails the call, which the caller resends (the idempotency keys make that safe).
  */
 export async function batchFromTerminal(
   node: { self: NodeRef; upstream: UpstreamSession | undefined },
@@ -240,39 +277,77 @@ export async function batchFromTerminal(
       'terminal.batch',
     );
   const firstLine = typeof b.firstLine === 'number' ? b.firstLine : 1;
-  const session = await node.upstream.get();
-  const results = await Promise.all(
-    (rows as BatchRowInput[]).map(async (row, i): Promise<BatchRowResult> => {
-      const ref = row.ref ?? firstLine + i;
-      const query: Record<string, unknown> = { affairId };
-      for (const [column, value] of Object.entries(row)) {
-        if (column === 'ref' || value === '' || value === null || value === undefined) continue;
-        const field = COLUMN_FIELDS[column];
-        if (field === undefined || typeof value !== 'string')
-          return { ref, status: 'refused', code: 'invalid', reason: 'batch.unknown-column' };
-        query[field] = value;
+  const results: BatchRowResult[] = [];
+  const sent: { index: number; ref: unknown; query: SearchQuery }[] = [];
+  (rows as BatchRowInput[]).forEach((row, i) => {
+    const ref = row.ref ?? firstLine + i;
+    const fields: Record<string, string> = {};
+    for (const [column, value] of Object.entries(row)) {
+      if (value === null || value === undefined) continue;
+      if (typeof value !== 'string' && column !== 'ref') {
+        results[i] = { ref, status: 'refused', code: 'invalid', reason: 'search.malformed' };
+        return;
       }
+      if (column !== 'ref') fields[column] = value as string;
+    }
+    const query = batchRowQuery(fields, affairId);
+    if ('ok' in query)
+      results[i] = { ref, status: 'refused', code: query.code, reason: query.reason };
+    else sent.push({ index: i, ref, query });
+  });
+  const session = await node.upstream.get();
+  const chunks: (typeof sent)[] = [];
+  for (let k = 0; k < sent.length; k += MAX_BATCH_ROWS)
+    chunks.push(sent.slice(k, k + MAX_BATCH_ROWS));
+  await Promise.all(
+    chunks.map(async (chunk) => {
+      const first = firstLine + chunk[0]!.index;
+      let answers: readonly BatchRowAnswer[];
       try {
         const answer = await session.request({
-          kind: 'provision-query',
-          idempotencyKey: `${nodeName(node.self)}:${batchId}:${firstLine + i}`,
-          channel: 'batch',
-          query: query as SearchQuery,
+          kind: 'provision-batch',
+          idempotencyKey: `${nodeName(node.self)}:${batchId}:${first}`,
+          affairId,
+          rows: chunk.map(({ query }): BatchRowQuery => {
+            const { affairId: _affair, ...conditions } = query;
+            return { query: conditions as SearchQuery };
+          }),
         });
-        const [identity] = answer.identities;
-        if (identity === undefined) return { ref, status: 'not-found' };
-        if (answer.identities.length > 1)
-          return { ref, status: 'refused', code: 'too-many-matches', reason: 'batch.ambiguous' };
-        return { ref, status: 'found', identity };
+        answers = answer.results;
       } catch (e) {
-        // The row's own refusal (a domain error, or a row the message schema refuses) is its
-        // status; a connection that failed fails the whole chunk, which the caller resends.
-        if (e instanceof RegistryError && e.code !== 'unavailable')
-          return { ref, status: 'refused', code: e.code, reason: e.reason };
-        if (e instanceof ProtocolError && e.registryCode === 'invalid')
-          return { ref, status: 'refused', code: 'invalid', reason: e.reason };
-        throw e;
+        // The chunk was refused as a whole (a domain refusal, or a message the national server's
+        // schema refused): every row's status. Anything else fails the call.
+        const refusal =
+          e instanceof RegistryError && e.code !== 'unavailable'
+            ? { code: e.code, reason: e.reason }
+            : e instanceof ProtocolError && e.registryCode === 'invalid'
+              ? { code: 'invalid', reason: e.reason }
+              : undefined;
+        if (refusal === undefined) throw e;
+        for (const row of chunk)
+          results[row.index] = { ref: row.ref, status: 'refused', ...refusal };
+        return;
       }
+      chunk.forEach((row, k) => {
+        const a = answers[k];
+        const { ref } = row;
+        if (a === undefined || 'refused' in a)
+          results[row.index] = {
+            ref,
+            status: 'refused',
+            code: a?.refused.code ?? 'unavailable',
+            reason: a?.refused.reason ?? 'batch.no-answer',
+          };
+        else if (a.identities.length === 0) results[row.index] = { ref, status: 'not-found' };
+        else if (a.identities.length > 1)
+          results[row.index] = {
+            ref,
+            status: 'refused',
+            code: 'conflict',
+            reason: 'batch.ambiguous',
+          };
+        else results[row.index] = { ref, status: 'found', identity: a.identities[0]! };
+      });
     }),
   );
   return { results };

@@ -35,6 +35,7 @@ import { startTerminalServer } from './terminal-server.ts';
 import { UpstreamSender, type SenderStatus } from './upstream-sender.ts';
 import { UpstreamSession } from './upstream-session.ts';
 import { startProvision } from './node-provision.ts';
+import { startReports } from './node-reports.ts';
 
 export type NodeHealth = {
   readonly node: string;
@@ -140,7 +141,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
 
     // ── provision (R13, R21): the national server and prefecture servers answer; agencies ask ──
     const upstreamSession =
-      config.upstream && (self.role === 'agency' || self.role === 'prefecture')
+      config.upstream && self.role !== 'switch'
         ? new UpstreamSession(() =>
             connectNetwork({
               self,
@@ -165,6 +166,24 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
           })
         : undefined;
     if (provision) closers.push(() => provision.close());
+    // ── 報告要求 (R5, R6): every node but the switch; docs/REPORTS.md ───────────────────────────
+    const reports =
+      self.role === 'switch'
+        ? undefined
+        : await startReports({
+            config,
+            storeOptions,
+            upstream: upstreamSession,
+            log,
+            onRefused: (peer, detail) =>
+              listener?.recordAlert({
+                kind: 'forbidden-operation',
+                peerAddress: 'session',
+                peerName: nodeName(peer),
+                detail,
+              }),
+          });
+    if (reports) closers.push(() => reports.close());
 
     // ── a CS: its municipality's register feeds it ──────────────────────────────────────────
     let pump: RegisterPump | undefined;
@@ -238,6 +257,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
           receiver.attach(session, peer.node);
           registerIntegrityHandlers(session, { store, self, peer: peer.node });
           provision?.attach(session, peer.node);
+          reports?.attach(session, peer.node);
         },
         onError: (e) => log.error('network.error', { error: errorText(e) }),
       });
@@ -390,7 +410,14 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     // ── terminal side ───────────────────────────────────────────────────────────────────────
     let terminal: { host: string; port: number } | undefined;
     if (config.terminal) {
-      const routes = terminalRoutes({ self, node, provision, upstream: upstreamSession });
+      const routes = terminalRoutes({
+        self,
+        node,
+        provision,
+        upstream: upstreamSession,
+        log,
+        reports,
+      });
       const t = await startTerminalServer({ ...config.terminal, routes, log });
       terminal = t.address;
       const server: Server = t.server;

@@ -1,9 +1,13 @@
 import { RegistryError } from '../domain/errors.ts';
 import type { NodeRef } from '../domain/network/NodeRef.ts';
+import type { Logger } from './json-log.ts';
+import { mediaFromTerminal } from './node-media.ts';
 import { batchFromTerminal, provisionFromTerminal, type NodeProvision } from './node-provision.ts';
+import type { NodeReports } from './node-reports.ts';
 import type { RunningNode } from './node-runtime.ts';
 import type { TerminalRoute } from './terminal-server.ts';
 import type { UpstreamSession } from './upstream-session.ts';
+import { noDisclosureSync } from './node-disclosure-sync.ts';
 
 /** What the terminal side of a node can reach (docs/OPERATIONS.md lists the routes). */
 export type TerminalContext = {
@@ -13,6 +17,9 @@ export type TerminalContext = {
   readonly provision: NodeProvision | undefined;
   /** An agency's or a prefecture server's session to the national server. */
   readonly upstream: UpstreamSession | undefined;
+  /** 報告要求 (R5, R6): every node but the switch. */
+  readonly reports?: NodeReports | undefined;
+  readonly log?: Logger;
 };
 
 /** The routes of a node's terminal side (loopback HTTP + JSON, `callTerminal`). */
@@ -39,9 +46,28 @@ export function terminalRoutes(c: TerminalContext): TerminalRoute[] {
     },
     {
       method: 'POST',
+      path: '/provision/media',
+      run: (b) =>
+        mediaFromTerminal({ self, provision, bundleDir: node.config.bundleDir, log: c.log }, b),
+    },
+    {
+      method: 'POST',
       path: '/provision/reload',
       run: () => Promise.resolve(provision?.service.invalidate() ?? null),
     },
+    {
+      method: 'POST',
+      path: '/disclosure/sync',
+      run: () => provision?.syncDisclosures() ?? Promise.reject(noDisclosureSync(self)),
+    },
+    {
+      method: 'POST',
+      path: '/reports/request',
+      run: (b) => reportsOf(c).request(b),
+    },
+    { method: 'POST', path: '/reports/answer', run: (b) => reportsOf(c).answer(b) },
+    { method: 'GET', path: '/reports', run: () => reportsOf(c).list(100) },
+    { method: 'POST', path: '/reports/poll', run: () => reportsOf(c).sync() },
     {
       method: 'POST',
       path: '/isolate',
@@ -54,6 +80,16 @@ export function terminalRoutes(c: TerminalContext): TerminalRoute[] {
     },
   ];
 }
+
+const reportsOf = (c: TerminalContext): NodeReports => {
+  if (!c.reports)
+    throw new RegistryError(
+      'invalid',
+      `${c.self.role}:${c.self.code} は報告要求を扱いません / this node takes no part in report requests`,
+      'node.no-reports',
+    );
+  return c.reports;
+};
 
 const peerArg = (b: Record<string, unknown>): string => {
   const peer = b.peer;

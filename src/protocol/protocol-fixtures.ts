@@ -1,6 +1,8 @@
 import { buildEvent, buildIdentity, date } from '../domain/change/change-builders.ts';
 import { changeNotice } from './messages/ChangeNotice.ts';
 import { integritySampleMessages } from './integrity-fixtures.ts';
+import { reportSampleMessages } from './report-fixtures.ts';
+import { disclosureSyncSampleMessages } from './disclosure-sync-fixtures.ts';
 import type { Message } from './messages/registry.ts';
 import type { MemoryTransportOptions } from './memory-transport.ts';
 import { createMemoryTransportPair } from './memory-transport.ts';
@@ -56,6 +58,8 @@ export function sampleMessages(): Message[] {
     },
     { kind: 'goaway', code: 'goaway', message: 'maintenance' },
     ...integritySampleMessages(),
+    ...reportSampleMessages(),
+    ...disclosureSyncSampleMessages(),
     {
       kind: 'provision-query',
       idempotencyKey: 'q-mhlw-pension-0001',
@@ -66,6 +70,26 @@ export function sampleMessages(): Message[] {
         nameMatch: 'prefix',
         birthDate: '1990-04-01',
       },
+    },
+    {
+      kind: 'provision-batch',
+      idempotencyKey: 'agency:mhlw-pension:batch-1:1',
+      affairId: '別表第一:七十七',
+      rows: [
+        { query: { affairId: '別表第一:七十七', residentCode: '12345678901' } },
+        {
+          query: {
+            affairId: '別表第一:七十七',
+            name: '住基 花子',
+            birthDate: '1990-04-01',
+          },
+        },
+      ],
+    },
+    {
+      kind: 'provision-batch-answer',
+      idempotencyKey: 'agency:mhlw-pension:batch-1:1',
+      results: [{ identities: [] }, { refused: { code: 'conflict', reason: 'batch.ambiguous' } }],
     },
     {
       kind: 'provision-answer',

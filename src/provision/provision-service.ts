@@ -8,6 +8,7 @@ import {
   ProvisionRegistry,
   type Authorization,
 } from '../domain/provision/authorize.ts';
+import { batchRowOutcome } from '../domain/provision/batch-row.ts';
 import type { NewDisclosure } from '../domain/provision/disclosure.ts';
 import type { IdentifierKind } from '../domain/provision/recipient.ts';
 import type { Refusal } from '../domain/provision/refusal.ts';
@@ -20,6 +21,7 @@ import {
 } from '../domain/provision/search-rules.ts';
 import type { AffairCatalog } from '../domain/provision/statutory-affair.ts';
 import type { IdentityRecord } from '../domain/resident/IdentityInfo.ts';
+import type { BatchRowAnswer, BatchRowQuery } from '../protocol/messages/ProvisionBatch.ts';
 import type { IdentityStore, ProvisionStore } from '../storage/ports.ts';
 import { GroupWriter } from '../storage/group-writer.ts';
 import type { PseudonymDeriver } from './pseudonym.ts';
@@ -97,6 +99,15 @@ export class ProvisionService {
     this.#registry = undefined;
   }
 
+  /** Whether `recipientId` may receive `affairId` today (R3, R5): a whole media output asks once. */
+  async authorize(recipientId: string, affairId: string): Promise<Authorization | Refusal> {
+    return authorizeProvision(await this.#loadRegistry(), {
+      recipientId,
+      affairId,
+      on: this.#o.today(),
+    });
+  }
+
   async answer(
     queryId: string,
     query: SearchQuery,
@@ -147,8 +158,20 @@ export class ProvisionService {
     if (!('form' in plan)) return refuse(plan, affairId);
     const found = decideMatches(await o.identities.searchIdentities(plan, SEARCH_FETCH_LIMIT));
     if (!found.ok) return refuse(found, affairId);
+    if (channel === 'media') {
+      // R22: a media row is matched, not searched: more than one person is `batch.ambiguous`.
+      const outcome = batchRowOutcome(plan, found.records);
+      if (outcome.status === 'refused') return refuse(outcome.refusal, affairId);
+    }
 
-    if (found.records.length === 0 && o.forward && requester.kind === 'own') {
+    // A media file at a prefecture server holds its own residents (R32: its data leaves to its
+    // other systems by media); the provision-query message has no media channel to forward.
+    if (
+      found.records.length === 0 &&
+      o.forward &&
+      requester.kind === 'own' &&
+      channel !== 'media'
+    ) {
       const remote = await o.forward(query, {
         queryId,
         recipientId: requester.recipientId,
@@ -183,21 +206,112 @@ export class ProvisionService {
       queryId,
       residentCode: r.residentCode,
       channel,
+      // Whose prefecture the national server sends this record to (R17).
+      prefectureCode: r.localGovernmentCode.slice(0, 2),
     }));
     // Recorded before the answer leaves: a provision without its disclosure record never happens.
     await this.#disclosures.add(disclosures);
-    const identities = records.map((r) =>
-      providedIdentityOf(
-        r,
-        identifier === 'resident-code'
-          ? { kind: 'resident-code', value: r.residentCode }
-          : {
-              kind: 'pseudonym',
-              value: o.pseudonyms.derive(requester.recipientId, r.residentCode),
-            },
-      ),
-    );
+    const identities = records.map((r) => this.#provided(r, identifier, requester));
     return { identities, source: 'here' };
+  }
+
+  /**
+   * 一括提供 (R14): one chunk of a batch file from a recipient of this node. The recipient is
+   * authorized for the affair once (a refusal refuses the chunk, recorded once); each row is
+   * planned with the batch rules and must name one person (`batchRowOutcome`); a refused row gets
+   * its refusal record and nothing is provided for it. The disclosures of every person provided in
+   * the chunk are written in one transaction before the answer leaves (R17). Row `i`'s query id
+   * is `chunkId#i`, so a chunk sent again is answered again and recorded once.
+   */
+  async answerBatch(
+    chunkId: string,
+    affairId: string,
+    rows: readonly BatchRowQuery[],
+    requester: Requester & { readonly kind: 'own' },
+  ): Promise<BatchRowAnswer[]> {
+    const o = this.#o;
+    const at = this.#now();
+    const node = nodeName(o.self);
+    const refusal = (queryId: string, r: Refusal, affair?: string) =>
+      o.provision.recordRefusal({
+        at,
+        node,
+        recipientId: requester.recipientId,
+        searcher: requester.searcher,
+        affairId: affair,
+        queryId,
+        channel: 'batch',
+        code: r.code,
+        reason: r.reason,
+        message: r.message,
+      });
+    const auth = authorizeProvision(await this.#loadRegistry(), {
+      recipientId: requester.recipientId,
+      affairId,
+      on: o.today(),
+    });
+    if (!auth.ok) {
+      await refusal(chunkId, auth, affairId);
+      throw new RegistryError(auth.code, auth.message, auth.reason);
+    }
+    const disclosures: NewDisclosure[] = [];
+    const answers: BatchRowAnswer[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      const queryId = `${chunkId}#${i}`;
+      let refused: Refusal | undefined;
+      if ('malformed' in row) {
+        refused = { ok: false, code: 'invalid', ...row.malformed };
+      } else {
+        const plan = planSearch(row.query, { channel: 'batch', table: o.table });
+        if (!('form' in plan)) refused = plan;
+        else {
+          const outcome = batchRowOutcome(
+            plan,
+            await o.identities.searchIdentities(plan, SEARCH_FETCH_LIMIT),
+          );
+          if (outcome.status === 'refused') refused = outcome.refusal;
+          else {
+            const records = outcome.status === 'found' ? outcome.records : [];
+            for (const r of records)
+              disclosures.push({
+                at,
+                node,
+                recipientId: requester.recipientId,
+                recipientName: auth.recipient.name,
+                searcher: requester.searcher,
+                affairId: plan.affairId,
+                legalBasis: auth.legalBasis,
+                queryId,
+                residentCode: r.residentCode,
+                channel: 'batch',
+                prefectureCode: r.localGovernmentCode.slice(0, 2),
+              });
+            answers.push({
+              identities: records.map((r) => this.#provided(r, auth.identifier, requester)),
+            });
+            continue;
+          }
+        }
+      }
+      await refusal(queryId, refused, affairId);
+      answers.push({ refused: { code: refused.code, reason: refused.reason } });
+    }
+    // Recorded before the answer leaves: a provision without its disclosure record never happens.
+    await this.#disclosures.add(disclosures);
+    return answers;
+  }
+
+  #provided(r: IdentityRecord, identifier: IdentifierKind, requester: Requester): ProvidedIdentity {
+    return providedIdentityOf(
+      r,
+      identifier === 'resident-code'
+        ? { kind: 'resident-code', value: r.residentCode }
+        : {
+            kind: 'pseudonym',
+            value: this.#o.pseudonyms.derive(requester.recipientId, r.residentCode),
+          },
+    );
   }
 
   async #loadRegistry(): Promise<ProvisionRegistry> {

@@ -1,4 +1,6 @@
-import type { AlertStore, IdentityStore, ProvisionStore } from './ports.ts';
+import type { AlertStore, IdentityStore, ProvisionStore, ReportStore } from './ports.ts';
+import { PostgresReportStore } from './postgres/postgres-report-store.ts';
+import { SqliteReportStore } from './sqlite/sqlite-report-store.ts';
 import { PostgresProvisionStore } from './postgres/postgres-provision-store.ts';
 import { SqliteProvisionStore } from './sqlite/sqlite-provision-store.ts';
 import { PostgresAlertStore } from './postgres/postgres-alert-store.ts';
@@ -66,5 +68,22 @@ export async function openProvisionStore(
       return SqliteProvisionStore.open(location.path);
     case 'postgres':
       return PostgresProvisionStore.open(location.connectionString, options);
+  }
+}
+
+/**
+ * Opens (and migrates) the 報告要求 records of the node whose store is `url` (R5, R6;
+ * docs/REPORTS.md): the same database as its other stores, tables of their own.
+ */
+export async function openReportStore(
+  url: string,
+  options: Pick<OpenStoreOptions, 'schema'> = {},
+): Promise<ReportStore> {
+  const location = parseStoreUrl(url);
+  switch (location.kind) {
+    case 'sqlite':
+      return SqliteReportStore.open(location.path);
+    case 'postgres':
+      return PostgresReportStore.open(location.connectionString, options);
   }
 }

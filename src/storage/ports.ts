@@ -8,6 +8,7 @@ import type { NewSecurityAlert, SecurityAlert } from '../domain/network/Security
 import type { IntegrityScope } from '../domain/integrity/IntegrityScope.ts';
 import type { SearchPlan } from '../domain/provision/search-rules.ts';
 import type { RegistrySnapshot } from '../domain/provision/authorize.ts';
+import type { MediaOutput, NewMediaOutput } from '../domain/provision/media-output.ts';
 import type {
   Disclosure,
   NewDisclosure,
@@ -29,8 +30,19 @@ import type {
   RepairReport,
   ScopeRange,
 } from './integrity-records.ts';
+import type { ReportAnswer, ReportRecord, ReportRequest } from '../domain/report/report.ts';
+import type { ReportHop } from '../domain/report/report-route.ts';
+import type {
+  AnswerArrival,
+  QueueKey,
+  QueueOutcome,
+  QueuedReport,
+  RecordOutcome,
+  ReportArrival,
+} from './report-records.ts';
 
 export type * from './integrity-records.ts';
+export type * from './report-records.ts';
 
 /**
  * The storage ports: what a node stores, in the project's own terms. Implementations live in
@@ -225,6 +237,28 @@ export interface ProvisionStore {
   recordDisclosures(records: readonly NewDisclosure[]): Promise<number>;
   /** The disclosures about a person (all of their codes, when given several), newest first. */
   disclosuresOf(residentCodes: ResidentCode | readonly ResidentCode[]): Promise<Disclosure[]>;
+  /**
+   * The national server (R17): the records about residents of `prefectureCode` (by the
+   * prefecture recorded with each), id > `afterId`, in ascending id order, at most `limit`.
+   * Records without a prefecture (written before schema version 8) are in no prefecture's list.
+   */
+  disclosuresForPrefecture(
+    prefectureCode: string,
+    afterId: number,
+    limit: number,
+  ): Promise<Disclosure[]>;
+  /**
+   * A prefecture server (R17): stores copies of `source`'s records (each must name `source` as its
+   * node; its time is kept) and moves the cursor for `source` to `afterId` (never backwards), in
+   * one transaction; returns how many were new. A copy already held is ignored.
+   */
+  recordSyncedDisclosures(
+    source: string,
+    records: readonly NewDisclosure[],
+    afterId: number,
+  ): Promise<number>;
+  /** The cursor for `source` (the highest id of its records stored here), 0 before the first. */
+  disclosureSyncCursor(source: string): Promise<number>;
   /** A refused attempt (R23); kept apart from disclosures. */
   recordRefusal(record: NewRefusalRecord): Promise<RefusalRecord>;
   /** Newest first; `afterId` pages forward for a monitor. */
@@ -233,6 +267,13 @@ export interface ProvisionStore {
     readonly afterId?: number;
     readonly recipientId?: string;
   }): Promise<RefusalRecord[]>;
+  /** One media output (R22): who wrote which file when, for whom, how many rows; never content. */
+  recordMediaOutput(record: NewMediaOutput): Promise<MediaOutput>;
+  /** Newest first. */
+  listMediaOutputs(query: {
+    readonly limit: number;
+    readonly recipientId?: string;
+  }): Promise<MediaOutput[]>;
   close(): Promise<void>;
 }
 
@@ -244,5 +285,52 @@ export interface AlertStore {
     readonly limit: number;
     readonly afterId?: number;
   }): Promise<SecurityAlert[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * 報告要求 (R5, R6; docs/REPORTS.md) at one node: the requests it made, passed on or answered,
+ * their answers, the events of each step (append-only, at most one of each kind per request) and
+ * the queue of what waits to go one step on. Every write is one transaction and idempotent by the
+ * request id: a repeated request or answer changes nothing (`duplicate`); the same id with other
+ * content is refused RegistryError('conflict', …, 'report.id-reused' / 'report.answer-differs').
+ */
+export interface ReportStore {
+  /**
+   * Records a request made here (`requested`) or arriving (`received`, from `arrival.from`) and
+   * queues its next step, if any; a step through a mailbox (`poll`) is `forwarded` at once.
+   */
+  recordRequest(
+    request: ReportRequest,
+    arrival: ReportArrival,
+    next: ReportHop | undefined,
+  ): Promise<RecordOutcome>;
+  /**
+   * Records the answer to a request recorded here (`answered` when `arrival.from` is undefined,
+   * else `answer-received`) and queues its next step back, if any. RegistryError('not-found', …,
+   * 'report.unknown-request') when the request is not known here.
+   */
+  recordAnswer(
+    answer: ReportAnswer,
+    arrival: AnswerArrival,
+    next: ReportHop | undefined,
+  ): Promise<RecordOutcome>;
+  /** What waits for `peer` by `via`, oldest first. */
+  queued(peer: string, via: ReportHop['via'], limit: number): Promise<QueuedReport[]>;
+  /**
+   * Takes items out of `peer`'s queue and records how they left: `forwarded` /
+   * `answer-forwarded` (a push the peer acknowledged), `delivered` / `answer-delivered` (fetched
+   * from the mailbox), `refused` / `answer-refused` (with the detail). Items not queued for
+   * `peer`, or taken already, are ignored; returns how many were taken now.
+   */
+  dequeue(
+    peer: string,
+    keys: readonly QueueKey[],
+    at: string,
+    outcome: QueueOutcome,
+  ): Promise<number>;
+  report(id: string): Promise<ReportRecord | undefined>;
+  /** Newest first (by when they were recorded here). */
+  listReports(limit: number): Promise<ReportRecord[]>;
   close(): Promise<void>;
 }

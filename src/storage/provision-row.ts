@@ -3,6 +3,7 @@ import { RegistryError, type ErrorCode } from '../domain/errors.ts';
 import { NODE_ROLES, nodeName, type NodeRef, type NodeRole } from '../domain/network/NodeRef.ts';
 import {
   disclosureProblem,
+  PREFECTURE_CODE,
   refusalRecordProblem,
   type Disclosure,
   type NewDisclosure,
@@ -192,7 +193,7 @@ export const ordinanceFromRow = (r: OrdinanceRow): StatutoryAffair =>
   });
 
 export const DISCLOSURE_COLUMNS =
-  'id, at, node, recipient_id, recipient_name, searcher, affair_id, legal_basis, query_id, resident_code, channel';
+  'id, at, node, recipient_id, recipient_name, searcher, affair_id, legal_basis, query_id, resident_code, channel, prefecture_code';
 
 export type DisclosureRow = {
   id: number | string;
@@ -206,6 +207,7 @@ export type DisclosureRow = {
   query_id: string;
   resident_code: string;
   channel: string;
+  prefecture_code: string | null;
 };
 
 /** The values after `id`, in DISCLOSURE_COLUMNS order. */
@@ -220,6 +222,7 @@ export const disclosureValues = (d: NewDisclosure): (string | null)[] => [
   d.queryId,
   d.residentCode,
   d.channel,
+  d.prefectureCode ?? null,
 ];
 
 export const disclosureFromRow = (r: DisclosureRow): Disclosure => ({
@@ -234,7 +237,50 @@ export const disclosureFromRow = (r: DisclosureRow): Disclosure => ({
   queryId: r.query_id,
   residentCode: r.resident_code as ResidentCode,
   channel: r.channel as ProvisionChannel,
+  ...(r.prefecture_code === null ? {} : { prefectureCode: r.prefecture_code }),
 });
+
+/** `disclosuresForPrefecture`'s arguments (R17): a prefecture code, a cursor, a page size. */
+export function checkPrefecturePage(prefectureCode: string, afterId: number, limit: number): void {
+  if (!PREFECTURE_CODE.test(prefectureCode))
+    throw new RegistryError(
+      'invalid',
+      '都道府県コードが不正です (prefectureCode: 01–47)',
+      'disclosure.prefecture',
+    );
+  if (!Number.isSafeInteger(afterId) || afterId < 0 || !Number.isSafeInteger(limit) || limit < 1)
+    throw new RegistryError(
+      'invalid',
+      '開示記録の範囲が不正です (afterId ≥ 0, limit ≥ 1)',
+      'disclosure.page',
+    );
+}
+
+/**
+ * `recordSyncedDisclosures` (R17): every copy names `source` as its providing node (a copy keeps
+ * the national server's name and time), and the cursor is a non-negative integer.
+ */
+export function checkSyncedDisclosures(
+  source: string,
+  records: readonly NewDisclosure[],
+  afterId: number,
+): void {
+  if (source.trim() === '' || !Number.isSafeInteger(afterId) || afterId < 0)
+    throw new RegistryError(
+      'invalid',
+      '同期元または位置が不正です (source, afterId ≥ 0)',
+      'disclosure.page',
+    );
+  for (const d of records) {
+    checkDisclosure(d);
+    if (d.node !== source)
+      throw new RegistryError(
+        'invalid',
+        `提供元が同期元と一致しません / a copied record names ${d.node}, not its source ${source}`,
+        'disclosure.sync-source',
+      );
+  }
+}
 
 export const REFUSAL_COLUMNS =
   'id, at, node, recipient_id, searcher, affair_id, query_id, channel, code, reason, message';

@@ -7,6 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { planSearch } from '../domain/provision/search-rules.ts';
 import { loadLocalGovernmentTable } from '../reference-data/local-governments.ts';
 import { loadedRecord, residentCode } from './contract-fixtures.ts';
+import { describeMediaOutputContract } from './contract-media-output.ts';
+import { describeDisclosureSyncContract, reopenable } from './contract-disclosure-sync.ts';
 import { describeProvisionStoreContract } from './contract-provision.ts';
 import { openIdentityStore, openProvisionStore } from './open-store.ts';
 import type { IdentityStore } from './ports.ts';
@@ -35,6 +37,14 @@ describe.skipIf(!storeSelected('sqlite'))('SQLite', () => {
   describeProvisionStoreContract('SqliteProvisionStore', async () => {
     const store = await openProvisionStore(`sqlite:${tempFile()}`);
     return { store, cleanup: () => store.close() };
+  });
+  describeMediaOutputContract('SqliteProvisionStore', async () => {
+    const store = await openProvisionStore(`sqlite:${tempFile()}`);
+    return { store, cleanup: () => store.close() };
+  });
+  describeDisclosureSyncContract('SqliteProvisionStore', () => {
+    const file = tempFile();
+    return reopenable(() => openProvisionStore(`sqlite:${file}`));
   });
 
   it('migration 5: rows written before it (keys NULL) get their search keys when the store opens', async () => {
@@ -73,6 +83,15 @@ describe.skipIf(database === undefined)('PostgreSQL', () => {
     const schema = `provision${++schemas}`;
     const store = await openProvisionStore(url, { schema });
     return { store, cleanup: () => store.close() };
+  });
+  describeMediaOutputContract('PostgresProvisionStore', async () => {
+    const schema = `provision${++schemas}`;
+    const store = await openProvisionStore(url, { schema });
+    return { store, cleanup: () => store.close() };
+  });
+  describeDisclosureSyncContract('PostgresProvisionStore', () => {
+    const schema = `provision${++schemas}`;
+    return reopenable(() => openProvisionStore(url, { schema }));
   });
 
   it('migration 5: rows written before it (keys NULL) get their search keys when the store opens', async () => {

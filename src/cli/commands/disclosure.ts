@@ -13,6 +13,9 @@ import {
   type DisclosureReport,
 } from '../../disclosure/index.ts';
 import { todayInJapan } from '../../nodes/japan-date.ts';
+import { loadNodeConfig } from '../../nodes/node-config.ts';
+import type { DisclosureSyncReport } from '../../nodes/node-disclosure-sync.ts';
+import { callTerminal } from '../../nodes/terminal-server.ts';
 import { loadStatutoryAffairs } from '../../reference-data/statutory-affairs.ts';
 import { openIdentityStore, openProvisionStore } from '../../storage/open-store.ts';
 import { EXIT, UsageError } from '../cli-error.ts';
@@ -20,15 +23,22 @@ import { printJson, type CommandIO } from '../io.ts';
 
 export const DISCLOSURE_HELP = `juki disclosure report --store URL --resident-code CODE [--issuer NODE]
                        [--from DATE] [--to DATE] [--pdf FILE] [--html FILE] [--json]
+juki disclosure sync --config PREFECTURE.json [--json]
 
-  A resident's disclosure report (本人確認情報の提供状況の開示, R17): every provision of their
-  本人確認情報 recorded at this node — when, to whom, for which affair (purpose) and on which legal
-  basis — under all of their resident codes (re-codes followed). Refused queries are not in it:
-  they provided nothing. PDF through Chromium (Debian's chromium and fonts-noto-cjk; docs/DISCLOSURE.md).
+  report: a resident's disclosure report (本人確認情報の提供状況の開示, R17): every provision of
+  their 本人確認情報 recorded at this node — when, to whom, for which affair (purpose) and on which
+  legal basis, and which node provided it — under all of their resident codes (re-codes
+  followed). At a prefecture server it holds its own provisions and the national server's copies
+  (fetched by sync). Refused queries are not in it: they provided nothing. PDF through Chromium
+  (Debian's chromium and fonts-noto-cjk; docs/DISCLOSURE.md).
+
+  sync: the running prefecture server fetches the national server's disclosure records about its
+  residents now (it also does so every schedule.disclosureSyncMinutes, default 10).
 
   --store URL     the providing node's store (national or prefecture server)
   --schema S      PostgreSQL: the node's schema
-  --issuer NODE   the issuing node's name, e.g. prefecture:13 (default national:jlis)`;
+  --issuer NODE   the issuing node's name, e.g. prefecture:13 (default national:jlis)
+  --config FILE   sync: the prefecture server's config (its terminal side is called)`;
 
 export async function runDisclosure(args: readonly string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -44,8 +54,10 @@ export async function runDisclosure(args: readonly string[], io: CommandIO): Pro
       pdf: { type: 'string' },
       html: { type: 'string' },
       json: { type: 'boolean', default: false },
+      config: { type: 'string' },
     },
   });
+  if (positionals[0] === 'sync') return runSync(values.config, values.json, io);
   if (positionals[0] !== 'report') throw new UsageError(DISCLOSURE_HELP);
   if (!values.store || !values['resident-code'])
     throw new UsageError('--store and --resident-code are required');
@@ -95,4 +107,23 @@ export async function runDisclosure(args: readonly string[], io: CommandIO): Pro
     await identities.close();
     await provision.close();
   }
+}
+
+async function runSync(config: string | undefined, json: boolean, io: CommandIO): Promise<number> {
+  if (config === undefined) throw new UsageError('--config FILE is required');
+  const c = await loadNodeConfig(config);
+  if (!c.terminal)
+    throw new RegistryError(
+      'invalid',
+      'この設定には端末側の待受がありません / the config has no terminal listener',
+      'config.no-terminal',
+    );
+  const base = `http://${c.terminal.host}:${c.terminal.port}/`;
+  const r = (await callTerminal(base, 'POST', '/disclosure/sync', {})) as DisclosureSyncReport;
+  if (json) printJson(io, r);
+  else
+    io.out(
+      `開示記録の同期 (disclosure sync) from ${r.source}: ${r.fetched} fetched, ${r.added} new, up to id ${r.afterId}`,
+    );
+  return EXIT.ok;
 }

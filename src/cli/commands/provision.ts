@@ -15,6 +15,7 @@ import type { ProvisionStore } from '../../storage/ports.ts';
 import { EXIT, UsageError } from '../cli-error.ts';
 import { printJson, type CommandIO } from '../io.ts';
 import { createProgress } from '../progress.ts';
+import { PROVISION_MEDIA_HELP, runProvisionMedia } from './provision-media.ts';
 
 export const PROVISION_HELP = `juki provision <action> [options]      本人確認情報の提供 (R3–R5, R13, R21; docs/PROVISION.md)
 
@@ -40,6 +41,7 @@ export const PROVISION_HELP = `juki provision <action> [options]      本人確�
     query --config FILE [--recipient ID] --affair AFFAIR [--searcher S]
           [--resident-code C | --individual-number N | --name N [--name-prefix] [--kana K]
            [--address A [--address-prefix]] [--birth-date D] [--sex male|female]]
+${PROVISION_MEDIA_HELP}
 
   --schema S   PostgreSQL: the node's schema (as in its config's storeSchema)
   --json       machine-readable output`;
@@ -95,6 +97,8 @@ const need = (v: Values, key: keyof Values): string => {
 };
 
 export async function runProvision(args: readonly string[], io: CommandIO): Promise<number> {
+  if (/^media(-open|-log)?$/.test(args[0] ?? ''))
+    return runProvisionMedia(args[0]!, args.slice(1), io);
   const { values, positionals } = parse(args);
   const [action, sub] = positionals;
   if (action === 'affairs') return listAffairs(values, io);

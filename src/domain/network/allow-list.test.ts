@@ -16,13 +16,29 @@ function oracle(caller: NodeRef, callee: NodeRef, op: string): boolean {
   const session = op === 'hello' || op === 'ping' || op === 'goaway';
   const key = `${caller.role}>${callee.role}`;
   const integrity = op === 'integrity-offer';
+  const reports = op === 'report-request' || op === 'report-poll';
   if (key === 'cs>prefecture')
     return (
-      caller.code.slice(0, 2) === callee.code && (session || op === 'change-notice' || integrity)
+      caller.code.slice(0, 2) === callee.code &&
+      (session || op === 'change-notice' || integrity || reports)
     );
   if (key === 'prefecture>national')
-    return session || op === 'change-notice' || integrity || op === 'provision-query';
-  if (key === 'agency>national') return session || op === 'provision-query';
+    return (
+      session ||
+      op === 'change-notice' ||
+      integrity ||
+      op === 'provision-query' ||
+      reports ||
+      op === 'disclosure-sync'
+    );
+  if (key === 'agency>national')
+    return (
+      session ||
+      op === 'provision-query' ||
+      op === 'provision-batch' ||
+      op === 'report-poll' ||
+      op === 'report-answer'
+    );
   if (key === 'cs>switch' || key === 'switch>cs') return session || op === 'route-request';
   return false;
 }
@@ -49,6 +65,11 @@ const arbOp = fc.constantFrom(
   'route-request',
   'integrity-offer',
   'provision-query',
+  'provision-batch',
+  'report-request',
+  'report-answer',
+  'report-poll',
+  'disclosure-sync',
   'identity-query',
   'GET /',
   '',
@@ -78,6 +99,33 @@ describe('network-side firewall allow-list', () => {
     expect(authorizeOperation(tokyo, national, 'provision-query').allowed).toBe(true);
     expect(authorizeOperation(cs131016, tokyo, 'provision-query').allowed).toBe(false);
     expect(authorizeOperation(agency, national, 'change-notice').allowed).toBe(false);
+  });
+
+  it('R5, R6: reports go up as requests; answers and agency mail are fetched by the lower node', () => {
+    expect(authorizeOperation(cs131016, tokyo, 'report-request').allowed).toBe(true);
+    expect(authorizeOperation(cs131016, tokyo, 'report-poll').allowed).toBe(true);
+    expect(authorizeOperation(cs131016, osaka, 'report-request')).toEqual({
+      allowed: false,
+      reason: 'no rule lets cs:131016 connect to prefecture:27',
+    });
+    expect(authorizeOperation(tokyo, national, 'report-request').allowed).toBe(true);
+    expect(authorizeOperation(agency, national, 'report-answer').allowed).toBe(true);
+    expect(authorizeOperation(agency, national, 'report-request')).toEqual({
+      allowed: false,
+      reason: 'agency:mhlw-pension may not ask national:jlis for report-request',
+    });
+    expect(authorizeOperation(cs131016, tokyo, 'report-answer').allowed).toBe(false);
+    expect(authorizeOperation(national, agency, 'report-request').allowed).toBe(false);
+  });
+
+  it('R17: only a prefecture server fetches the national server’s disclosure records', () => {
+    expect(authorizeOperation(tokyo, national, 'disclosure-sync').allowed).toBe(true);
+    expect(authorizeOperation(agency, national, 'disclosure-sync')).toEqual({
+      allowed: false,
+      reason: 'agency:mhlw-pension may not ask national:jlis for disclosure-sync',
+    });
+    expect(authorizeOperation(cs131016, tokyo, 'disclosure-sync').allowed).toBe(false);
+    expect(authorizeOperation(national, tokyo, 'disclosure-sync').allowed).toBe(false);
   });
 
   it('R8: a CS may not talk to the national server, and an agency may not talk to a CS or a prefecture', () => {

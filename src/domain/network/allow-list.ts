@@ -34,6 +34,13 @@ export const INTEGRITY_OPERATIONS = [
   'integrity-repair',
 ] as const;
 
+/**
+ * The request kinds of 報告要求 (R5, R6; docs/REPORTS.md) a node sends up: a request on its way
+ * to its target, and a poll for what waits in its mailbox (requests for an agency, answers on
+ * their way back).
+ */
+export const REPORT_OPERATIONS = ['report-request', 'report-poll'] as const;
+
 export const ALLOW_LIST: readonly AllowRule[] = [
   {
     caller: 'cs',
@@ -62,7 +69,7 @@ export const ALLOW_LIST: readonly AllowRule[] = [
   {
     caller: 'agency',
     callee: 'national',
-    operations: ['provision-query'],
+    operations: ['provision-query', 'provision-batch'],
     condition: 'any',
     requirement: 'R13',
     why: 'an agency server asks the national server for 本人確認情報, for its statutory affairs only (the recipient, affair and agreement are checked per query)',
@@ -78,10 +85,42 @@ export const ALLOW_LIST: readonly AllowRule[] = [
   {
     caller: 'prefecture',
     callee: 'national',
+    operations: ['disclosure-sync'],
+    condition: 'any',
+    requirement: 'R17',
+    why: 'a prefecture server fetches the national server’s disclosure records about its own residents (the prefecture is its certificate’s)',
+  },
+  {
+    caller: 'prefecture',
+    callee: 'national',
     operations: INTEGRITY_OPERATIONS,
     condition: 'any',
     requirement: 'R20',
     why: 'a prefecture server checks its prefecture’s 本人確認情報 against the national server',
+  },
+  {
+    caller: 'cs',
+    callee: 'prefecture',
+    operations: REPORT_OPERATIONS,
+    condition: 'own-prefecture',
+    requirement: 'R6',
+    why: 'a municipality demands reports from its prefecture, or through it from the national server or an agency, and fetches the answers',
+  },
+  {
+    caller: 'prefecture',
+    callee: 'national',
+    operations: REPORT_OPERATIONS,
+    condition: 'any',
+    requirement: 'R6',
+    why: 'a prefecture server demands reports from the national server or through it from an agency (its own and its municipalities’), and fetches the answers',
+  },
+  {
+    caller: 'agency',
+    callee: 'national',
+    operations: ['report-poll', 'report-answer'],
+    condition: 'any',
+    requirement: 'R5',
+    why: 'an agency server fetches the report requests addressed to it and sends its answers to the national server',
   },
   {
     caller: 'cs',

@@ -71,7 +71,7 @@ describe('R14: batch rows (一括提供)', () => {
     expect((p as { message: string }).message).toMatch(/\(.+\)/); // Japanese, then the English gloss
   });
 
-  it('R14: a row finds 1–50 people; none is not-found; more than 50 is refused, nothing provided', () => {
+  it('R14: a row stands for one person: one is found, none is not-found, two or more is refused and nothing provided', () => {
     const plan = planBatchRow(
       { name: '住', name_match: 'prefix', birth_date: '1990-04-01' },
       batch,
@@ -81,7 +81,12 @@ describe('R14: batch rows (一括提供)', () => {
         buildRecord({ residentCode: residentCodeOf(String(i + 1)) }),
       );
     expect(batchRowOutcome(plan, [])).toEqual({ status: 'not-found' });
-    expect(batchRowOutcome(plan, people(2))).toMatchObject({ status: 'found' });
+    expect(batchRowOutcome(plan, people(1))).toMatchObject({ status: 'found' });
+    // The server appends one person's 本人確認情報 to the row: two candidates are not one person.
+    expect(batchRowOutcome(plan, people(2))).toMatchObject({
+      status: 'refused',
+      refusal: { reason: 'batch.ambiguous', code: 'conflict' },
+    });
     expect(batchRowOutcome(plan, people(MAX_PROVIDED_MATCHES + 1))).toMatchObject({
       status: 'refused',
       refusal: { reason: 'search.too-many-matches', code: 'too-many-matches' },

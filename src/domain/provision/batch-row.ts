@@ -69,7 +69,21 @@ export function planBatchRow(
   fields: BatchRowFields,
   ctx: BatchContext,
 ): SearchPlan | BatchRowRefusal {
-  const query: Record<string, unknown> = { affairId: ctx.affairId };
+  const query = batchRowQuery(fields, ctx.affairId);
+  if ('ok' in query) return query;
+  return planSearch(query, { channel: ctx.channel, table: ctx.table });
+}
+
+/**
+ * The row as the query `planSearch` (and a providing node's `ProvisionService.answer`) takes, or
+ * its refusal (`batch.unknown-column`, `batch.empty-row`, `search.malformed` for
+ * `include_removed`). The search rules are not applied here: planBatchRow does that.
+ */
+export function batchRowQuery(
+  fields: BatchRowFields,
+  affairId: string,
+): SearchQuery | BatchRowRefusal {
+  const query: Record<string, unknown> = { affairId };
   let conditions = 0;
   for (const [column, raw] of Object.entries(fields)) {
     if (!(BATCH_COLUMNS as readonly string[]).includes(column)) {
@@ -96,10 +110,10 @@ export function planBatchRow(
   }
   if (conditions === 0)
     return refuse('invalid', 'batch.empty-row', '検索条件のない行です (the row has no condition)');
-  return planSearch(query, { channel: ctx.channel, table: ctx.table });
+  return query as SearchQuery;
 }
 
-/** What a row gets back: its matches (1–50; exactly 1 on the media channel), none, or a refusal. */
+/** What a row gets back: the one person it names, none, or a refusal. */
 export type BatchRowOutcome =
   | { readonly status: 'found'; readonly records: readonly IdentityRecord[] }
   | { readonly status: 'not-found' }
@@ -107,9 +121,9 @@ export type BatchRowOutcome =
 
 /**
  * The outcome of a planned row from the store's matches (asked with SEARCH_FETCH_LIMIT): more than
- * 50 is `search.too-many-matches`; on the media channel a row must find exactly one person, so
- * two or more is `batch.ambiguous` (R22: rows are matched, not searched). Nothing is provided for
- * a refused row.
+ * 50 is `search.too-many-matches`; two or more is `batch.ambiguous`: a row of a batch (R14: the
+ * server appends the person's 本人確認情報 to the row) or of a media request (R22: rows are
+ * matched, not searched) stands for one person. Nothing is provided for a refused row.
  */
 export function batchRowOutcome(
   plan: SearchPlan,
@@ -118,7 +132,7 @@ export function batchRowOutcome(
   if (records.length === 0) return { status: 'not-found' };
   const decided = decideMatches(records);
   if (!decided.ok) return { status: 'refused', refusal: decided };
-  if (plan.channel === 'media' && decided.records.length > 1) {
+  if (plan.channel !== 'immediate' && decided.records.length > 1) {
     return {
       status: 'refused',
       refusal: refuse(

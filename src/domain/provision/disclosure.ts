@@ -27,6 +27,12 @@ export type NewDisclosure = {
   readonly queryId: string;
   readonly residentCode: ResidentCode;
   readonly channel: ProvisionChannel;
+  /**
+   * The resident's prefecture (JIS X 0401, `13`) when provided: the first two digits of the
+   * record's 団体コード at that moment. The national server sends each prefecture the records
+   * about its residents by it (R17). Absent on records written before schema version 8.
+   */
+  readonly prefectureCode?: string | undefined;
 };
 
 export type Disclosure = NewDisclosure & { readonly id: number };
@@ -56,7 +62,14 @@ const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 const CHANNELS: readonly string[] = ['immediate', 'batch', 'media'];
 
 export type DisclosureProblem =
-  'disclosure.at' | 'disclosure.field' | 'disclosure.resident-code' | 'disclosure.channel';
+  | 'disclosure.at'
+  | 'disclosure.field'
+  | 'disclosure.resident-code'
+  | 'disclosure.channel'
+  | 'disclosure.prefecture';
+
+/** A prefecture code, 01–47 (JIS X 0401). */
+export const PREFECTURE_CODE = /^(0[1-9]|[1-3]\d|4[0-7])$/;
 
 const problem = (reason: DisclosureProblem, message: string): Refusal<DisclosureProblem> =>
   refuse('invalid', reason, message);
@@ -79,6 +92,8 @@ export function disclosureProblem(d: NewDisclosure): Refusal<DisclosureProblem> 
     return problem('disclosure.resident-code', '住民票コードが不正です (resident code)');
   if (!CHANNELS.includes(d.channel))
     return problem('disclosure.channel', '提供方法が不正です (channel: immediate, batch or media)');
+  if (d.prefectureCode !== undefined && !PREFECTURE_CODE.test(d.prefectureCode))
+    return problem('disclosure.prefecture', '都道府県コードが不正です (prefectureCode: 01–47)');
   return undefined;
 }
 

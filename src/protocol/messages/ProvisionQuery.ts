@@ -34,8 +34,6 @@ export type ProvisionQuery = {
     | undefined;
   /** The person at the recipient who searched (recorded in the disclosure, R17). */
   readonly searcher?: string | undefined;
-  /** `batch`: one row of a 一括提供 file (R14): the batch rules apply (e.g. by individual number). */
-  readonly channel?: 'immediate' | 'batch' | undefined;
   readonly query: SearchQuery;
 };
 
@@ -53,13 +51,15 @@ const ID = {
   patternText: 'a recipient id (a-z, 0-9, -)',
 };
 const MATCH = ['exact', 'prefix'] as const;
+export const AFFAIR_ID = { max: 64, noControl: true };
 
-function readQuery(r: BodyReader): SearchQuery {
+/** The conditions of one query; `affairId` from the message instead of the map (a batch row). */
+export function readQuery(r: BodyReader, affairId?: string): SearchQuery {
   const optional = (f: string): string | undefined => r.optionalString(f, TEXT);
   const match = (f: string) => (r.has(f) ? r.oneOf(f, MATCH) : undefined);
   const sex = r.has('sex') ? r.oneOf<Sex>('sex', ['male', 'female']) : undefined;
   const q: Record<string, unknown> = {
-    affairId: r.string('affairId', { max: 64, noControl: true }),
+    affairId: affairId ?? r.string('affairId', AFFAIR_ID),
     residentCode: optional('residentCode'),
     individualNumber: optional('individualNumber'),
     name: optional('name'),
@@ -90,16 +90,12 @@ export const ProvisionQuery = defineMessage<ProvisionQuery, 'provision-answer'>(
       legalBasis: behalf.string('legalBasis', TEXT),
     };
     const searcher = r.optionalString('searcher', { max: 64, noControl: true });
-    const channel = r.has('channel')
-      ? r.oneOf('channel', ['immediate', 'batch'] as const)
-      : undefined;
     const query = readQuery(r.object('query'));
     return {
       kind: 'provision-query',
       idempotencyKey,
       ...(onBehalfOf ? { onBehalfOf } : {}),
       ...(searcher ? { searcher } : {}),
-      ...(channel ? { channel } : {}),
       query,
     };
   },
@@ -108,7 +104,7 @@ export const ProvisionQuery = defineMessage<ProvisionQuery, 'provision-answer'>(
 const STATUSES: readonly ResidentStatus[] = ['resident', 'removed'];
 const REASONS: readonly ChangeReason[] = CHANGE_REASON_LIST;
 
-function readIdentity(r: BodyReader): ProvidedIdentity {
+export function readIdentity(r: BodyReader): ProvidedIdentity {
   const id = r.object('identifier');
   const kind = id.oneOf('kind', ['resident-code', 'pseudonym'] as const);
   const value = id.string('value', {

@@ -28,5 +28,6 @@ export {
   replyKindOf,
 } from './registry.ts';
 export { ProvisionAnswer, ProvisionQuery } from './ProvisionQuery.ts';
+export { DisclosureRecords, DisclosureSync } from './DisclosureSync.ts';
 export { RouteAccepted } from './RouteAccepted.ts';
 export { routeRequest, RouteRequest } from './RouteRequest.ts';

@@ -4,7 +4,12 @@ import type { MessageDefinition, MessageRole } from './define-message.ts';
 import { ErrorMessage } from './ErrorMessage.ts';
 import { Goaway } from './Goaway.ts';
 import { Hello } from './Hello.ts';
+import { ProvisionBatch, ProvisionBatchAnswer } from './ProvisionBatch.ts';
 import { ProvisionAnswer, ProvisionQuery } from './ProvisionQuery.ts';
+import { DisclosureRecords, DisclosureSync } from './DisclosureSync.ts';
+import { ReportAnswerMessage } from './ReportAnswerMessage.ts';
+import { ReportMail, ReportPoll } from './ReportPoll.ts';
+import { ReportAck, ReportRequestMessage } from './ReportRequestMessage.ts';
 import { IntegrityAccept } from './IntegrityAccept.ts';
 import { IntegrityConclude } from './IntegrityConclude.ts';
 import { IntegrityDescend } from './IntegrityDescend.ts';
@@ -30,6 +35,15 @@ export const MESSAGE_DEFINITIONS = [
   RouteAccepted,
   ProvisionQuery,
   ProvisionAnswer,
+  ProvisionBatch,
+  ProvisionBatchAnswer,
+  DisclosureSync,
+  DisclosureRecords,
+  ReportRequestMessage,
+  ReportAck,
+  ReportAnswerMessage,
+  ReportPoll,
+  ReportMail,
   IntegrityOffer,
   IntegrityAccept,
   IntegrityDescend,

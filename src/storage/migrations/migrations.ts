@@ -3,6 +3,9 @@ import { SECURITY_ALERTS_MIGRATION } from './0002-security-alerts.ts';
 import { INTEGRITY_MIGRATION } from './0003-integrity.ts';
 import { ERASURE_LOG_MIGRATION } from './0004-erasure-log.ts';
 import { PROVISION_MIGRATION } from './0005-provision.ts';
+import { MEDIA_OUTPUT_MIGRATION } from './0006-media-output.ts';
+import { REPORT_REQUESTS_MIGRATION } from './0007-report-requests.ts';
+import { DISCLOSURE_PREFECTURE_MIGRATION } from './0008-disclosure-prefecture.ts';
 import type { Migration } from './Migration.ts';
 
 /** Every migration this code knows, oldest first. Append only. */
@@ -12,6 +15,9 @@ export const MIGRATIONS: readonly Migration[] = [
   INTEGRITY_MIGRATION,
   ERASURE_LOG_MIGRATION,
   PROVISION_MIGRATION,
+  MEDIA_OUTPUT_MIGRATION,
+  REPORT_REQUESTS_MIGRATION,
+  DISCLOSURE_PREFECTURE_MIGRATION,
 ];
 
 /** The schema version this code writes and expects. */

@@ -13,6 +13,7 @@ import type {
   RecipientId,
   SuspensionEvent,
 } from '../../domain/provision/recipient.ts';
+import type { MediaOutput, NewMediaOutput } from '../../domain/provision/media-output.ts';
 import type { AffairId, StatutoryAffair } from '../../domain/provision/statutory-affair.ts';
 import type { ResidentCode } from '../../domain/resident/ResidentCode.ts';
 import { RegistryError } from '../../domain/errors.ts';
@@ -33,7 +34,6 @@ import {
   checkRefusalRecord,
   checkSuspension,
   disclosureFromRow,
-  disclosureValues,
   isoAt,
   ordinanceFromRow,
   permissionFromRow,
@@ -52,20 +52,21 @@ import {
   type SuspensionRow,
 } from '../provision-row.ts';
 import { translateConnectError, translatePgError } from './postgres-errors.ts';
+import { listPostgresMediaOutputs, recordPostgresMediaOutput } from './postgres-media-output.ts';
 import { PG_TYPES } from './postgres-sql.ts';
 import { inTransaction } from './postgres-transaction.ts';
+import {
+  insertPostgresDisclosures,
+  postgresDisclosureSyncCursor,
+  postgresDisclosuresForPrefecture,
+  recordPostgresSyncedDisclosures,
+} from './postgres-disclosure-sync.ts';
 
 const RECIPIENT_COLUMNS = 'id, name, kind, served_by, node';
 const AGREEMENT_COLUMNS = 'id, recipient_id, signed_on, valid_from, valid_to, protection_measures';
 const SUSPENSION_COLUMNS = 'recipient_id, action, at, decided_by, reason';
 const ORDINANCE_COLUMNS = 'id, prefecture_code, item, recipient, affair, legal_basis';
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-
-/** One INSERT for many disclosure records: the columns as parallel arrays. */
-const INSERT_DISCLOSURES_SQL = `INSERT INTO disclosure (${DISCLOSURE_COLUMNS.replace('id, ', '')})
-  SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[],
-                       $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
-  ON CONFLICT (node, query_id, resident_code) DO NOTHING`;
 
 /** The provision register and disclosure log on PostgreSQL (a small pool of its own). */
 export class PostgresProvisionStore implements ProvisionStore {
@@ -237,10 +238,32 @@ export class PostgresProvisionStore implements ProvisionStore {
   async recordDisclosures(records: readonly NewDisclosure[]): Promise<number> {
     for (const d of records) checkDisclosure(d);
     if (records.length === 0) return 0;
-    const columns: (string | null)[][] = Array.from({ length: 10 }, () => []);
-    for (const d of records) disclosureValues(d).forEach((v, i) => columns[i]!.push(v));
-    const r = await this.#query(INSERT_DISCLOSURES_SQL, columns);
-    return r.rowCount ?? 0;
+    return insertPostgresDisclosures(this.#pool, records);
+  }
+
+  async disclosuresForPrefecture(
+    prefectureCode: string,
+    afterId: number,
+    limit: number,
+  ): Promise<Disclosure[]> {
+    return postgresDisclosuresForPrefecture(
+      (t, v) => this.#query(t, v),
+      prefectureCode,
+      afterId,
+      limit,
+    );
+  }
+
+  async recordSyncedDisclosures(
+    source: string,
+    records: readonly NewDisclosure[],
+    afterId: number,
+  ): Promise<number> {
+    return recordPostgresSyncedDisclosures(this.#pool, source, records, afterId);
+  }
+
+  async disclosureSyncCursor(source: string): Promise<number> {
+    return postgresDisclosureSyncCursor((t, v) => this.#query(t, v), source);
   }
 
   async disclosuresOf(
@@ -275,6 +298,17 @@ export class PostgresProvisionStore implements ProvisionStore {
       [q.afterId ?? 0, q.recipientId ?? null, q.limit],
     );
     return rows.map(refusalFromRow);
+  }
+
+  async recordMediaOutput(record: NewMediaOutput): Promise<MediaOutput> {
+    return recordPostgresMediaOutput((t, v) => this.#query(t, v), record);
+  }
+
+  async listMediaOutputs(q: {
+    readonly limit: number;
+    readonly recipientId?: string;
+  }): Promise<MediaOutput[]> {
+    return listPostgresMediaOutputs((t, v) => this.#query(t, v), q);
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/require-await -- better-sqlite3 is synchronous; the port is async. */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { RegistrySnapshot } from '../../domain/provision/authorize.ts';
 import type {
   Disclosure,
@@ -14,6 +14,7 @@ import type {
   RecipientId,
   SuspensionEvent,
 } from '../../domain/provision/recipient.ts';
+import type { MediaOutput, NewMediaOutput } from '../../domain/provision/media-output.ts';
 import type { AffairId, StatutoryAffair } from '../../domain/provision/statutory-affair.ts';
 import type { ResidentCode } from '../../domain/resident/ResidentCode.ts';
 import { applySqliteMigrations } from '../migrations/apply-sqlite-migrations.ts';
@@ -52,6 +53,9 @@ import {
   type SuspensionRow,
 } from '../provision-row.ts';
 import { translateSqliteError } from './sqlite-errors.ts';
+import { SqliteMediaOutputs } from './sqlite-media-output.ts';
+import { SQLITE_INSERT_DISCLOSURE, SqliteDisclosureSync } from './sqlite-disclosure-sync.ts';
+import { acquireSqlite } from './sqlite-connection.ts';
 
 const RECIPIENT_COLUMNS = 'id, name, kind, served_by, node';
 const AGREEMENT_COLUMNS = 'id, recipient_id, signed_on, valid_from, valid_to, protection_measures';
@@ -61,13 +65,19 @@ const ORDINANCE_COLUMNS = 'id, prefecture_code, item, recipient, affair, legal_b
 /** The provision register and disclosure log in the node's SQLite file (its own connection). */
 export class SqliteProvisionStore implements ProvisionStore {
   readonly #db: Database.Database;
+  readonly #release: () => void;
   readonly #s: ReturnType<typeof prepare>;
+  readonly #media: SqliteMediaOutputs;
+  readonly #sync: SqliteDisclosureSync;
   readonly #insertDisclosures: Database.Transaction<(rows: readonly NewDisclosure[]) => number>;
 
-  private constructor(db: Database.Database) {
+  private constructor(db: Database.Database, release: () => void) {
     this.#db = db;
+    this.#release = release;
     const s = prepare(db);
     this.#s = s;
+    this.#media = new SqliteMediaOutputs(db);
+    this.#sync = new SqliteDisclosureSync(db);
     this.#insertDisclosures = db.transaction((rows: readonly NewDisclosure[]) => {
       let added = 0;
       for (const d of rows) added += s.insertDisclosure.run(...disclosureValues(d)).changes;
@@ -76,15 +86,16 @@ export class SqliteProvisionStore implements ProvisionStore {
   }
 
   static open(path: string): SqliteProvisionStore {
-    const db = new Database(path, { timeout: 5000 });
+    const conn = acquireSqlite(path);
+    const db = conn.db;
     try {
       if (path !== ':memory:') db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       applySqliteMigrations(db);
-      return new SqliteProvisionStore(db);
+      return new SqliteProvisionStore(db, conn.release);
     } catch (e) {
-      db.close();
+      conn.release();
       throw e;
     }
   }
@@ -175,6 +186,26 @@ export class SqliteProvisionStore implements ProvisionStore {
     return guarded(() => this.#insertDisclosures.immediate(records));
   }
 
+  async disclosuresForPrefecture(
+    prefectureCode: string,
+    afterId: number,
+    limit: number,
+  ): Promise<Disclosure[]> {
+    return this.#sync.forPrefecture(prefectureCode, afterId, limit);
+  }
+
+  async recordSyncedDisclosures(
+    source: string,
+    records: readonly NewDisclosure[],
+    afterId: number,
+  ): Promise<number> {
+    return this.#sync.record(source, records, afterId);
+  }
+
+  async disclosureSyncCursor(source: string): Promise<number> {
+    return this.#sync.cursor(source);
+  }
+
   async disclosuresOf(
     residentCodes: ResidentCode | readonly ResidentCode[],
   ): Promise<Disclosure[]> {
@@ -196,8 +227,19 @@ export class SqliteProvisionStore implements ProvisionStore {
       .map(refusalFromRow);
   }
 
+  async recordMediaOutput(record: NewMediaOutput): Promise<MediaOutput> {
+    return this.#media.record(record);
+  }
+
+  async listMediaOutputs(q: {
+    readonly limit: number;
+    readonly recipientId?: string;
+  }): Promise<MediaOutput[]> {
+    return this.#media.list(q);
+  }
+
   async close(): Promise<void> {
-    if (this.#db.open) this.#db.close();
+    this.#release();
   }
 }
 
@@ -256,11 +298,7 @@ function prepare(db: Database.Database) {
     suspensionsOf: db.prepare<[string], SuspensionRow>(
       `SELECT ${SUSPENSION_COLUMNS} FROM provision_suspension WHERE recipient_id = ? ORDER BY at DESC, id DESC`,
     ),
-    insertDisclosure: db.prepare<(string | null)[]>(
-      `INSERT INTO disclosure (${DISCLOSURE_COLUMNS.replace('id, ', '')})
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (node, query_id, resident_code) DO NOTHING`,
-    ),
+    insertDisclosure: db.prepare<(string | null)[]>(SQLITE_INSERT_DISCLOSURE),
     disclosuresOf: db.prepare<[string], DisclosureRow>(
       `SELECT ${DISCLOSURE_COLUMNS} FROM disclosure
         WHERE resident_code IN (SELECT value FROM json_each(?)) ORDER BY at DESC, id DESC`,

@@ -22,6 +22,23 @@ describe('GroupWriter (group commit)', () => {
     expect(writes).toEqual([[1], [2, 3, 4]]);
   });
 
+  it('with gatherMs 0, what is added in the same turn shares the first write even when the driver is synchronous', async () => {
+    const writes: { gather?: number; items: number[] }[] = [];
+    for (const gather of [undefined, 0]) {
+      const w = new GroupWriter<number>(
+        (items) => {
+          writes.push({ ...(gather === undefined ? {} : { gather }), items });
+          return Promise.resolve(); // written synchronously, as better-sqlite3 does
+        },
+        gather === undefined ? {} : { gatherMs: gather },
+      );
+      await Promise.all([w.add([1]), w.add([2]), Promise.resolve().then(() => w.add([3]))]);
+    }
+    // Without a wait the first caller writes alone; with one turn of waiting, all three share it.
+    expect(writes.filter((w) => w.gather === undefined)[0]).toEqual({ items: [1] });
+    expect(writes.filter((w) => w.gather === 0)).toEqual([{ gather: 0, items: [1, 2, 3] }]);
+  });
+
   it('fails every caller of a failed group, and the next group still runs', async () => {
     let fail = true;
     const w = new GroupWriter<string>((items) =>

@@ -11,9 +11,22 @@ export class GroupWriter<T> {
     [];
   #running: Promise<void> | undefined;
 
-  constructor(write: (items: T[]) => Promise<unknown>, maxGroup = 1024) {
+  readonly #gatherMs: number | undefined;
+
+  /**
+   * `gatherMs`: how long the first write after an idle spell waits for company (0: one turn of
+   * the event loop, so the requests read in the same batch from the sockets share a commit);
+   * undefined: it writes at once. A store whose driver is synchronous (SQLite) only ever groups
+   * what was added before the write began, so without a wait a lightly loaded node commits once
+   * per caller (docs/PROVISION.md "Disclosure writes").
+   */
+  constructor(
+    write: (items: T[]) => Promise<unknown>,
+    options: { readonly maxGroup?: number; readonly gatherMs?: number } = {},
+  ) {
     this.#write = write;
-    this.#maxGroup = maxGroup;
+    this.#maxGroup = options.maxGroup ?? 1024;
+    this.#gatherMs = options.gatherMs;
   }
 
   add(items: readonly T[]): Promise<void> {
@@ -31,6 +44,9 @@ export class GroupWriter<T> {
 
   async #run(): Promise<void> {
     try {
+      const gather = this.#gatherMs;
+      if (gather !== undefined)
+        await new Promise<void>((r) => (gather === 0 ? setImmediate(r) : setTimeout(r, gather)));
       while (this.#pending.length > 0) {
         const group = this.#pending.splice(0, this.#maxGroup);
         try {

@@ -156,7 +156,11 @@ describe('juki identity and juki demo', () => {
     expect(r.out).toContain('refused forbidden [provision.no-agreement]');
     expect(r.out).toContain('refused forbidden [search.below-minimum]');
     expect(r.out).toContain('(asked the national server, R21)');
-    expect(r.out).toMatch(/開示 \(R17\): .*'s report lists 2 provision\(s\)/);
+    // The national server's records reach the resident's prefecture, whose report lists them.
+    expect(r.out).toMatch(
+      /prefecture:13 fetched 2 record\(s\) of national:jlis about its residents \(2 new\)/,
+    );
+    expect(r.out).toMatch(/開示 \(R17\): .*'s report at prefecture:13 lists 2 provision\(s\)/);
     // What the demo tells the user to run works.
     const history = /identity history --store (\S+) (\d{11})/.exec(r.out);
     expect(history).not.toBeNull();

@@ -140,8 +140,19 @@ export async function runDemoProvision(options: {
       query: { affairId: GOVERNOR_PASSPORT, name: other.name.kanji, birthDate: other.birthDate },
     });
 
-    // The resident's disclosure report (R17).
-    const disclosures = await national.disclosuresOf(person.residentCode);
+    // The national server's records about Tokyo's residents go to prefecture:13, which keeps
+    // them with its own (R17); the resident's report is made there.
+    const tokyoTerminal = network.node('prefecture:13').terminal!;
+    const sync = (await callTerminal(
+      `http://${tokyoTerminal.host}:${tokyoTerminal.port}/`,
+      'POST',
+      '/disclosure/sync',
+      {},
+    )) as { fetched: number; added: number };
+    io.out(
+      `      開示記録 (R17): prefecture:13 fetched ${sync.fetched} record(s) of national:jlis about its residents (${sync.added} new)`,
+    );
+    const disclosures = await tokyo.disclosuresOf(person.residentCode);
     const report = {
       resident: identityInfoOf(person),
       period: { to: today },
@@ -164,7 +175,7 @@ export async function runDemoProvision(options: {
       pdfNote = ` (no PDF: ${e.reason}; install Debian's chromium and fonts-noto-cjk)`;
     }
     io.out(
-      `      開示 (R17): ${person.name.kanji}'s report lists ${disclosures.length} provision(s), each with its purpose and legal basis; refused queries provided nothing and are not in it: ${htmlPath}${pdfNote}`,
+      `      開示 (R17): ${person.name.kanji}'s report at prefecture:13 lists ${disclosures.length} provision(s), each with its purpose and legal basis; refused queries provided nothing and are not in it: ${htmlPath}${pdfNote}`,
     );
   } finally {
     await national.close();

@@ -79,7 +79,7 @@ await serveUntilStopped(async (a: Args) => {
       counts.direct++;
       const transport = new TlsTransport(socket, peer);
       const session = createSession({ transport, localNode: selfName });
-      const guard = guardSession(session, {
+      guardSession(session, {
         self,
         peer,
         alerts: sink,
@@ -87,7 +87,6 @@ await serveUntilStopped(async (a: Args) => {
         authorize: benchAuthorize,
       });
       session.handle('change-notice', (notice) => ackOf(notice, ++sequence));
-      guard.seal();
       session.ready.then(
         () => pending.settle(),
         () => pending.settle(),

@@ -106,7 +106,7 @@ export function acceptRoutes(
             () => p.settle(),
           );
           if (options.track && !options.track({ peer, session, transport })) return;
-          const guard = guardSession(session, {
+          guardSession(session, {
             self: options.self,
             peer,
             alerts,
@@ -115,7 +115,6 @@ export function acceptRoutes(
           });
           try {
             options.onInnerSession(session, peer);
-            guard.seal();
           } catch (e) {
             session.close(e instanceof Error ? e : new Error(String(e)));
           }

@@ -74,7 +74,7 @@ export async function connectOver(
   });
   const transport = new TlsTransport(socket, peer, limits.closeTimeoutMs);
   const session = createSession({ ...options.session, transport, localNode: selfName });
-  const guard = guardSession(session, {
+  guardSession(session, {
     self: options.self,
     peer,
     alerts,
@@ -82,7 +82,6 @@ export async function connectOver(
     ...(options.authorize ? { authorize: options.authorize } : {}),
   });
   if (options.handlers) registerHandlers(session, options.handlers);
-  guard.seal();
 
   const remaining = Math.max(1, limits.handshakeTimeoutMs - (performance.now() - started));
   let timer: NodeJS.Timeout | undefined;

@@ -34,8 +34,8 @@ export type ListenNetworkOptions = {
   readonly port: number;
   readonly alerts: AlertStore;
   /**
-   * A peer's session is up to the hello exchange: register its handlers here, synchronously
-   * (`session.handle(kind, handler)`); every handler is behind the firewall (session-guard.ts).
+   * A peer's session is up to the hello exchange: register its handlers here
+   * (`session.handle(kind, handler)`); every request passes the firewall (session-guard.ts) first.
    */
   readonly onSession: (session: Session, peer: AuthenticatedPeer) => void;
   readonly limits?: Partial<NetworkLimits>;
@@ -140,7 +140,7 @@ export async function listenNetwork(options: ListenNetworkOptions): Promise<Netw
     pendings.delete(pending); // from now on the session ends it (its deadline still runs)
     const transport = new TlsTransport(socket, peer, limits.closeTimeoutMs);
     const session = createSession({ ...options.session, transport, localNode: selfName });
-    const guard = guardSession(session, {
+    guardSession(session, {
       self,
       peer,
       alerts,
@@ -150,7 +150,6 @@ export async function listenNetwork(options: ListenNetworkOptions): Promise<Netw
     open.add({ peer, session, transport });
     try {
       options.onSession(session, peer);
-      guard.seal();
     } catch (e) {
       session.close(e instanceof Error ? e : new Error(String(e)));
       onError(e);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { connectSessions, sampleChangeNotice } from '../protocol/protocol-fixtures.ts';
 import { routeRequest } from '../protocol/index.ts';
+import { RawPeer } from '../protocol/session/raw-peer.ts';
 import type { AlertInput } from './alert-recorder.ts';
 import { guardSession } from './session-guard.ts';
 
@@ -12,7 +13,7 @@ function guarded(requestRate = { burst: 100, perSecond: 100 }, now = () => 0) {
   const pair = connectSessions();
   const alerts: AlertInput[] = [];
   let handled = 0;
-  const guard = guardSession(pair.b, {
+  guardSession(pair.b, {
     self: PREF,
     peer: { node: CS, name: 'cs:131016', serial: '01', address: '10.0.0.1:5000' },
     alerts: { record: (a) => alerts.push(a) },
@@ -28,7 +29,6 @@ function guarded(requestRate = { burst: 100, perSecond: 100 }, now = () => 0) {
       sequence: 1,
     };
   });
-  guard.seal();
   return { ...pair, alerts, handled: () => handled };
 }
 
@@ -72,11 +72,37 @@ describe('the firewall inside a session (R8, R11)', () => {
     g.close();
   });
 
-  it('R8: a handler registered after seal is refused loudly (it would bypass nothing, but would never run)', () => {
+  it('R8: a handler registered once the session is up is behind the firewall all the same', async () => {
     const g = guarded();
-    expect(() =>
-      g.b.handle('route-request', () => ({ kind: 'route-accepted', target: 'x:1' })),
-    ).toThrow(/already registered/);
+    await g.b.ready;
+    let ran = 0;
+    g.b.handle('route-request', () => {
+      ran++;
+      return { kind: 'route-accepted', target: 'cs:011011' };
+    });
+    await expect(g.a.request(routeRequest('cs:011011'))).rejects.toMatchObject({
+      code: 'forbidden',
+    });
+    expect(ran).toBe(0);
+    expect(g.alerts).toMatchObject([{ kind: 'forbidden-operation' }]);
+    g.close();
+  });
+
+  it('R11: kinds this node does not know are answered unknown-kind; the third of a session raises one alert', async () => {
+    const g = guarded();
+    await g.b.ready;
+    const raw = new RawPeer(g.a.transport);
+    for (let i = 1; i <= 4; i++) raw.rawRequest(9000 + i, { kind: `probe-${i}` });
+    await new Promise((r) => setImmediate(r));
+    expect(g.b.state).toBe('ready'); // forward compatibility: the session lives on
+    expect(g.alerts).toEqual([
+      {
+        kind: 'unknown-kinds',
+        peerAddress: '10.0.0.1:5000',
+        peerName: 'cs:131016',
+        detail: '3 requests of kinds this node does not know: "probe-1", "probe-2", "probe-3"',
+      },
+    ]);
     g.close();
   });
 

@@ -2,8 +2,6 @@ import { RegistryError } from '../domain/errors.ts';
 import { authorizeOperation, type FirewallDecision } from '../domain/network/allow-list.ts';
 import type { NodeRef } from '../domain/network/NodeRef.ts';
 import {
-  MESSAGE_DEFINITIONS,
-  UnknownMessageKindError,
   type Handler,
   type HandlerMap,
   type ProtocolError,
@@ -27,14 +25,13 @@ export type SessionGuardOptions = {
   readonly nowMs?: () => number;
 };
 
-/** Every request kind a peer can send (hello is the session's own). */
-const REQUEST_KINDS: readonly RequestKind[] = MESSAGE_DEFINITIONS.filter(
-  (d) => d.roles.includes('request') && d.kind !== 'hello',
-).map((d) => d.kind as RequestKind);
+/** After this many requests of kinds this node does not know, one session raises one alert. */
+export const UNKNOWN_KINDS_ALERT_AFTER = 3;
 
 /**
  * The firewall inside a session (R8, R10, R11). Every request the peer sends passes here before
- * any handler runs:
+ * any handler is looked up (`Session.beforeDispatch`), so a kind this node has no handler for is
+ * checked too, and handlers may be registered at any time:
  *
  * 1. the session's request rate (a token bucket): over it → `rate-limited`, alert `rate-limited`;
  * 2. the allow-list, for (peer, this node, message kind): refused → `forbidden`, alert
@@ -42,21 +39,17 @@ const REQUEST_KINDS: readonly RequestKind[] = MESSAGE_DEFINITIONS.filter(
  *
  * Protocol violations the session reports (bad frame, invalid message, identity mismatch in
  * hello) raise `bad-frame` (or `unexpected-peer` for the identity) — the session closes itself.
- *
- * How: the Session has no interception hook before dispatch, so the guard wraps every handler
- * registered on it (it replaces `session.handle` on this instance), and `seal()` registers a
- * refusing handler for every request kind left without one — so a forbidden kind is refused
- * `forbidden` and alerted even when this node has no handler for it. Register the node's handlers
- * between `guardSession` and `seal` (a kind registered after `seal` throws "already registered").
+ * A kind this node does not know is answered `unknown-kind` and the session lives on (a newer
+ * peer learns what we lack, docs/PROTOCOL.md §10); the third such request of a session raises one
+ * `unknown-kinds` alert, since a peer that keeps trying kinds is probing.
  */
-export function guardSession(session: Session, options: SessionGuardOptions): { seal(): void } {
+export function guardSession(session: Session, options: SessionGuardOptions): void {
   const authorize = options.authorize ?? authorizeOperation;
   const nowMs = options.nowMs ?? (() => performance.now());
   const bucket = new TokenBucket(options.requestRate, nowMs());
   const { peer, self, alerts } = options;
-  const registered = new Set<string>();
 
-  const admit = (kind: string) => {
+  session.beforeDispatch((kind) => {
     if (!bucket.take(nowMs())) {
       alerts.record({
         kind: 'rate-limited',
@@ -80,20 +73,21 @@ export function guardSession(session: Session, options: SessionGuardOptions): { 
       });
       throw new RegistryError('forbidden', decision.reason, 'network.operation-forbidden');
     }
-  };
+  });
 
-  const register = session.handle.bind(session) as (
-    kind: RequestKind,
-    handler: Handler<RequestKind>,
-  ) => Session;
-  const guarded = (kind: RequestKind, handler: Handler<RequestKind>): Session => {
-    registered.add(kind);
-    return register(kind, (message, context) => {
-      admit(kind);
-      return handler(message, context);
+  const unknown: string[] = [];
+  session.on('unknown-kind', (kind) => {
+    unknown.push(kind);
+    if (unknown.length !== UNKNOWN_KINDS_ALERT_AFTER) return;
+    alerts.record({
+      kind: 'unknown-kinds',
+      peerAddress: peer.address,
+      peerName: peer.name,
+      detail: `${UNKNOWN_KINDS_ALERT_AFTER} requests of kinds this node does not know: ${unknown
+        .map((k) => JSON.stringify(k.slice(0, 32)))
+        .join(', ')}`,
     });
-  };
-  Object.defineProperty(session, 'handle', { value: guarded, configurable: true, writable: true });
+  });
 
   session.on('violation', (e: ProtocolError) =>
     alerts.record({
@@ -103,17 +97,6 @@ export function guardSession(session: Session, options: SessionGuardOptions): { 
       detail: `${e.code}${e.reason ? ` (${e.reason})` : ''}: ${e.message}`,
     }),
   );
-
-  return {
-    seal() {
-      for (const kind of REQUEST_KINDS) {
-        if (registered.has(kind)) continue;
-        guarded(kind, () => {
-          throw new UnknownMessageKindError(kind, { reason: 'message.no-handler' });
-        });
-      }
-    },
-  };
 }
 
 /** Registers `handlers` on a guarded session (the HandlerMap form of `session.handle`). */

@@ -15,6 +15,7 @@ export const ALERT_KINDS = {
   'forbidden-operation': 'an operation the allow-list does not permit',
   'rate-limited': 'a peer over its connection or request rate',
   'bad-frame': 'a frame that broke the protocol (bad magic, version, size, body)',
+  'unknown-kinds': 'a peer that keeps asking for message kinds this node does not know (probing)',
   'node-isolated': 'an operator cut a node off (emergency plan)',
 } as const;
 

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { RegistryError } from '../../domain/errors.ts';
+import { RegistryError } from '../../domain/errors.ts';
 import {
   ConnectionClosedError,
   errorFromWire,
@@ -35,6 +35,8 @@ export type SessionEvents = {
   violation: [error: ProtocolError];
   /** The peer sent `goaway`: `goaway` for a shutdown, another code when it drops us for a fault. */
   goaway: [error: ProtocolError];
+  /** The peer asked for a kind this node does not know (answered `unknown-kind`). */
+  'unknown-kind': [kind: string];
   /** A handler threw something other than RegistryError / ProtocolError (a bug: log it). */
   'handler-error': [error: unknown, kind: string];
   /** The session ended; `reason` undefined for a graceful end (goaway), else why. */
@@ -57,6 +59,7 @@ export class Session extends EventEmitter<SessionEvents> {
   readonly closed: Promise<Error | undefined>;
 
   readonly #clock: Clock;
+  #beforeDispatch: ((kind: RequestKind) => void) | undefined;
   readonly #writer: FrameWriter;
   readonly #decoder: FrameDecoder;
   readonly #link: CallLink;
@@ -143,6 +146,17 @@ export class Session extends EventEmitter<SessionEvents> {
       outgoing: this.#outgoing.size + this.#outgoing.queued,
       incoming: this.#incoming.size,
     };
+  }
+
+  /**
+   * A check run for every request of the peer (after hello) before its handler is looked up —
+   * also for a kind that has no handler here. Throwing a RegistryError or ProtocolError refuses
+   * the request with it; the handler never runs. One per session (the firewall's, R8).
+   */
+  beforeDispatch(check: (kind: RequestKind) => void): this {
+    if (this.#beforeDispatch) throw new Error('beforeDispatch is already set on this session');
+    this.#beforeDispatch = check;
+    return this;
   }
 
   /** Registers the handler of one request kind (`hello` is the session's own). */
@@ -286,13 +300,24 @@ export class Session extends EventEmitter<SessionEvents> {
       message = this.#writer.codec.decode(f.body, 'request');
     } catch (e) {
       // A kind this node does not know: answered, not fatal (how a newer peer learns we lack it).
-      if (e instanceof UnknownMessageKindError && this.#handshake.peer) return this.#refuse(f, e);
+      if (e instanceof UnknownMessageKindError && this.#handshake.peer) {
+        this.emit('unknown-kind', e.messageKind);
+        return this.#refuse(f, e);
+      }
       throw e;
     }
     if (message.kind === 'hello') return this.#handshake.onPeerHello(f, message);
     const peer = this.#handshake.peer;
     if (!peer)
       throw new ProtocolViolationError(`${message.kind} before hello`, { reason: 'hello.first' });
+    if (this.#beforeDispatch) {
+      try {
+        this.#beforeDispatch(message.kind as RequestKind);
+      } catch (e) {
+        if (e instanceof RegistryError || e instanceof ProtocolError) return this.#refuse(f, e);
+        throw e;
+      }
+    }
     this.#incoming.dispatch(f, message, peer, this.#goingAway);
   }
 

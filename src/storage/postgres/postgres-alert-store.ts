@@ -1,9 +1,8 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { acquirePostgres } from './postgres-pool.ts';
 import type { NewSecurityAlert, SecurityAlert } from '../../domain/network/SecurityAlert.ts';
 import { alertFromRow, type AlertRow } from '../alert-row.ts';
-import { applyPostgresMigrations } from '../migrations/apply-postgres-migrations.ts';
 import type { AlertStore } from '../ports.ts';
-import { PG_TYPES } from './postgres-sql.ts';
 
 const COLUMNS = 'id, at, observer, kind, peer_address, peer_name, detail';
 
@@ -11,31 +10,19 @@ const COLUMNS = 'id, at, observer, kind, peer_address, peer_name, detail';
 export class PostgresAlertStore implements AlertStore {
   readonly #pool: pg.Pool;
 
-  private constructor(pool: pg.Pool) {
+  readonly #release: () => Promise<void>;
+
+  private constructor(pool: pg.Pool, release: () => Promise<void>) {
     this.#pool = pool;
+    this.#release = release;
   }
 
   static async open(
     connectionString: string,
     options: { schema?: string } = {},
   ): Promise<PostgresAlertStore> {
-    const pool = new pg.Pool({
-      connectionString,
-      max: 2,
-      types: PG_TYPES,
-      ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
-    });
-    pool.on('error', () => undefined);
-    try {
-      await applyPostgresMigrations(
-        pool,
-        options.schema === undefined ? {} : { schema: options.schema },
-      );
-      return new PostgresAlertStore(pool);
-    } catch (e) {
-      await pool.end().catch(() => undefined);
-      throw e;
-    }
+    const shared = await acquirePostgres(connectionString, { schema: options.schema });
+    return new PostgresAlertStore(shared.pool, shared.release);
   }
 
   async recordAlert(a: NewSecurityAlert): Promise<SecurityAlert> {
@@ -64,6 +51,6 @@ export class PostgresAlertStore implements AlertStore {
   }
 
   async close(): Promise<void> {
-    await this.#pool.end();
+    await this.#release();
   }
 }

@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { acquirePostgres } from './postgres-pool.ts';
 import type { ChangeEvent, HistoryEntry } from '../../domain/change/ChangeEvent.ts';
 import { applyChange } from '../../domain/change/apply-change.ts';
 import { validateChange, type Rejection } from '../../domain/change/validate-change.ts';
@@ -26,7 +27,6 @@ import {
   type IdentityRow,
   type IdentityRowLike,
 } from '../identity-row.ts';
-import { applyPostgresMigrations } from '../migrations/apply-postgres-migrations.ts';
 import type {
   ApplyOutcome,
   ErasureReport,
@@ -54,7 +54,6 @@ import {
   LOCK_IDENTITY_SQL,
   LOOKUP_BY_RESIDENT_CODE_SQL,
   LOOKUP_STATEMENT_NAME,
-  PG_TYPES,
   RECORD_CHANGE_SQL,
   TRANSACTION_STATE_SQL,
   UPDATE_IDENTITY_SQL,
@@ -73,7 +72,6 @@ type HistoryRow = { sequence: number; event: ChangeEvent; before_values: Identit
 type PersonHistoryRow = HistoryRow & { personId: number };
 
 const ERASURE_CHUNK = 500;
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 const APPLY_ATTEMPTS = 5;
 
 /**
@@ -86,8 +84,11 @@ export class PostgresIdentityStore implements IdentityStore {
   readonly #pool: pg.Pool;
   #closed = false;
 
-  private constructor(pool: pg.Pool) {
+  readonly #release: () => Promise<void>;
+
+  private constructor(pool: pg.Pool, release: () => Promise<void>) {
     this.#pool = pool;
+    this.#release = release;
   }
 
   /** Connects, creates `options.schema` if given, and migrates. */
@@ -95,30 +96,17 @@ export class PostgresIdentityStore implements IdentityStore {
     connectionString: string,
     options: PostgresStoreOptions = {},
   ): Promise<PostgresIdentityStore> {
-    const { schema } = options;
-    if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
-      throw new RegistryError(
-        'invalid',
-        `not a plain schema name: ${JSON.stringify(schema)}`,
-        'store.schema-name',
-      );
-    }
-    const pool = new pg.Pool({
-      connectionString,
-      max: options.poolSize ?? 10,
-      types: PG_TYPES,
-      ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+    const shared = await acquirePostgres(connectionString, {
+      schema: options.schema,
+      poolSize: options.poolSize,
     });
-    // An idle connection dropped by the server must not crash the process; the next query reports it.
-    pool.on('error', () => undefined);
     try {
-      await applyPostgresMigrations(pool, schema === undefined ? {} : { schema });
-      await backfillPostgresSearchKeys(pool);
-      return new PostgresIdentityStore(pool);
+      await backfillPostgresSearchKeys(shared.pool);
     } catch (e) {
-      await pool.end().catch(() => undefined);
+      await shared.release();
       throw translateConnectError(e, connectionString);
     }
+    return new PostgresIdentityStore(shared.pool, shared.release);
   }
 
   async findIdentity(code: ResidentCode): Promise<IdentityRecord | undefined> {
@@ -327,7 +315,7 @@ export class PostgresIdentityStore implements IdentityStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#pool.end();
+    await this.#release();
   }
 }
 

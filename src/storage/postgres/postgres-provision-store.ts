@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { acquirePostgres } from './postgres-pool.ts';
 import type { RegistrySnapshot } from '../../domain/provision/authorize.ts';
 import type {
   Disclosure,
@@ -16,8 +17,6 @@ import type {
 import type { MediaOutput, NewMediaOutput } from '../../domain/provision/media-output.ts';
 import type { AffairId, StatutoryAffair } from '../../domain/provision/statutory-affair.ts';
 import type { ResidentCode } from '../../domain/resident/ResidentCode.ts';
-import { RegistryError } from '../../domain/errors.ts';
-import { applyPostgresMigrations } from '../migrations/apply-postgres-migrations.ts';
 import type { ProvisionStore } from '../ports.ts';
 import {
   DISCLOSURE_COLUMNS,
@@ -51,9 +50,8 @@ import {
   type RefusalRow,
   type SuspensionRow,
 } from '../provision-row.ts';
-import { translateConnectError, translatePgError } from './postgres-errors.ts';
+import { translatePgError } from './postgres-errors.ts';
 import { listPostgresMediaOutputs, recordPostgresMediaOutput } from './postgres-media-output.ts';
-import { PG_TYPES } from './postgres-sql.ts';
 import { inTransaction } from './postgres-transaction.ts';
 import {
   insertPostgresDisclosures,
@@ -66,43 +64,28 @@ const RECIPIENT_COLUMNS = 'id, name, kind, served_by, node';
 const AGREEMENT_COLUMNS = 'id, recipient_id, signed_on, valid_from, valid_to, protection_measures';
 const SUSPENSION_COLUMNS = 'recipient_id, action, at, decided_by, reason';
 const ORDINANCE_COLUMNS = 'id, prefecture_code, item, recipient, affair, legal_basis';
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** The provision register and disclosure log on PostgreSQL (a small pool of its own). */
 export class PostgresProvisionStore implements ProvisionStore {
   readonly #pool: pg.Pool;
   #closed = false;
 
-  private constructor(pool: pg.Pool) {
+  readonly #release: () => Promise<void>;
+
+  private constructor(pool: pg.Pool, release: () => Promise<void>) {
     this.#pool = pool;
+    this.#release = release;
   }
 
   static async open(
     connectionString: string,
     options: { schema?: string; poolSize?: number } = {},
   ): Promise<PostgresProvisionStore> {
-    const { schema } = options;
-    if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
-      throw new RegistryError(
-        'invalid',
-        `not a plain schema name: ${JSON.stringify(schema)}`,
-        'store.schema-name',
-      );
-    }
-    const pool = new pg.Pool({
-      connectionString,
-      max: options.poolSize ?? 4,
-      types: PG_TYPES,
-      ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+    const shared = await acquirePostgres(connectionString, {
+      schema: options.schema,
+      poolSize: options.poolSize,
     });
-    pool.on('error', () => undefined);
-    try {
-      await applyPostgresMigrations(pool, schema === undefined ? {} : { schema });
-      return new PostgresProvisionStore(pool);
-    } catch (e) {
-      await pool.end().catch(() => undefined);
-      throw translateConnectError(e, connectionString);
-    }
+    return new PostgresProvisionStore(shared.pool, shared.release);
   }
 
   async #query<R extends pg.QueryResultRow>(
@@ -314,6 +297,6 @@ export class PostgresProvisionStore implements ProvisionStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#pool.end();
+    await this.#release();
   }
 }

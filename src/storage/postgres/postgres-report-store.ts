@@ -1,8 +1,7 @@
-import pg from 'pg';
-import { RegistryError } from '../../domain/errors.ts';
+import type pg from 'pg';
+import { acquirePostgres } from './postgres-pool.ts';
 import type { ReportAnswer, ReportRecord, ReportRequest } from '../../domain/report/report.ts';
 import type { ReportHop } from '../../domain/report/report-route.ts';
-import { applyPostgresMigrations } from '../migrations/apply-postgres-migrations.ts';
 import type { ReportStore } from '../ports.ts';
 import {
   ANSWER_COLUMNS,
@@ -35,11 +34,8 @@ import type {
   RecordOutcome,
   ReportArrival,
 } from '../report-records.ts';
-import { translateConnectError, translatePgError } from './postgres-errors.ts';
-import { PG_TYPES } from './postgres-sql.ts';
+import { translatePgError } from './postgres-errors.ts';
 import { inTransaction, isRaceLost } from './postgres-transaction.ts';
-
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 const INSERT_EVENT = `INSERT INTO report_event (${EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)
   ON CONFLICT (request_id, kind) DO NOTHING`;
@@ -58,35 +54,19 @@ const QUEUE_SQL = `SELECT q.peer, q.item, q.via, q.queued_at,
 export class PostgresReportStore implements ReportStore {
   readonly #pool: pg.Pool;
 
-  private constructor(pool: pg.Pool) {
+  readonly #release: () => Promise<void>;
+
+  private constructor(pool: pg.Pool, release: () => Promise<void>) {
     this.#pool = pool;
+    this.#release = release;
   }
 
   static async open(
     connectionString: string,
     options: { schema?: string } = {},
   ): Promise<PostgresReportStore> {
-    const { schema } = options;
-    if (schema !== undefined && !SCHEMA_NAME.test(schema))
-      throw new RegistryError(
-        'invalid',
-        `not a plain schema name: ${JSON.stringify(schema)}`,
-        'store.schema-name',
-      );
-    const pool = new pg.Pool({
-      connectionString,
-      max: 2,
-      types: PG_TYPES,
-      ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
-    });
-    pool.on('error', () => undefined);
-    try {
-      await applyPostgresMigrations(pool, schema === undefined ? {} : { schema });
-      return new PostgresReportStore(pool);
-    } catch (e) {
-      await pool.end().catch(() => undefined);
-      throw translateConnectError(e, connectionString);
-    }
+    const shared = await acquirePostgres(connectionString, { schema: options.schema });
+    return new PostgresReportStore(shared.pool, shared.release);
   }
 
   /** One transaction; a racing insert of the same id is retried (and then found: `duplicate`). */
@@ -291,6 +271,6 @@ export class PostgresReportStore implements ReportStore {
   }
 
   async close(): Promise<void> {
-    await this.#pool.end();
+    await this.#release();
   }
 }

@@ -1,19 +1,32 @@
 import type Database from 'better-sqlite3';
-import type { SearchPlan } from '../../domain/provision/search-rules.ts';
+import { matchesPlan, type SearchPlan } from '../../domain/provision/search-rules.ts';
 import type { IdentityRecord } from '../../domain/resident/IdentityInfo.ts';
 import { recordFromRow, type IdentityRow } from '../identity-row.ts';
 import { BACKFILL_CHUNK, keysOfColumns, searchStatement } from '../search-sql.ts';
+import { LOOKUP_BY_RESIDENT_CODE_SQL } from './sqlite-sql.ts';
 
 /** `searchIdentities` on SQLite: one prepared statement per plan shape, raw rows. */
 export class SqliteSearch {
   readonly #db: Database.Database;
   readonly #statements = new Map<string, Database.Statement<unknown[], IdentityRow>>();
+  #byCode: Database.Statement<[string], IdentityRow> | undefined;
 
   constructor(db: Database.Database) {
     this.#db = db;
   }
 
   search(plan: SearchPlan, limit: number): IdentityRecord[] {
+    // By resident code (unique): the point lookup, the other conditions checked on the record.
+    // Measured ~2× cheaper than the general statement's `status = … AND resident_code = … LIMIT`
+    // on SQLite, and the most common query of provision (the pension service's batch, R30).
+    if (plan.residentCode !== undefined) {
+      if (limit < 1) return [];
+      const row = (this.#byCode ??= this.#db
+        .prepare<[string], IdentityRow>(LOOKUP_BY_RESIDENT_CODE_SQL)
+        .raw(true)).get(plan.residentCode);
+      const record = row === undefined ? undefined : recordFromRow(row);
+      return record !== undefined && matchesPlan(record, plan) ? [record] : [];
+    }
     const s = searchStatement(plan, limit, 'sqlite');
     let stmt = this.#statements.get(s.shape);
     if (stmt === undefined) {

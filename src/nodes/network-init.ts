@@ -125,9 +125,12 @@ export async function initNetwork(options: NetworkInitOptions): Promise<NetworkM
     options.storeUrl ? { storeSchema: `juki_${name.replace(/-/g, '_')}` } : {};
 
   const manifest: NetworkManifestNode[] = [];
-  let done = 0;
+  // Certificates first, all under one lock and one index write (progress counts them).
+  const bundles = await pki.issueMany(all, {
+    onIssued: (n) => options.onProgress?.(n, all.length),
+  });
   for (const [i, node] of all.entries()) {
-    const issued = await pki.issue(node);
+    const issued = bundles[i]!;
     const name = slug(node);
     const csIndex = node.role === 'cs' ? csNodes.indexOf(node) : i;
     const config: NodeConfigFile = {
@@ -168,7 +171,6 @@ export async function initNetwork(options: NetworkInitOptions): Promise<NetworkM
       config: path,
       terminal: `http://${host}:${terminalPort(node, csIndex)}/`,
     });
-    options.onProgress?.(++done, all.length);
   }
   const result: NetworkManifest = { nodes: manifest };
   await writeFile(join(dir, 'network.json'), `${JSON.stringify(result, null, 2)}\n`);

@@ -171,22 +171,41 @@ export class PkiDirectory {
    * the earlier certificate stays valid until it expires or is revoked).
    */
   async issue(identity: NodeIdentity, options: IssueOptions = {}): Promise<IssuedNodeFiles> {
+    const [issued] = await this.issueMany([identity], options);
+    return issued!;
+  }
+
+  /**
+   * Issues certificates for many nodes under one lock and one write of the index (a whole
+   * network: `juki network init`; issuing one at a time rewrote the index per certificate, which
+   * made all of Japan's 1,900 nodes take minutes). `onIssued` is told as each bundle is written.
+   */
+  async issueMany(
+    identities: readonly NodeIdentity[],
+    options: IssueOptions & { readonly onIssued?: (done: number) => void } = {},
+  ): Promise<IssuedNodeFiles[]> {
     return withDirectoryLock(this.dir, async () => {
       const ca = await this.loadCa();
-      const issued = await ca.issue(identity, options);
+      const issuedAll = [];
+      for (const identity of identities) issuedAll.push(await ca.issue(identity, options));
       await this.#saveIndex(ca); // recorded before anything is handed out
-      const files = this.nodeBundle(issued.identity);
       await mkdir(this.paths.certs, { recursive: true, mode: 0o700 });
-      await writeFileAtomic(
-        join(this.paths.certs, `${issued.serial}.crt`),
-        issued.certPem,
-        PUBLIC_FILE_MODE,
-      );
-      await new FileKeyStore(files.dir).put(NODE_KEY_ID, issued.keyPem);
-      await writeFileAtomic(files.certificate, issued.certPem, PUBLIC_FILE_MODE);
-      await writeFileAtomic(files.caCertificate, ca.certificatePem, PUBLIC_FILE_MODE);
-      await writeFileAtomic(files.crl, ca.crlPem, PUBLIC_FILE_MODE);
-      return { ...ca.findCertificate(issued.serial)!, files };
+      const out: IssuedNodeFiles[] = [];
+      for (const issued of issuedAll) {
+        const files = this.nodeBundle(issued.identity);
+        await writeFileAtomic(
+          join(this.paths.certs, `${issued.serial}.crt`),
+          issued.certPem,
+          PUBLIC_FILE_MODE,
+        );
+        await new FileKeyStore(files.dir).put(NODE_KEY_ID, issued.keyPem);
+        await writeFileAtomic(files.certificate, issued.certPem, PUBLIC_FILE_MODE);
+        await writeFileAtomic(files.caCertificate, ca.certificatePem, PUBLIC_FILE_MODE);
+        await writeFileAtomic(files.crl, ca.crlPem, PUBLIC_FILE_MODE);
+        out.push({ ...ca.findCertificate(issued.serial)!, files });
+        options.onIssued?.(out.length);
+      }
+      return out;
     });
   }
 

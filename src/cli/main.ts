@@ -1,5 +1,6 @@
 import { describeError, EXIT, UsageError } from './cli-error.ts';
 import { ALERTS_HELP, runAlerts } from './commands/alerts.ts';
+import { AUDIT_HELP, runAudit } from './commands/audit.ts';
 import { CHECK_DIGIT_HELP, runCheckDigit } from './commands/check-digit.ts';
 import { DEMO_HELP, runDemo } from './commands/demo.ts';
 import { DISCLOSURE_HELP, runDisclosure } from './commands/disclosure.ts';
@@ -9,6 +10,7 @@ import { INTEGRITY_HELP, runIntegrity } from './commands/integrity.ts';
 import { LOAD_HELP, runLoad } from './commands/load.ts';
 import { NETWORK_HELP, runNetwork } from './commands/network.ts';
 import { NODE_HELP, runNode } from './commands/node.ts';
+import { OPERATOR_HELP, runOperator } from './commands/operator.ts';
 import { PKI_HELP, runPki } from './commands/pki.ts';
 import { POPULATION_HELP, runPopulation } from './commands/population.ts';
 import { REGISTER_HELP, runRegister } from './commands/register.ts';
@@ -75,10 +77,20 @@ const COMMANDS: Record<string, Command> = {
     summary: 'the network CA: node certificates, revocation, CRL (R9, R11)',
     run: runPki,
   },
+  operator: {
+    help: OPERATOR_HELP,
+    summary: '操作者登録簿 (R15, R31): grant, revoke, list operators; the card types and rights',
+    run: runOperator,
+  },
   alerts: {
     help: ALERTS_HELP,
     summary: 'list the intrusion alerts a node recorded (R11)',
     run: runAlerts,
+  },
+  audit: {
+    help: AUDIT_HELP,
+    summary: 'the access log (R23): verify the hash chain and seals, list, seal now',
+    run: runAudit,
   },
   'check-digit': {
     help: CHECK_DIGIT_HELP,

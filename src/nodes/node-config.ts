@@ -35,6 +35,15 @@ export const NODE_CONFIG_SCHEMA = z
     listen: endpoint.optional(),
     /** Terminal side (HTTP on a management LAN): health and operator actions. */
     terminal: endpoint.optional(),
+    /**
+     * The web terminal (LAN side, never the network side): operators log in with WebAuthn (R15)
+     * and act within their card type's rights (R31); every act is in the access log (R23).
+     * `rpId` is the host name operators type (WebAuthn over plain HTTP works only on localhost);
+     * `origin` the URL they open, e.g. http://localhost:28100 (docs/WEB-TERMINAL.md).
+     */
+    webTerminal: endpoint
+      .extend({ rpId: z.string().min(1).max(253), origin: z.url().max(300) })
+      .optional(),
     /** The next node up: a CS's prefecture server, a prefecture's national server. */
     upstream: endpoint.extend({ node: nodeRef }).optional(),
     /** A CS: its municipality's existing register (既存住基), whose changes feed the CS. */
@@ -134,6 +143,14 @@ export type NodeConfig = {
   readonly bundleDir: string;
   readonly listen: { readonly host: string; readonly port: number } | undefined;
   readonly terminal: { readonly host: string; readonly port: number } | undefined;
+  readonly webTerminal?:
+    | {
+        readonly host: string;
+        readonly port: number;
+        readonly rpId: string;
+        readonly origin: string;
+      }
+    | undefined;
   readonly upstream:
     { readonly node: NodeRef; readonly host: string; readonly port: number } | undefined;
   readonly register: string | undefined;
@@ -203,6 +220,7 @@ export function parseNodeConfig(json: unknown, baseDir: string, source = 'config
     bundleDir: path(c.tls.bundle),
     listen: c.listen,
     terminal: c.terminal,
+    webTerminal: c.webTerminal,
     upstream: c.upstream,
     register: c.register === undefined ? undefined : storeUrl(c.register),
     registerSchema: c.registerSchema,

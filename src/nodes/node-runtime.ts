@@ -31,6 +31,7 @@ import { errorText, type Logger } from './json-log.ts';
 import type { NodeConfig } from './node-config.ts';
 import { RegisterPump } from './register-pump.ts';
 import { terminalRoutes } from './node-terminal.ts';
+import { startNodeWebTerminal } from './node-web-terminal.ts';
 import { startTerminalServer } from './terminal-server.ts';
 import { UpstreamSender, type SenderStatus } from './upstream-sender.ts';
 import { UpstreamSession } from './upstream-session.ts';
@@ -52,6 +53,8 @@ export type RunningNode = {
   readonly config: NodeConfig;
   readonly network: { readonly host: string; readonly port: number } | undefined;
   readonly terminal: { readonly host: string; readonly port: number } | undefined;
+  /** The web terminal (operators with WebAuthn, docs/WEB-TERMINAL.md), when configured. */
+  readonly webTerminal?: { readonly host: string; readonly port: number } | undefined;
   health(): Promise<NodeHealth>;
   /** Retention (R1, R33): erases what is due today and records what it erased. */
   runRetention(): Promise<ErasureReport>;
@@ -409,15 +412,21 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
 
     // ── terminal side ───────────────────────────────────────────────────────────────────────
     let terminal: { host: string; port: number } | undefined;
+    const routes = terminalRoutes({
+      self,
+      node,
+      provision,
+      upstream: upstreamSession,
+      log,
+      reports,
+    });
+    let webTerminal: { host: string; port: number } | undefined;
+    if (config.webTerminal) {
+      const w = await startNodeWebTerminal({ config, routes, log });
+      webTerminal = w.address;
+      closers.push(() => w.close());
+    }
     if (config.terminal) {
-      const routes = terminalRoutes({
-        self,
-        node,
-        provision,
-        upstream: upstreamSession,
-        log,
-        reports,
-      });
       const t = await startTerminalServer({ ...config.terminal, routes, log });
       terminal = t.address;
       const server: Server = t.server;
@@ -435,9 +444,10 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     log.info('node.started', {
       network: listener ? `${listener.address.host}:${listener.address.port}` : undefined,
       terminal: terminal ? `${terminal.host}:${terminal.port}` : undefined,
+      webTerminal: webTerminal ? `${webTerminal.host}:${webTerminal.port}` : undefined,
       upstream: config.upstream ? nodeName(config.upstream.node) : undefined,
     });
-    return { ...node, terminal };
+    return { ...node, terminal, webTerminal };
   } catch (e) {
     await close();
     throw e;

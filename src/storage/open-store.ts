@@ -1,4 +1,10 @@
 import type { AlertStore, IdentityStore, ProvisionStore, ReportStore } from './ports.ts';
+import type { OperatorStore } from './ports.ts';
+import type { AccessLogStore } from './ports.ts';
+import { PostgresAccessLogStore } from './postgres/postgres-access-log-store.ts';
+import { SqliteAccessLogStore } from './sqlite/sqlite-access-log-store.ts';
+import { PostgresOperatorStore } from './postgres/postgres-operator-store.ts';
+import { SqliteOperatorStore } from './sqlite/sqlite-operator-store.ts';
 import { PostgresReportStore } from './postgres/postgres-report-store.ts';
 import { SqliteReportStore } from './sqlite/sqlite-report-store.ts';
 import { PostgresProvisionStore } from './postgres/postgres-provision-store.ts';
@@ -85,5 +91,39 @@ export async function openReportStore(
       return SqliteReportStore.open(location.path);
     case 'postgres':
       return PostgresReportStore.open(location.connectionString, options);
+  }
+}
+
+/**
+ * Opens (and migrates) the operator register of the node whose store is `url` (R15, R31;
+ * docs/OPERATORS.md): the same database as its other stores, tables of its own.
+ */
+export async function openOperatorStore(
+  url: string,
+  options: Pick<OpenStoreOptions, 'schema'> = {},
+): Promise<OperatorStore> {
+  const location = parseStoreUrl(url);
+  switch (location.kind) {
+    case 'sqlite':
+      return SqliteOperatorStore.open(location.path);
+    case 'postgres':
+      return PostgresOperatorStore.open(location.connectionString, options);
+  }
+}
+
+/**
+ * Opens (and migrates) the access log (R23; docs/AUDIT.md) of the node whose store is `url`: the
+ * same database as its other stores, tables of their own.
+ */
+export async function openAccessLogStore(
+  url: string,
+  options: Pick<OpenStoreOptions, 'schema'> = {},
+): Promise<AccessLogStore> {
+  const location = parseStoreUrl(url);
+  switch (location.kind) {
+    case 'sqlite':
+      return SqliteAccessLogStore.open(location.path);
+    case 'postgres':
+      return PostgresAccessLogStore.open(location.connectionString, options);
   }
 }

@@ -32,6 +32,9 @@ import type {
 } from './integrity-records.ts';
 import type { ReportAnswer, ReportRecord, ReportRequest } from '../domain/report/report.ts';
 import type { ReportHop } from '../domain/report/report-route.ts';
+import type { AccessEntry, AccessLogSeal, AccessRecord } from '../domain/audit/access-log.ts';
+import type { Sha256 } from '../domain/audit/canonical.ts';
+import type { Grant, Operator, OperatorEvent } from '../domain/operator/operator.ts';
 import type {
   AnswerArrival,
   QueueKey,
@@ -40,9 +43,16 @@ import type {
   RecordOutcome,
   ReportArrival,
 } from './report-records.ts';
+import type {
+  EnrollmentRecord,
+  LoginLock,
+  NewCredential,
+  StoredCredential,
+} from './credential-records.ts';
 
 export type * from './integrity-records.ts';
 export type * from './report-records.ts';
+export type * from './credential-records.ts';
 
 /**
  * The storage ports: what a node stores, in the project's own terms. Implementations live in
@@ -289,6 +299,25 @@ export interface AlertStore {
 }
 
 /**
+ * The operator register of a node (R15, R31; docs/OPERATORS.md). Each write is one transaction
+ * that checks the register's rules (domain/operator/operator.ts) on what it reads inside: the
+ * first administrator by `bootstrap` only while the register is empty, afterwards granted by an
+ * active administrator of the node; ids never reused; revoked by an administrator or security
+ * officer of the node, never the last administrator. Refusals are RegistryErrors with the reason.
+ * The history is append-only: granted and revoked events, never updated or deleted.
+ */
+export interface OperatorStore {
+  grant(grant: Grant): Promise<Operator>;
+  revoke(id: string, by: string, reason: string, at: string): Promise<Operator>;
+  find(id: string): Promise<Operator | undefined>;
+  /** In grant order; active operators only unless `includeRevoked`. */
+  list(query: { readonly includeRevoked: boolean }): Promise<Operator[]>;
+  /** The register's events, oldest first; one operator's only with `operatorId`. */
+  history(query?: { readonly operatorId?: string }): Promise<OperatorEvent[]>;
+  close(): Promise<void>;
+}
+
+/**
  * 報告要求 (R5, R6; docs/REPORTS.md) at one node: the requests it made, passed on or answered,
  * their answers, the events of each step (append-only, at most one of each kind per request) and
  * the queue of what waits to go one step on. Every write is one transaction and idempotent by the
@@ -332,5 +361,66 @@ export interface ReportStore {
   report(id: string): Promise<ReportRecord | undefined>;
   /** Newest first (by when they were recorded here). */
   listReports(limit: number): Promise<ReportRecord[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Operator login on the web terminal (R15; docs/WEB-TERMINAL.md): WebAuthn credentials, one-time
+ * enrollment tokens (their secret's SHA-256 only) and failed-login locks.
+ */
+export interface CredentialStore {
+  /** Records a token an administrator issued. */
+  addEnrollment(token: Omit<EnrollmentRecord, 'usedAt'>): Promise<void>;
+  enrollment(tokenId: string): Promise<EnrollmentRecord | undefined>;
+  /**
+   * In one transaction: spends the token (unused, for `credential.operatorId`, not expired at
+   * `credential.createdAt`) and registers the credential. False (nothing written) when the token
+   * cannot be spent; RegistryError('conflict', …, 'webauthn.credential-exists') for a credential
+   * id registered already.
+   */
+  registerCredential(credential: NewCredential, tokenId: string): Promise<boolean>;
+  credential(credentialId: string): Promise<StoredCredential | undefined>;
+  /** Oldest first. */
+  credentialsOf(operatorId: string): Promise<StoredCredential[]>;
+  /**
+   * After a verified login: the new counter and the time of use. False when the stored counter
+   * moved on meanwhile (a replayed or cloned authenticator racing this one): refuse the login.
+   */
+  recordUse(credentialId: string, counter: number, at: string): Promise<boolean>;
+  loginLock(operatorId: string): Promise<LoginLock | undefined>;
+  saveLoginLock(lock: LoginLock): Promise<void>;
+  clearLoginLock(operatorId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The access log (R23; docs/AUDIT.md): append-only, hash-chained records and the seals signed by
+ * the node's key. There is no update and no delete here, and triggers refuse them in the database.
+ */
+export interface AccessLogStore {
+  /**
+   * In one transaction under the log's write lock: chains `entries` after the last record
+   * (chainEntries with `sha256`) and stores them, so two appenders never fork the chain. Throws
+   * RegistryError('invalid', …, 'audit.<field>') for a malformed entry (nothing is stored).
+   */
+  append(entries: readonly AccessEntry[], sha256: Sha256): Promise<AccessRecord[]>;
+  last(): Promise<AccessRecord | undefined>;
+  /** Records with seq > afterSeq, by seq, at most `limit`: verify streams the log with it. */
+  page(afterSeq: number, limit: number): Promise<AccessRecord[]>;
+  /** Newest first; `beforeSeq` pages back; `operator` keeps one operator's records. */
+  list(query: {
+    readonly limit: number;
+    readonly beforeSeq?: number;
+    readonly operator?: string;
+  }): Promise<AccessRecord[]>;
+  /**
+   * Stores a seal, in one transaction: false (nothing stored) unless `seal.seq` is the next seal
+   * number, `seal.uptoSeq` is past the last seal's and `seal.hash` is the stored hash of record
+   * `uptoSeq` (another sealer came first, or the seal is stale: build it again).
+   */
+  addSeal(seal: AccessLogSeal): Promise<boolean>;
+  lastSeal(): Promise<AccessLogSeal | undefined>;
+  /** Seals with seq > afterSeq, by seq, at most `limit`. */
+  seals(afterSeq: number, limit: number): Promise<AccessLogSeal[]>;
   close(): Promise<void>;
 }

@@ -6,6 +6,9 @@ import { PROVISION_MIGRATION } from './0005-provision.ts';
 import { MEDIA_OUTPUT_MIGRATION } from './0006-media-output.ts';
 import { REPORT_REQUESTS_MIGRATION } from './0007-report-requests.ts';
 import { DISCLOSURE_PREFECTURE_MIGRATION } from './0008-disclosure-prefecture.ts';
+import { OPERATORS_MIGRATION } from './0009-operators.ts';
+import { ACCESS_LOG_MIGRATION } from './0010-access-log.ts';
+import { WEBAUTHN_MIGRATION } from './0011-webauthn.ts';
 import type { Migration } from './Migration.ts';
 
 /** Every migration this code knows, oldest first. Append only. */
@@ -18,6 +21,9 @@ export const MIGRATIONS: readonly Migration[] = [
   MEDIA_OUTPUT_MIGRATION,
   REPORT_REQUESTS_MIGRATION,
   DISCLOSURE_PREFECTURE_MIGRATION,
+  OPERATORS_MIGRATION,
+  ACCESS_LOG_MIGRATION,
+  WEBAUTHN_MIGRATION,
 ];
 
 /** The schema version this code writes and expects. */

@@ -1,0 +1,165 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { AccessLogSeal, AccessRecord } from '../../domain/audit/access-log.ts';
+import {
+  sealAccessLog,
+  sealKeyFromBundle,
+  verifyAccessLog,
+  type VerifyReport,
+} from '../../audit/index.ts';
+import { openAccessLogStore } from '../../storage/open-store.ts';
+import { EXIT, UsageError } from '../cli-error.ts';
+import { printJson, type CommandIO } from '../io.ts';
+
+export const AUDIT_HELP = `juki audit verify --store URL --bundle DIR [--cert PEM …] [--json]
+juki audit list --store URL [--operator ID] [--limit N] [--json]
+juki audit seal --store URL --bundle DIR
+
+  The node's access log (アクセスログ, R23; docs/AUDIT.md): every operation, refused ones
+  included, hash-chained and sealed with the node's key.
+
+  verify   walks the whole log: recomputes every hash, checks the order and every seal. Prints
+           OK with the counts and the last seal (exit 0), or where and what kind of tampering
+           it found: changed, removed, reordered, inserted, seal-invalid (exit 1). Records
+           after the last seal are a warning (unsealed-tail), not tampering.
+  list     the newest records first
+  seal     seals the log up to its last record now (otherwise every 1000 records)
+
+  --store URL     the node's store (sqlite:PATH or postgres://…)
+  --bundle DIR    the node's certificate bundle (node.crt, node.key)
+  --cert PEM      verify: an earlier certificate of the node whose key sealed part of the log
+                  (repeatable)
+  --operator ID   list: one operator's records only
+  --limit N       list: at most N records (default 50)
+  --json          machine-readable output`;
+
+export async function runAudit(args: readonly string[], io: CommandIO): Promise<number> {
+  const [verb, ...rest] = args;
+  switch (verb) {
+    case 'verify':
+      return runVerify(rest, io);
+    case 'list':
+      return runList(rest, io);
+    case 'seal':
+      return runSeal(rest, io);
+    case undefined:
+    default:
+      throw new UsageError(`unknown audit command ${JSON.stringify(verb ?? '')}`);
+  }
+}
+
+const required = (value: string | undefined, flag: string): string => {
+  if (value === undefined) throw new UsageError(`${flag} is required`);
+  return value;
+};
+
+const sealLine = (s: AccessLogSeal): string =>
+  `封印 ${s.seq}: 記録 ${s.uptoSeq} まで ${s.at} ${s.node} (seal ${s.seq}: up to record ${s.uptoSeq})`;
+
+async function runVerify(args: readonly string[], io: CommandIO): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      store: { type: 'string' },
+      bundle: { type: 'string' },
+      cert: { type: 'string', multiple: true, default: [] },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const url = required(values.store, '--store');
+  const bundle = required(values.bundle, '--bundle');
+  const pems = [await readFile(join(bundle, 'node.crt'), 'utf8')];
+  for (const file of values.cert) pems.push(await readFile(file, 'utf8'));
+  const store = await openAccessLogStore(url);
+  let report: VerifyReport;
+  try {
+    report = await verifyAccessLog(store, pems);
+  } finally {
+    await store.close();
+  }
+  if (values.json) printJson(io, report);
+  else printReport(report, io);
+  return report.ok ? EXIT.ok : EXIT.failed;
+}
+
+function printReport(r: VerifyReport, io: CommandIO): void {
+  if (r.problem !== undefined) {
+    const p = r.problem;
+    io.out(`改ざんを検出しました / TAMPERING DETECTED: ${p.kind} at record ${p.seq}`);
+    io.out(`  ${p.detail}`);
+    io.out(
+      `  (記録 ${r.records} 件と封印 ${r.seals} 件までは正常 / the first ${r.records} records and ${r.seals} seals verified)`,
+    );
+    return;
+  }
+  io.out(
+    `OK: 記録 ${r.records} 件、封印 ${r.seals} 件を検証しました (${r.records} records, ${r.seals} seals verified)`,
+  );
+  io.out(
+    r.lastSeal === undefined
+      ? '  封印はまだありません (no seal yet)'
+      : `  最後の${sealLine(r.lastSeal)}`,
+  );
+  if (r.unsealedTail !== undefined)
+    io.out(
+      `  警告 unsealed-tail: 記録 ${r.unsealedTail.fromSeq} 以降の ${r.unsealedTail.count} 件は未封印です ` +
+        `(warning: ${r.unsealedTail.count} records from ${r.unsealedTail.fromSeq} are not sealed yet; run juki audit seal)`,
+    );
+}
+
+async function runList(args: readonly string[], io: CommandIO): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      store: { type: 'string' },
+      operator: { type: 'string' },
+      limit: { type: 'string', default: '50' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const url = required(values.store, '--store');
+  const limit = Number(values.limit);
+  if (!Number.isSafeInteger(limit) || limit < 1)
+    throw new UsageError('--limit must be a positive integer');
+  const store = await openAccessLogStore(url);
+  let records: AccessRecord[];
+  try {
+    records = await store.list({
+      limit,
+      ...(values.operator === undefined ? {} : { operator: values.operator }),
+    });
+  } finally {
+    await store.close();
+  }
+  if (values.json) printJson(io, records);
+  else if (records.length === 0) io.out('アクセスログの記録はありません (no access log records)');
+  else
+    for (const r of records)
+      io.out(
+        `#${r.seq} ${r.at} ${r.node} ${r.operator} ${r.operation} ${r.target || '-'} ${r.result}` +
+          `${r.reason === undefined ? '' : ` [${r.reason}]`}${r.purpose === undefined ? '' : ` 目的: ${r.purpose}`}`,
+      );
+  return EXIT.ok;
+}
+
+async function runSeal(args: readonly string[], io: CommandIO): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { store: { type: 'string' }, bundle: { type: 'string' } },
+  });
+  const url = required(values.store, '--store');
+  const key = await sealKeyFromBundle(required(values.bundle, '--bundle'));
+  const store = await openAccessLogStore(url);
+  try {
+    const seal = await sealAccessLog(store, key, new Date().toISOString());
+    io.out(
+      seal === undefined
+        ? '封印するべき新しい記録はありません (nothing new to seal)'
+        : `封印しました / sealed: ${sealLine(seal)}`,
+    );
+    return EXIT.ok;
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,226 @@
+import { parseArgs } from 'node:util';
+import { CARD_TYPES, CARD_TYPE_INFO, isCardType } from '../../domain/operator/card-types.ts';
+import { NODE_ROLES } from '../../domain/network/NodeRef.ts';
+import { OPERATIONS } from '../../domain/operator/operations.ts';
+import { BOOTSTRAP, type Operator } from '../../domain/operator/operator.ts';
+import { PERMISSIONS, permissionTable, permits } from '../../domain/operator/permissions.ts';
+import { RegistryError } from '../../domain/errors.ts';
+import { directoryOf } from '../../nodes/node-web-terminal.ts';
+import { openCredentialStore } from '../../storage/open-credential-store.ts';
+import { openOperatorStore } from '../../storage/open-store.ts';
+import { issueEnrollmentToken } from '../../web-terminal/enrollment.ts';
+import type { OperatorStore } from '../../storage/ports.ts';
+import { EXIT, UsageError } from '../cli-error.ts';
+import { printJson, type CommandIO } from '../io.ts';
+
+export const OPERATOR_HELP = `juki operator grant  --store URL --node NODE --id ID --name NAME --card TYPE --granted-by ID [--json]
+juki operator revoke --store URL --id ID --by ID --reason TEXT [--json]
+juki operator list   --store URL [--all] [--json]
+juki operator history --store URL [--id ID] [--json]
+juki operator enroll --store URL --id ID --by ID [--json]
+juki operator cards  [--json]
+
+  操作者登録簿 (the operator register, R15, R31; docs/OPERATORS.md) of the node whose store is URL.
+
+  grant    register an operator of NODE (e.g. cs:131016) with one card type (操作者識別カードの種別).
+           --granted-by names an active administrator of NODE. The node's first administrator is
+           granted with --granted-by ${BOOTSTRAP}, accepted only while the register is empty.
+  revoke   revoke an operator at once (--by: an administrator or security officer of the node);
+           a revoked operator stays revoked: granting them again takes a new id. The last
+           administrator of a node cannot be revoked.
+  list     the active operators (--all: the revoked ones too)
+  history  the register's events: granted, revoked, by whom, when, why (append-only)
+  enroll   a one-time token (valid 15 minutes) with which operator ID registers their card
+           (WebAuthn authenticator) on the node's web terminal; --by: an administrator of the
+           same node (docs/WEB-TERMINAL.md)
+  cards    the card types and what each may do on which node role
+
+  --schema S   PostgreSQL: the node's schema (as in its config's storeSchema)
+  card types:  ${CARD_TYPES.join(', ')}`;
+
+const OPTIONS = {
+  store: { type: 'string' },
+  schema: { type: 'string' },
+  node: { type: 'string' },
+  id: { type: 'string' },
+  name: { type: 'string' },
+  card: { type: 'string' },
+  'granted-by': { type: 'string' },
+  by: { type: 'string' },
+  reason: { type: 'string' },
+  all: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
+
+const need = (v: Values, flag: keyof Values): string => {
+  const value = v[flag];
+  if (typeof value !== 'string') throw new UsageError(`--${flag} is required`);
+  return value;
+};
+
+export async function runOperator(args: readonly string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: OPTIONS,
+    allowPositionals: true,
+  });
+  const [action, ...rest] = positionals;
+  if (rest.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
+  if (action === 'cards') return printCards(io, values.json);
+  if (
+    action !== 'grant' &&
+    action !== 'revoke' &&
+    action !== 'list' &&
+    action !== 'history' &&
+    action !== 'enroll'
+  )
+    throw new UsageError('an action is required: grant, revoke, list, history, enroll or cards');
+  const store = await openOperatorStore(
+    need(values, 'store'),
+    values.schema === undefined ? {} : { schema: values.schema },
+  );
+  try {
+    switch (action) {
+      case 'grant':
+        return await grant(store, values, io);
+      case 'revoke':
+        return await revoke(store, values, io);
+      case 'list':
+        return await list(store, values, io);
+      case 'history':
+        return await history(store, values, io);
+      case 'enroll':
+        return await enroll(store, values, io);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+async function grant(store: OperatorStore, v: Values, io: CommandIO): Promise<number> {
+  const card = need(v, 'card');
+  if (!isCardType(card))
+    throw new UsageError(`--card must be one of ${CARD_TYPES.join(', ')} (got ${card})`);
+  const granted = await store.grant({
+    id: need(v, 'id'),
+    node: need(v, 'node'),
+    name: need(v, 'name'),
+    cardType: card,
+    grantedBy: need(v, 'granted-by'),
+    grantedAt: new Date().toISOString(),
+  });
+  if (v.json) printJson(io, granted);
+  else
+    io.out(
+      `操作者を登録しました / operator granted: ${describe(granted)}（付与: ${granted.grantedBy}）`,
+    );
+  return EXIT.ok;
+}
+
+async function enroll(store: OperatorStore, v: Values, io: CommandIO): Promise<number> {
+  const [operator, admin] = [await store.find(need(v, 'id')), await store.find(need(v, 'by'))];
+  if (
+    operator === undefined ||
+    admin === undefined ||
+    admin.revoked !== undefined ||
+    admin.cardType !== 'administrator' ||
+    admin.node !== operator.node
+  )
+    throw new RegistryError(
+      'forbidden',
+      `登録用トークンは同じノードのシステム管理者が発行します / only an active administrator of ${operator?.node ?? 'the operator’s node'} issues enrollment tokens`,
+      'operator.not-authorized',
+    );
+  const credentials = await openCredentialStore(
+    need(v, 'store'),
+    v.schema === undefined ? {} : { schema: v.schema },
+  );
+  try {
+    const issued = await issueEnrollmentToken(credentials, directoryOf(store, operator.node), {
+      operatorId: operator.id,
+      issuedBy: admin.id,
+    });
+    if (v.json) printJson(io, issued);
+    else
+      io.out(
+        `登録用トークン / enrollment token for ${operator.id}（${issued.expiresAt} まで有効・一度だけ / valid until ${issued.expiresAt}, once）:\n  ${issued.token}\n` +
+          `操作者は Web 端末の「操作者識別カード登録」でこのトークンを入力します / the operator enters it under 操作者識別カード登録 on the node's web terminal`,
+      );
+    return EXIT.ok;
+  } finally {
+    await credentials.close();
+  }
+}
+
+async function revoke(store: OperatorStore, v: Values, io: CommandIO): Promise<number> {
+  const revoked = await store.revoke(
+    need(v, 'id'),
+    need(v, 'by'),
+    need(v, 'reason'),
+    new Date().toISOString(),
+  );
+  if (v.json) printJson(io, revoked);
+  else
+    io.out(
+      `操作者を失効させました / operator revoked: ${describe(revoked)}（失効: ${revoked.revoked?.by}、理由: ${revoked.revoked?.reason}）`,
+    );
+  return EXIT.ok;
+}
+
+async function list(store: OperatorStore, v: Values, io: CommandIO): Promise<number> {
+  const operators = await store.list({ includeRevoked: v.all });
+  if (v.json) printJson(io, operators);
+  else if (operators.length === 0)
+    io.out(
+      `操作者はいません (no operators)。最初のシステム管理者は --granted-by ${BOOTSTRAP} で登録します`,
+    );
+  else
+    for (const o of operators)
+      io.out(
+        `${describe(o)}  付与 ${o.grantedAt} by ${o.grantedBy}${o.revoked ? `  失効 ${o.revoked.at} by ${o.revoked.by}: ${o.revoked.reason}` : ''}`,
+      );
+  return EXIT.ok;
+}
+
+async function history(store: OperatorStore, v: Values, io: CommandIO): Promise<number> {
+  const events = await store.history(v.id === undefined ? {} : { operatorId: v.id });
+  if (v.json) printJson(io, events);
+  else if (events.length === 0) io.out('記録はありません (no events)');
+  else
+    for (const e of events)
+      io.out(
+        `#${e.seq} ${e.at} ${e.kind === 'granted' ? '付与 granted' : '失効 revoked'} ${e.operatorId} by ${e.by}: ${e.detail}`,
+      );
+  return EXIT.ok;
+}
+
+const describe = (o: Operator): string =>
+  `${o.id} ${o.name} [${CARD_TYPE_INFO[o.cardType].ja} ${o.cardType}] ${o.node}${o.revoked ? ' (失効 revoked)' : ''}`;
+
+function printCards(io: CommandIO, json: boolean): number {
+  if (json) {
+    printJson(io, {
+      cardTypes: CARD_TYPES.map((c) => ({
+        cardType: c,
+        ...CARD_TYPE_INFO[c],
+        operations: PERMISSIONS[c],
+      })),
+      operations: permissionTable(),
+    });
+    return EXIT.ok;
+  }
+  io.out('操作者識別カードの種別と権限 / operator card types and their rights (R15, R31)\n');
+  for (const c of CARD_TYPES) {
+    const info = CARD_TYPE_INFO[c];
+    io.out(`${info.ja} (${c}: ${info.en}) — ${info.duties}`);
+    const byRole = NODE_ROLES.map((role) => ({
+      role,
+      ops: OPERATIONS.filter((op) => permits(c, role, op)),
+    })).filter((r) => r.ops.length > 0);
+    if (byRole.length === 0) io.out('    （現在の操作なし / no operations yet）');
+    for (const r of byRole) io.out(`    ${r.role.padEnd(10)} ${r.ops.join(', ')}`);
+  }
+  return EXIT.ok;
+}

@@ -54,13 +54,13 @@ describe('the web terminal offers the terminal side’s routes under the rights 
     ];
     const web = guardedRoutes(TOKYO, routes, log, () => AT);
     // provision.batch exists on agency servers only: a prefecture's web terminal does not offer it.
-    expect(web.map((r) => `${r.method} /api${r.path}`)).toEqual([
+    expect(web.map((r) => `${r.method} ${r.path}`)).toEqual([
       'GET /api/node/health',
       'POST /api/node/isolate',
       'POST /api/node/provision/query',
       'POST /api/node/retention/run',
     ]);
-    const route = (path: string) => web.find((r) => r.path === `/node${path}`)!;
+    const route = (path: string) => web.find((r) => r.path === `/api/node${path}`)!;
 
     await expect(
       route('/isolate').run({ operator: operator('administrator'), body: { peer: 'cs:131016' } }),

@@ -68,7 +68,7 @@ export function guardedRoutes(
     if (operation === undefined || !operationExistsOn(operation, self.role)) continue;
     out.push({
       method: route.method,
-      path: `/node${route.path}`,
+      path: `/api/node${route.path}`,
       run: async ({ operator, body }) => {
         const record = (result: AccessResult, reason?: string) =>
           log.append({

@@ -1,13 +1,22 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumPath } from '../disclosure/pdf.ts';
 import { jsonLogger } from '../nodes/json-log.ts';
 import { openCredentialStore } from '../storage/open-credential-store.ts';
 import type { CredentialStore } from '../storage/ports.ts';
+import {
+  act,
+  chromiumAvailable,
+  enroll,
+  launchBrowser,
+  login,
+  me,
+  openTerminal,
+  type Terminal,
+} from './browser-fixtures.ts';
 import { issueEnrollmentToken } from './enrollment.ts';
 import { InMemoryOperatorDirectory } from './operator-directory.ts';
 import { startWebTerminal, type WebTerminal } from './web-terminal-server.ts';
@@ -18,22 +27,7 @@ import { startWebTerminal, type WebTerminal } from './web-terminal-server.ts';
  * Without the browser these tests are skipped with a loud warning, except under CI=true, where
  * they fail instead.
  */
-const CHROMIUM = chromiumPath();
-const hasChromium = ((): boolean => {
-  try {
-    accessSync(CHROMIUM, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const missingChromium =
-  `Chromium is not installed at ${CHROMIUM}: web terminal login cannot be tested. ` +
-  'Install it (apt-get install chromium fonts-noto-cjk) or set JUKINET_CHROMIUM.';
-if (!hasChromium) {
-  if (process.env['CI'] === 'true') throw new Error(missingChromium);
-  console.warn(`\n!!!!! SKIPPING the web terminal browser tests !!!!!\n${missingChromium}\n`);
-}
+const hasChromium = chromiumAvailable('the web terminal browser tests');
 
 const operators = new InMemoryOperatorDirectory(
   ['clerk-1', 'clerk-2', 'clerk-3', 'clerk-4', 'clerk-5'].map((id, i) => ({
@@ -89,36 +83,13 @@ async function token(operatorId: string, now?: Date): Promise<string> {
   return issued.token;
 }
 
-type Terminal = { page: Page; cdp: CDPSession; authenticatorId: string };
-
-/** A fresh browser profile at the login page with one virtual authenticator. */
-async function openTerminal(): Promise<Terminal> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable', { enableUI: false });
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-  await page.goto(origin);
-  return { page, cdp, authenticatorId };
-}
-
 /**
  * A terminal whose authenticator holds a credential for this site that was never registered
  * (injected over CDP), and whose page lets any credential answer (no allowCredentials): what
  * reaches the server is an answer signed by a stranger's key.
  */
 async function strangerTerminal(): Promise<Terminal> {
-  const t = await openTerminal();
+  const t = await openTerminal(browser, origin);
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   await t.cdp.send('WebAuthn.addCredential', {
     authenticatorId: t.authenticatorId,
@@ -135,42 +106,6 @@ async function strangerTerminal(): Promise<Terminal> {
   return t;
 }
 
-/** Runs one form action and waits for its outcome: the status line's reason and text. */
-async function act(
-  page: Page,
-  action: () => Promise<void>,
-): Promise<{ kind: string; reason: string | undefined; text: string }> {
-  await page.evaluate("document.getElementById('status').className = 'pending'");
-  await action();
-  const status = page.locator('#status.ok, #status.error');
-  await status.waitFor();
-  return {
-    kind: (await status.getAttribute('class')) ?? '',
-    reason: (await status.getAttribute('data-reason')) ?? undefined,
-    text: (await status.textContent()) ?? '',
-  };
-}
-
-const enroll = (page: Page, operatorId: string, tok: string) =>
-  act(page, async () => {
-    await page.fill('#enroll-operator', operatorId);
-    await page.fill('#enroll-token', tok);
-    await page.click('#enroll button[type=submit]');
-  });
-
-const login = (page: Page, operatorId: string) =>
-  act(page, async () => {
-    await page.fill('#login-operator', operatorId);
-    await page.click('#login button[type=submit]');
-  });
-
-/** What the page's own session sees at /api/me. */
-const me = (page: Page) =>
-  page.evaluate(async () => {
-    const res = await fetch('/api/me');
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  });
-
 /** Serves the login options without allowCredentials: a page that lets any credential answer. */
 async function offerAnyCredential(page: Page): Promise<void> {
   await page.route('**/api/login/options', async (route) => {
@@ -185,11 +120,7 @@ describe.skipIf(!hasChromium)('web terminal login in Chromium (R15)', () => {
   beforeAll(async () => {
     credentials = await openCredentialStore(storeUrl);
     terminal = await start();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-      timeout: 60_000,
-    });
+    browser = await launchBrowser();
   }, 90_000);
 
   afterAll(async () => {
@@ -203,7 +134,7 @@ describe.skipIf(!hasChromium)('web terminal login in Chromium (R15)', () => {
   });
 
   it('registers a card with a one-time token, logs in, and /api/me shows the operator', async () => {
-    const t = await openTerminal();
+    const t = await openTerminal(browser, origin);
     const tok = await token('clerk-1');
     expect(await enroll(t.page, 'clerk-1', tok)).toMatchObject({ kind: 'ok', reason: 'enrolled' });
     const [cred] = await credentials.credentialsOf('clerk-1');
@@ -261,10 +192,10 @@ describe.skipIf(!hasChromium)('web terminal login in Chromium (R15)', () => {
   });
 
   it('refuses an enrollment token used twice, expired, or of another operator', async () => {
-    const t = await openTerminal();
+    const t = await openTerminal(browser, origin);
     const tok = await token('clerk-2');
     expect(await enroll(t.page, 'clerk-2', tok)).toMatchObject({ reason: 'enrolled' });
-    const second = await openTerminal();
+    const second = await openTerminal(browser, origin);
     expect(await enroll(second.page, 'clerk-2', tok)).toMatchObject({
       kind: 'error',
       reason: 'enrollment.token-used',
@@ -291,7 +222,7 @@ describe.skipIf(!hasChromium)('web terminal login in Chromium (R15)', () => {
   });
 
   it('refuses a login without user verification: in the browser, and at the server if the page asks for none', async () => {
-    const t = await openTerminal();
+    const t = await openTerminal(browser, origin);
     expect(await enroll(t.page, 'clerk-3', await token('clerk-3'))).toMatchObject({
       reason: 'enrolled',
     });
@@ -322,7 +253,7 @@ describe.skipIf(!hasChromium)('web terminal login in Chromium (R15)', () => {
   });
 
   it('refuses an authenticator whose credential was never registered', async () => {
-    const t = await openTerminal();
+    const t = await openTerminal(browser, origin);
     expect(await enroll(t.page, 'clerk-4', await token('clerk-4'))).toMatchObject({
       reason: 'enrolled',
     });
@@ -339,7 +270,7 @@ describe.skipIf(!hasChromium)('web terminal login in Chromium (R15)', () => {
   });
 
   it('shuts a revoked operator out at the next request, and refuses their login', async () => {
-    const t = await openTerminal();
+    const t = await openTerminal(browser, origin);
     expect(await enroll(t.page, 'clerk-5', await token('clerk-5'))).toMatchObject({
       reason: 'enrolled',
     });
@@ -369,7 +300,7 @@ describe.skipIf(!hasChromium)('web terminal login in Chromium (R15)', () => {
       node: 'cs:131016',
       revoked: false,
     });
-    const own = await openTerminal();
+    const own = await openTerminal(browser, origin);
     expect(await enroll(own.page, 'clerk-6', await token('clerk-6'))).toMatchObject({
       reason: 'enrolled',
     });
@@ -395,7 +326,7 @@ describe.skipIf(!hasChromium)('web terminal login in Chromium (R15)', () => {
     await own.page.goto(origin);
     expect(await login(own.page, 'clerk-6')).toMatchObject({ reason: 'login.locked' });
     // Another operator is not affected: a second card for clerk-1 registers and logs in.
-    const other = await openTerminal();
+    const other = await openTerminal(browser, origin);
     expect(await enroll(other.page, 'clerk-1', await token('clerk-1'))).toMatchObject({
       reason: 'enrolled',
     });

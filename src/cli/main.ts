@@ -10,6 +10,7 @@ import { INTEGRITY_HELP, runIntegrity } from './commands/integrity.ts';
 import { LOAD_HELP, runLoad } from './commands/load.ts';
 import { NETWORK_HELP, runNetwork } from './commands/network.ts';
 import { NODE_HELP, runNode } from './commands/node.ts';
+import { MONITOR_HELP, runMonitor } from './commands/monitor.ts';
 import { OPERATOR_HELP, runOperator } from './commands/operator.ts';
 import { PKI_HELP, runPki } from './commands/pki.ts';
 import { POPULATION_HELP, runPopulation } from './commands/population.ts';
@@ -81,6 +82,11 @@ const COMMANDS: Record<string, Command> = {
     help: OPERATOR_HELP,
     summary: '操作者登録簿 (R15, R31): grant, revoke, list operators; the card types and rights',
     run: runOperator,
+  },
+  monitor: {
+    help: MONITOR_HELP,
+    summary: '監視画面 (R11): a running node’s health, alerts and open requests',
+    run: runMonitor,
   },
   alerts: {
     help: ALERTS_HELP,

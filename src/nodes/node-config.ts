@@ -78,6 +78,8 @@ export const NODE_CONFIG_SCHEMA = z
         reportPollSeconds: z.number().min(0).optional(),
         /** A prefecture server fetches the national disclosure records (R17), every N minutes. */
         disclosureSyncMinutes: z.number().min(0).optional(),
+        /** Access-log analysis (R16) at a prefecture or national server, every N minutes. */
+        analysisMinutes: z.number().min(0).optional(),
       })
       .optional(),
     log: z.object({ level: z.enum(['debug', 'info', 'warn', 'error']).optional() }).optional(),
@@ -165,6 +167,8 @@ export type NodeConfig = {
     readonly reportPollSeconds?: number;
     /** R17 at a prefecture server (default 10; absent in a config built in code: off). */
     readonly disclosureSyncMinutes?: number;
+    /** R16 at a prefecture or national server (default 60; absent in a config built in code: off). */
+    readonly analysisMinutes?: number;
   };
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
 };
@@ -239,6 +243,7 @@ export function parseNodeConfig(json: unknown, baseDir: string, source = 'config
       retentionMinutes: c.schedule?.retentionMinutes ?? 24 * 60,
       reportPollSeconds: c.schedule?.reportPollSeconds ?? 30,
       disclosureSyncMinutes: c.schedule?.disclosureSyncMinutes ?? 10,
+      analysisMinutes: c.schedule?.analysisMinutes ?? 60,
     },
     logLevel: c.log?.level ?? 'info',
   };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { RegistryError } from '../domain/errors.ts';
 import { nodeName, type NodeRef } from '../domain/network/NodeRef.ts';
 import {
+  analysisProblem,
   parseReportNode,
   reportAnswerProblem,
   reportError,
@@ -30,6 +31,7 @@ import type { Session } from '../protocol/session/session.ts';
 import { openReportStore, type OpenStoreOptions } from '../storage/open-store.ts';
 import type { QueuedReport, ReportStore } from '../storage/ports.ts';
 import { errorText, type Logger } from './json-log.ts';
+import { ANALYSIS_OPERATOR, type AnalysisSource } from './node-analysis-requests.ts';
 import type { NodeConfig } from './node-config.ts';
 import type { UpstreamSession } from './upstream-session.ts';
 
@@ -45,7 +47,11 @@ import type { UpstreamSession } from './upstream-session.ts';
 export type NodeReports = {
   /** A prefecture or the national server: the handlers for the nodes below (in onSession). */
   attach(session: Session, peer: NodeRef): void;
-  /** The operator demands a report (R5, R6): `{ to, subject, body, operator }`. */
+  /**
+   * The operator demands a report (R5, R6): `{ to, subject, body, operator }`; an analysis
+   * request (R16) adds `{ kind: 'analysis', residentCode, from?, to? }` (subject and body may
+   * then be left out).
+   */
   request(input: Readonly<Record<string, unknown>>): Promise<ReportView>;
   /** The operator answers a request addressed to this node: `{ id, body, operator }`. */
   answer(input: Readonly<Record<string, unknown>>): Promise<ReportView>;
@@ -104,6 +110,8 @@ export async function startReports(options: {
   readonly log: Logger;
   /** A request refused on the network side for its scope or path: the node records an alert. */
   readonly onRefused?: (peer: NodeRef, detail: string) => void;
+  /** 分析要求 (R16): a CS's check of its own residents; the automatic answer at its target. */
+  readonly analysis?: AnalysisSource | undefined;
   readonly now?: () => Date;
 }): Promise<NodeReports> {
   const { config, log } = options;
@@ -256,13 +264,18 @@ export async function startReports(options: {
   function attach(session: Session, peer: NodeRef): void {
     const peerName = nodeName(peer);
     session.handle('report-request', async (m) => {
-      const p = requestArrivalProblem(self, peer, m.request);
+      const p =
+        requestArrivalProblem(self, peer, m.request) ??
+        (m.request.kind === 'analysis'
+          ? await options.analysis?.arrivalProblem(m.request)
+          : undefined);
       if (p) refuse(peer, p);
       const hop = requestHop(self, m.request);
       const arrival = { at: now(), via: 'request', from: peerName } as const;
       const outcome = await store.recordRequest(m.request, arrival, hop);
       log.info('report.received', { id: m.request.id, from: peerName, outcome, next: hop?.peer });
       if (hop?.via === 'push') kick();
+      if (hop === undefined && m.request.kind === 'analysis') await answerAnalysis(m.request);
       return {
         kind: 'report-ack',
         idempotencyKey: m.idempotencyKey,
@@ -309,6 +322,51 @@ export async function startReports(options: {
     });
   }
 
+  /** 分析要求 (R16): answered on arrival at its target, by the node itself; a failure is logged. */
+  async function answerAnalysis(r: ReportRequest): Promise<void> {
+    try {
+      if (!options.analysis || (await store.report(r.id))?.answer) return;
+      const a: ReportAnswer = {
+        requestId: r.id,
+        answeredBy: selfName,
+        body: await options.analysis.answerBody(r),
+        operator: ANALYSIS_OPERATOR,
+        answeredAt: now(),
+      };
+      await store.recordAnswer(a, { at: a.answeredAt, from: undefined }, answerHop(self, r));
+      log.info('analysis.answered', { id: r.id, origin: r.origin });
+    } catch (e) {
+      log.warn('analysis.answer-failed', { id: r.id, error: errorText(e) });
+    }
+  }
+
+  /** The kind and question of a request from the terminal: `{ kind, residentCode, from, to }`. */
+  async function analysisOf(
+    b: Readonly<Record<string, unknown>>,
+    target: string,
+  ): Promise<Pick<ReportRequest, 'kind' | 'analysis'>> {
+    const kind = b.kind === undefined || b.kind === 'report' ? undefined : b.kind;
+    if (kind === undefined) return {};
+    if (kind !== 'analysis')
+      throw new RegistryError(
+        'invalid',
+        `要求の種類が不正です / kind ${JSON.stringify(kind)} is neither report nor analysis`,
+        'report.kind',
+      );
+    const opt = (f: string): string | undefined => (text(b, f) === '' ? undefined : text(b, f));
+    const from = opt('from');
+    const until = opt('until');
+    const analysis = {
+      residentCode: text(b, 'residentCode'),
+      ...(from === undefined ? {} : { from }),
+      ...(until === undefined ? {} : { to: until }),
+    };
+    const bad = analysisProblem({ kind, analysis, target });
+    if (bad) throw reportError(bad);
+    await options.analysis?.checkOwnResident(analysis.residentCode);
+    return { kind, analysis };
+  }
+
   async function request(b: Readonly<Record<string, unknown>>): Promise<ReportView> {
     const to = text(b, 'to');
     const target = parseReportNode(to);
@@ -320,9 +378,15 @@ export async function startReports(options: {
       );
     const scope = demandProblem(self, target);
     if (scope) throw reportError(scope);
+    const analysis = await analysisOf(b, to);
+    const code = analysis.analysis?.residentCode;
     const fields = {
-      subject: text(b, 'subject'),
-      body: text(b, 'body'),
+      subject: text(b, 'subject') || (code ? `分析要求 / analysis request: ${code}` : ''),
+      body:
+        text(b, 'body') ||
+        (code
+          ? `住民票コード ${code} に関するアクセスログと提供記録の分析を求めます / analyse the access log and provision records about ${code} (R16)`
+          : ''),
       operator: text(b, 'operator'),
     };
     const bad = reportTextProblem(fields);
@@ -334,6 +398,7 @@ export async function startReports(options: {
       target: to,
       ...fields,
       requestedAt: at,
+      ...analysis,
     };
     const hop = requestHop(self, r);
     await store.recordRequest(r, { at, via: 'origin', from: undefined }, hop);

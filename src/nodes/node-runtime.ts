@@ -31,12 +31,18 @@ import { errorText, type Logger } from './json-log.ts';
 import type { NodeConfig } from './node-config.ts';
 import { RegisterPump } from './register-pump.ts';
 import { terminalRoutes } from './node-terminal.ts';
-import { startNodeWebTerminal } from './node-web-terminal.ts';
+import {
+  openNodeAccessLog,
+  recordedLoopbackRoutes,
+  startNodeWebTerminal,
+} from './node-web-terminal.ts';
 import { startTerminalServer } from './terminal-server.ts';
 import { UpstreamSender, type SenderStatus } from './upstream-sender.ts';
 import { UpstreamSession } from './upstream-session.ts';
 import { startProvision } from './node-provision.ts';
 import { startReports } from './node-reports.ts';
+import { openAnalysisSource } from './node-analysis-requests.ts';
+import { startNodeAnalysis } from './node-analysis.ts';
 
 export type NodeHealth = {
   readonly node: string;
@@ -170,6 +176,11 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
         : undefined;
     if (provision) closers.push(() => provision.close());
     // ── 報告要求 (R5, R6): every node but the switch; docs/REPORTS.md ───────────────────────────
+    const analysisRequests =
+      self.role === 'cs' || self.role === 'prefecture' || self.role === 'national'
+        ? await openAnalysisSource({ config, storeOptions, identities: store })
+        : undefined;
+    if (analysisRequests) closers.push(() => analysisRequests.close());
     const reports =
       self.role === 'switch'
         ? undefined
@@ -178,6 +189,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
             storeOptions,
             upstream: upstreamSession,
             log,
+            analysis: analysisRequests,
             onRefused: (peer, detail) =>
               listener?.recordAlert({
                 kind: 'forbidden-operation',
@@ -187,6 +199,9 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
               }),
           });
     if (reports) closers.push(() => reports.close());
+    // ── access-log analysis (R16): the national server and prefecture servers ─────────────────
+    const analysis = await startNodeAnalysis({ config, storeOptions, alerts, log });
+    if (analysis) closers.push(() => analysis.close());
 
     // ── a CS: its municipality's register feeds it ──────────────────────────────────────────
     let pump: RegisterPump | undefined;
@@ -419,15 +434,24 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       upstream: upstreamSession,
       log,
       reports,
+      alerts,
+      analysis,
     });
+    const accessLog = await openNodeAccessLog(config, log);
+    closers.push(() => accessLog.close());
+    const { access } = accessLog;
     let webTerminal: { host: string; port: number } | undefined;
     if (config.webTerminal) {
-      const w = await startNodeWebTerminal({ config, routes, log });
+      const w = await startNodeWebTerminal({ config, routes, access, log });
       webTerminal = w.address;
       closers.push(() => w.close());
     }
     if (config.terminal) {
-      const t = await startTerminalServer({ ...config.terminal, routes, log });
+      const t = await startTerminalServer({
+        ...config.terminal,
+        routes: recordedLoopbackRoutes(self, routes, access),
+        log,
+      });
       terminal = t.address;
       const server: Server = t.server;
       closers.push(

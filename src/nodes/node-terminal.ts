@@ -1,6 +1,8 @@
 import { RegistryError } from '../domain/errors.ts';
 import type { NodeRef } from '../domain/network/NodeRef.ts';
+import type { AlertStore } from '../storage/ports.ts';
 import type { Logger } from './json-log.ts';
+import { monitorView, newestAlerts } from './node-monitor.ts';
 import { mediaFromTerminal } from './node-media.ts';
 import { batchFromTerminal, provisionFromTerminal, type NodeProvision } from './node-provision.ts';
 import type { NodeReports } from './node-reports.ts';
@@ -8,6 +10,7 @@ import type { RunningNode } from './node-runtime.ts';
 import type { TerminalRoute } from './terminal-server.ts';
 import type { UpstreamSession } from './upstream-session.ts';
 import { noDisclosureSync } from './node-disclosure-sync.ts';
+import { noAnalysis, type NodeAnalysis } from './node-analysis.ts';
 
 /** What the terminal side of a node can reach (docs/OPERATIONS.md lists the routes). */
 export type TerminalContext = {
@@ -19,6 +22,10 @@ export type TerminalContext = {
   readonly upstream: UpstreamSession | undefined;
   /** 報告要求 (R5, R6): every node but the switch. */
   readonly reports?: NodeReports | undefined;
+  /** The node's alerts (R11), for `GET /alerts` and `GET /monitor`. */
+  readonly alerts?: AlertStore | undefined;
+  /** Access-log analysis (R16): the national server and prefecture servers. */
+  readonly analysis?: NodeAnalysis | undefined;
   readonly log?: Logger;
 };
 
@@ -27,6 +34,12 @@ export function terminalRoutes(c: TerminalContext): TerminalRoute[] {
   const { self, node, provision, upstream } = c;
   return [
     { method: 'GET', path: '/health', run: () => node.health() },
+    { method: 'GET', path: '/alerts', run: () => newestAlerts(c.alerts) },
+    {
+      method: 'GET',
+      path: '/monitor',
+      run: () => monitorView({ self, node, alerts: c.alerts, reports: c.reports }),
+    },
     { method: 'POST', path: '/retention/run', run: () => node.runRetention() },
     {
       method: 'POST',
@@ -68,6 +81,11 @@ export function terminalRoutes(c: TerminalContext): TerminalRoute[] {
     { method: 'POST', path: '/reports/answer', run: (b) => reportsOf(c).answer(b) },
     { method: 'GET', path: '/reports', run: () => reportsOf(c).list(100) },
     { method: 'POST', path: '/reports/poll', run: () => reportsOf(c).sync() },
+    {
+      method: 'POST',
+      path: '/audit/analyse',
+      run: () => c.analysis?.run() ?? Promise.reject(noAnalysis(self)),
+    },
     {
       method: 'POST',
       path: '/isolate',

@@ -5,7 +5,12 @@ import { NODE_ROLES, type NodeRef } from '../domain/network/NodeRef.ts';
 import { TERMINAL_OPERATIONS } from '../domain/operator/operations.ts';
 import { openAccessLogStore } from '../storage/open-store.ts';
 import type { OperatorInfo } from '../web-terminal/operator-directory.ts';
-import { guardedRoutes, ROUTE_OPERATIONS, targetOf } from './node-web-terminal.ts';
+import {
+  guardedRoutes,
+  recordedLoopbackRoutes,
+  ROUTE_OPERATIONS,
+  targetOf,
+} from './node-web-terminal.ts';
 import { terminalRoutes, type TerminalContext } from './node-terminal.ts';
 import type { TerminalRoute } from './terminal-server.ts';
 
@@ -111,6 +116,33 @@ describe('the web terminal offers the terminal side’s routes under the rights 
     expect(records.every((r) => r.at === AT.toISOString() && r.node === 'prefecture:13')).toBe(
       true,
     );
+    await store.close();
+  });
+
+  it('the loopback side records each act as local-terminal, except health, which touches no data', async () => {
+    const store = await openAccessLogStore('sqlite::memory:');
+    const log = new AccessLog(store);
+    const routes = recordedLoopbackRoutes(
+      TOKYO,
+      [
+        { method: 'GET', path: '/health', run: () => Promise.resolve({ status: 'ok' }) },
+        { method: 'POST', path: '/isolate', run: () => Promise.resolve({ sessionsCut: 1 }) },
+        {
+          method: 'POST',
+          path: '/provision/query',
+          run: () => Promise.reject(new RegistryError('invalid', 'bad', 'search.below-minimum')),
+        },
+      ],
+      log,
+      () => AT,
+    );
+    for (const r of routes)
+      await r.run({ peer: 'cs:131016', query: { affairId: '別表第五:六' } }).catch(() => undefined);
+    const records = (await store.list({ limit: 10 })).reverse();
+    expect(records.map((r) => [r.operator, r.operation, r.result, r.reason])).toEqual([
+      ['local-terminal', 'node.isolate', 'ok', undefined],
+      ['local-terminal', 'provision.query', 'refused', 'search.below-minimum'],
+    ]);
     await store.close();
   });
 

@@ -3,6 +3,7 @@ import type { AccessResult } from '../domain/audit/access-log.ts';
 import { RegistryError } from '../domain/errors.ts';
 import { nodeName, type NodeRef, type NodeRole } from '../domain/network/NodeRef.ts';
 import { TERMINAL_OPERATIONS, type TerminalOperation } from '../domain/operator/operations.ts';
+import { LOCAL_TERMINAL } from '../domain/operator/operator.ts';
 import { permits } from '../domain/operator/permissions.ts';
 import { openCredentialStore } from '../storage/open-credential-store.ts';
 import { openAccessLogStore, openOperatorStore } from '../storage/open-store.ts';
@@ -19,6 +20,8 @@ import type { TerminalRoute } from './terminal-server.ts';
  */
 export const ROUTE_OPERATIONS: Readonly<Record<string, TerminalOperation>> = {
   'GET /health': 'health',
+  'GET /alerts': 'alerts.list',
+  'GET /monitor': 'monitor.view',
   'POST /retention/run': 'retention.run',
   'POST /integrity/check': 'integrity.check',
   'GET /integrity': 'integrity.list',
@@ -31,6 +34,7 @@ export const ROUTE_OPERATIONS: Readonly<Record<string, TerminalOperation>> = {
   'POST /reports/answer': 'reports.answer',
   'GET /reports': 'reports.list',
   'POST /reports/poll': 'reports.poll',
+  'POST /audit/analyse': 'audit.analyse',
   'POST /isolate': 'node.isolate',
   'POST /readmit': 'node.readmit',
 };
@@ -38,7 +42,14 @@ export const ROUTE_OPERATIONS: Readonly<Record<string, TerminalOperation>> = {
 /** On what an operation acted, for the access log: an identifier only (never a name). */
 export function targetOf(body: Record<string, unknown>): string {
   const query = body.query as Record<string, unknown> | undefined;
-  for (const v of [body.peer, query?.residentCode, body.recipientId, body.id, body.to])
+  for (const v of [
+    body.peer,
+    query?.residentCode,
+    body.residentCode,
+    body.recipientId,
+    body.id,
+    body.to,
+  ])
     if (typeof v === 'string' && /^[\x21-\x7e]{1,64}$/.test(v)) return v;
   return '';
 }
@@ -49,6 +60,49 @@ const purposeOf = (body: Record<string, unknown>): string | undefined => {
   const affair = body.affairId ?? query?.affairId;
   return typeof affair === 'string' ? affair.slice(0, 64) : undefined;
 };
+
+/** Appends one act to the access log (R23): who, what, on what, why, with what result. */
+function recordAct(
+  log: AccessLog,
+  act: {
+    readonly node: string;
+    readonly operator: string;
+    readonly operation: TerminalOperation;
+    readonly body: Record<string, unknown>;
+    readonly at: Date;
+  },
+  result: AccessResult,
+  reason?: string,
+): Promise<unknown> {
+  return log.append({
+    at: act.at.toISOString(),
+    node: act.node,
+    operator: act.operator,
+    operation: act.operation,
+    target: targetOf(act.body),
+    purpose: purposeOf(act.body),
+    result,
+    reason,
+  });
+}
+
+/** Runs a route and records its outcome: ok, refused (a domain refusal, with its reason) or failed. */
+async function runRecorded(
+  route: TerminalRoute,
+  body: Record<string, unknown>,
+  record: (result: AccessResult, reason?: string) => Promise<unknown>,
+): Promise<unknown> {
+  let answer: unknown;
+  try {
+    answer = await route.run(body);
+  } catch (e) {
+    const refused = e instanceof RegistryError && e.code !== 'unavailable';
+    await record(refused ? 'refused' : 'failed', e instanceof RegistryError ? e.reason : undefined);
+    throw e;
+  }
+  await record('ok');
+  return answer;
+}
 
 /**
  * The routes of the terminal side as the web terminal offers them, under `/api/node/…`: each
@@ -70,17 +124,9 @@ export function guardedRoutes(
       method: route.method,
       path: `/api/node${route.path}`,
       run: async ({ operator, body }) => {
+        const act = { node, operator: operator.id, operation, body, at: now() };
         const record = (result: AccessResult, reason?: string) =>
-          log.append({
-            at: now().toISOString(),
-            node,
-            operator: operator.id,
-            operation,
-            target: targetOf(body),
-            purpose: purposeOf(body),
-            result,
-            reason,
-          });
+          recordAct(log, act, result, reason);
         if (!permits(operator.cardType, self.role, operation)) {
           await record('refused', 'operator.not-permitted');
           throw new RegistryError(
@@ -89,23 +135,44 @@ export function guardedRoutes(
             'operator.not-permitted',
           );
         }
-        let answer: unknown;
-        try {
-          answer = await route.run(body);
-        } catch (e) {
-          const refused = e instanceof RegistryError && e.code !== 'unavailable';
-          await record(
-            refused ? 'refused' : 'failed',
-            e instanceof RegistryError ? e.reason : undefined,
-          );
-          throw e;
-        }
-        await record('ok');
-        return answer;
+        return runRecorded(route, body, record);
       },
     });
   }
   return out;
+}
+
+const UNRECORDED_POLLS: readonly TerminalOperation[] = ['health', 'monitor.view'];
+
+/**
+ * The loopback terminal side's routes (the CLI on the node's own machine, `callTerminal`), each
+ * act recorded in the access log as operator `local-terminal` (R23: every act attributable; the
+ * loopback side is the machine administrator's). `health` and `monitor.view` are not recorded:
+ * monitoring polls them (`juki monitor` every 5 s) and they touch nobody's data.
+ */
+export function recordedLoopbackRoutes(
+  self: NodeRef,
+  routes: readonly TerminalRoute[],
+  log: AccessLog,
+  now: () => Date = () => new Date(),
+): TerminalRoute[] {
+  const node = nodeName(self);
+  return routes.map((route) => {
+    const operation = ROUTE_OPERATIONS[`${route.method} ${route.path}`];
+    if (operation === undefined || UNRECORDED_POLLS.includes(operation)) return route;
+    return {
+      ...route,
+      run: (body: Record<string, unknown>) =>
+        runRecorded(route, body, (result, reason) =>
+          recordAct(
+            log,
+            { node, operator: LOCAL_TERMINAL, operation, body, at: now() },
+            result,
+            reason,
+          ),
+        ),
+    };
+  });
 }
 
 const operationExistsOn = (operation: TerminalOperation, role: NodeRole): boolean =>
@@ -122,10 +189,11 @@ export function directoryOf(operators: OperatorStore, node: string): OperatorDir
   };
 }
 
-/** Starts the node's web terminal (config `webTerminal`): login, rights, access log. */
+/** Starts the node's web terminal (config `webTerminal`): login, rights, the node's access log. */
 export async function startNodeWebTerminal(options: {
   readonly config: NodeConfig;
   readonly routes: readonly TerminalRoute[];
+  readonly access: AccessLog;
   readonly log: Logger;
 }): Promise<{ readonly address: { host: string; port: number }; close(): Promise<void> }> {
   const { config, log } = options;
@@ -133,9 +201,7 @@ export async function startNodeWebTerminal(options: {
   const schema = config.storeSchema === undefined ? {} : { schema: config.storeSchema };
   const operators = await openOperatorStore(config.store, schema);
   const credentials = await openCredentialStore(config.store, schema);
-  const accessStore = await openAccessLogStore(config.store, schema);
   try {
-    const access = new AccessLog(accessStore, { key: await sealKeyFromBundle(config.bundleDir) });
     const terminal = await startWebTerminal({
       host: web.host,
       port: web.port,
@@ -144,7 +210,7 @@ export async function startNodeWebTerminal(options: {
       operators: directoryOf(operators, nodeName(config.node)),
       credentials,
       log,
-      routes: guardedRoutes(config.node, options.routes, access),
+      routes: guardedRoutes(config.node, options.routes, options.access),
     });
     log.info('web-terminal.started', {
       address: `${terminal.address.host}:${terminal.address.port}`,
@@ -153,14 +219,37 @@ export async function startNodeWebTerminal(options: {
       address: terminal.address,
       close: async () => {
         await terminal.close();
-        await access
-          .seal()
-          .catch((e: unknown) => log.error('audit.seal-failed', { error: errorText(e) }));
-        await Promise.all([operators.close(), credentials.close(), accessStore.close()]);
+        await Promise.all([operators.close(), credentials.close()]);
       },
     };
   } catch (e) {
-    await Promise.all([operators.close(), credentials.close(), accessStore.close()]);
+    await Promise.all([operators.close(), credentials.close()]);
+    throw e;
+  }
+}
+
+/** The node's access log (R23), sealed with its key; the runtime owns it. */
+export async function openNodeAccessLog(
+  config: NodeConfig,
+  log: Logger,
+): Promise<{ readonly access: AccessLog; close(): Promise<void> }> {
+  const store = await openAccessLogStore(
+    config.store,
+    config.storeSchema === undefined ? {} : { schema: config.storeSchema },
+  );
+  try {
+    const access = new AccessLog(store, { key: await sealKeyFromBundle(config.bundleDir) });
+    return {
+      access,
+      close: async () => {
+        await access
+          .seal()
+          .catch((e: unknown) => log.error('audit.seal-failed', { error: errorText(e) }));
+        await store.close();
+      },
+    };
+  } catch (e) {
+    await store.close();
     throw e;
   }
 }

@@ -6,6 +6,7 @@ import {
   reportRequestProblem,
   sameAnswer,
   sameRequest,
+  type AnalysisScope,
   type ReportAnswer,
   type ReportArrivalVia,
   type ReportEvent,
@@ -18,7 +19,7 @@ import type { QueueOutcome } from './report-records.ts';
 /** Rows of the 報告要求 tables (migration 7) in either dialect, and the checks both stores share. */
 
 export const REQUEST_COLUMNS =
-  'id, origin, target, subject, body, operator, requested_at, arrived_via, arrived_from';
+  'id, origin, target, subject, body, operator, requested_at, arrived_via, arrived_from, analysis';
 export const ANSWER_COLUMNS = 'request_id, answered_by, body, operator, answered_at, arrived_from';
 export const EVENT_COLUMNS = 'request_id, kind, at, peer, operator, detail';
 
@@ -32,6 +33,8 @@ export type RequestRow = {
   requested_at: string | Date;
   arrived_via: string;
   arrived_from: string | null;
+  /** Migration 13: an analysis request's question as JSON, NULL on a report request. */
+  analysis: string | null;
 };
 export type AnswerRow = {
   request_id: string;
@@ -71,7 +74,20 @@ export const requestFromRow = (r: RequestRow): ReportRequest => ({
   body: r.body,
   operator: r.operator,
   requestedAt: iso(r.requested_at),
+  ...(r.analysis === null
+    ? {}
+    : { kind: 'analysis' as const, analysis: JSON.parse(r.analysis) as AnalysisScope }),
 });
+
+/** The `analysis` column of a request (migration 13). */
+export const analysisColumn = (r: ReportRequest): string | null =>
+  r.kind === 'analysis' && r.analysis
+    ? JSON.stringify({
+        residentCode: r.analysis.residentCode,
+        from: r.analysis.from,
+        to: r.analysis.to,
+      })
+    : null;
 
 export const answerFromRow = (r: AnswerRow): ReportAnswer => ({
   requestId: r.request_id,

@@ -11,10 +11,12 @@ import {
 import { openAccessLogStore } from '../../storage/open-store.ts';
 import { EXIT, UsageError } from '../cli-error.ts';
 import { printJson, type CommandIO } from '../io.ts';
+import { AUDIT_ANALYSE_DETAIL, AUDIT_ANALYSE_HELP, runAuditAnalyse } from './audit-analyse.ts';
 
 export const AUDIT_HELP = `juki audit verify --store URL --bundle DIR [--cert PEM …] [--json]
 juki audit list --store URL [--operator ID] [--limit N] [--json]
 juki audit seal --store URL --bundle DIR
+${AUDIT_ANALYSE_HELP}
 
   The node's access log (アクセスログ, R23; docs/AUDIT.md): every operation, refused ones
   included, hash-chained and sealed with the node's key.
@@ -25,6 +27,7 @@ juki audit seal --store URL --bundle DIR
            after the last seal are a warning (unsealed-tail), not tampering.
   list     the newest records first
   seal     seals the log up to its last record now (otherwise every 1000 records)
+${AUDIT_ANALYSE_DETAIL}
 
   --store URL     the node's store (sqlite:PATH or postgres://…)
   --bundle DIR    the node's certificate bundle (node.crt, node.key)
@@ -32,6 +35,8 @@ juki audit seal --store URL --bundle DIR
                   (repeatable)
   --operator ID   list: one operator's records only
   --limit N       list: at most N records (default 50)
+  --node NAME     analyse: the observer of the alerts (default: the node of the log)
+  --threshold R=N analyse: a rule's threshold instead of its default (repeatable)
   --json          machine-readable output`;
 
 export async function runAudit(args: readonly string[], io: CommandIO): Promise<number> {
@@ -43,6 +48,8 @@ export async function runAudit(args: readonly string[], io: CommandIO): Promise<
       return runList(rest, io);
     case 'seal':
       return runSeal(rest, io);
+    case 'analyse':
+      return runAuditAnalyse(rest, io);
     case undefined:
     default:
       throw new UsageError(`unknown audit command ${JSON.stringify(verb ?? '')}`);

@@ -161,6 +161,15 @@ describe('juki identity and juki demo', () => {
       /prefecture:13 fetched 2 record\(s\) of national:jlis about its residents \(2 new\)/,
     );
     expect(r.out).toMatch(/開示 \(R17\): .*'s report at prefecture:13 lists 2 provision\(s\)/);
+    // R15, R23, R31: the operators, a token to enroll, and the terminal's acts in a verified log.
+    expect(r.out).toMatch(/操作者登録簿 operators of prefecture:13: admin-13 \(administrator\)/);
+    expect(r.out).toMatch(/operator admin-13 and token \S+\.\S+ \(valid until/);
+    expect(r.out).toMatch(/local-terminal provision\.query tokyo-governor 別表第五:六 → ok/);
+    expect(r.out).toMatch(/juki audit verify: OK — \d+ records in one hash chain/);
+    // R16: the national server's analysis finds the same person asked for again and again.
+    expect(r.out).toMatch(
+      /audit-finding repeat\.same-person recipient=mhlw-pension target=\d{11} count=13 threshold=10/,
+    );
     // What the demo tells the user to run works.
     const history = /identity history --store (\S+) (\d{11})/.exec(r.out);
     expect(history).not.toBeNull();

@@ -18,7 +18,9 @@ import { openProvisionStore } from '../../storage/open-store.ts';
 import type { CommandIO } from '../io.ts';
 
 export const DEMO_AGENCIES = ['mhlw-pension', 'mofa-passport'] as const;
-const PENSION = '別表第一:七十三の六';
+/** The pension service's affair in the demo (国民年金法: the annual status check, R30). */
+export const DEMO_PENSION_AFFAIR = '別表第一:七十三の六';
+const PENSION = DEMO_PENSION_AFFAIR;
 const PASSPORT = '別表第一:四十一';
 const GOVERNOR_PASSPORT = '別表第五:六';
 

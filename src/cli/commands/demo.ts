@@ -20,7 +20,12 @@ import { EXIT, UsageError } from '../cli-error.ts';
 import type { CommandIO } from '../io.ts';
 import { createProgress } from '../progress.ts';
 import { DEMO_COUNTRY, registerPopulation, someoneLivingAlone } from './demo-country.ts';
-import { DEMO_AGENCIES, runDemoProvision } from './demo-provision.ts';
+import {
+  addDemoWebTerminal,
+  runDemoOperators,
+  runDemoSuspiciousPattern,
+} from './demo-operators.ts';
+import { DEMO_AGENCIES, DEMO_PENSION_AFFAIR, runDemoProvision } from './demo-provision.ts';
 
 export const DEMO_HELP = `juki demo [--dir DIR] [--residents N] [--seed S]
 
@@ -67,6 +72,7 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
   );
 
   // 1. The network: certificates and one config per node.
+  const basePort = 20_000 + Math.floor(Math.random() * 120) * 100;
   const manifest = await initNetwork({
     prefectures: [...DEMO_COUNTRY.prefectures],
     municipalities: [...DEMO_COUNTRY.municipalities],
@@ -75,12 +81,14 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
     host: '127.0.0.1',
     // A port range of its own (the demo's nodes listen on 127.0.0.1 only), below the kernel's
     // ephemeral range (32768–60999) where outgoing connections would take our ports.
-    basePort: 20_000 + Math.floor(Math.random() * 120) * 100,
+    basePort,
     overrides: { delivery: { pollMs: 50 }, schedule: { integrityMinutes: 0, retentionMinutes: 0 } },
   });
   io.out(
-    `1/7 ネットワーク構築 network: ${manifest.nodes.length} nodes, each with a certificate of the network CA (${join(dir, 'pki')})`,
+    `1/8 ネットワーク構築 network: ${manifest.nodes.length} nodes, each with a certificate of the network CA (${join(dir, 'pki')})`,
   );
+
+  const webOrigin = await addDemoWebTerminal(dir, basePort);
 
   // 2. Start every node (here in one process; `juki node start` runs each as its own).
   const network = await startLocalNetwork(dir, manifest);
@@ -88,7 +96,7 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
   const stores = new Map<string, IdentityStore>();
   try {
     io.out(
-      `2/7 起動 started: national:jlis, ${DEMO_COUNTRY.prefectures.map((p) => `prefecture:${p}`).join(', ')}, switch:main, ${DEMO_COUNTRY.municipalities.length} CS with their registers (logs in ${join(dir, 'logs')})`,
+      `2/8 起動 started: national:jlis, ${DEMO_COUNTRY.prefectures.map((p) => `prefecture:${p}`).join(', ')}, switch:main, ${DEMO_COUNTRY.municipalities.length} CS with their registers (logs in ${join(dir, 'logs')})`,
     );
     for (const code of DEMO_COUNTRY.municipalities) {
       const c = network.node(`cs:${code}`).config;
@@ -104,7 +112,7 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
     };
 
     // 3. The population, taken in at the counters.
-    const progress = createProgress('3/7 転入届 registering residents at the counters', residents, {
+    const progress = createProgress('3/8 転入届 registering residents at the counters', residents, {
       interactive: io.interactive,
       write,
     });
@@ -120,7 +128,7 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
     progress.finish(population.residents);
     await settled(network, registers, stores, store);
     io.out(
-      `3/7 転入届 ${population.residents} residents in ${population.households} households registered and propagated in ${((performance.now() - started) / 1000).toFixed(1)} s:`,
+      `3/8 転入届 ${population.residents} residents in ${population.households} households registered and propagated in ${((performance.now() - started) / 1000).toFixed(1)} s:`,
     );
     for (const code of DEMO_COUNTRY.municipalities)
       io.out(
@@ -135,7 +143,7 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
     );
 
     // 4. A stream of changes.
-    io.out('\n4/7 異動 changes at the counters, each flowing up on its own:');
+    io.out('\n4/8 異動 changes at the counters, each flowing up on its own:');
     const shown = await changeStream({ registers, codes: population.codes, today, io, name });
     await settled(network, registers, stores, store);
     for (const s of shown) {
@@ -152,7 +160,7 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
 
     // 5. Integrity checks at every level, a damaged record found and repaired, retention, health.
     io.out(
-      '\n5/7 本人確認情報整合 integrity checks (R20): each CS with its prefecture, each prefecture with the national server',
+      '\n5/8 本人確認情報整合 integrity checks (R20): each CS with its prefecture, each prefecture with the national server',
     );
     const nodesToCheck = [
       ...DEMO_COUNTRY.municipalities.map((c) => `cs:${c}`),
@@ -192,7 +200,7 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
     }
 
     // 6. Provision to agencies and a prefecture's own recipient; a disclosure report.
-    io.out('\n6/7 本人確認情報の提供 provision (R3–R5, R13, R21) and disclosure (R17):');
+    io.out('\n6/8 本人確認情報の提供 provision (R3–R5, R13, R21) and disclosure (R17):');
     const chiyodaCode = population.codes.get('131016')![1]!;
     const tsurumiCode = population.codes.get('141011')![0]!;
     const nationalStore = await store(NATIONAL);
@@ -205,7 +213,19 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
       io,
     });
 
-    // 7. A stranger on a network-side port.
+    // 7. Operators, their web terminal and the access log.
+    io.out(
+      '\n7/8 操作者と操作記録 operators, the access log and its analysis (R15, R16, R23, R31):',
+    );
+    await runDemoOperators({ network, origin: webOrigin, io });
+    await runDemoSuspiciousPattern({
+      network,
+      affairId: DEMO_PENSION_AFFAIR,
+      residentCode: chiyodaCode,
+      io,
+    });
+
+    // 8. A stranger on a network-side port.
     const pref = network.node('prefecture:13');
     const { host, port } = pref.network!;
     await new Promise<void>((done) => {
@@ -220,7 +240,7 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
     const [alert] = await alerts.listAlerts({ limit: 1 });
     await alerts.close();
     io.out(
-      `\n7/7 侵入検知 an HTTP request on prefecture:13's network port ${host}:${port}: ${alert ? `dropped and recorded: ${alert.kind} — ${alert.detail}` : 'dropped'}`,
+      `\n8/8 侵入検知 an HTTP request on prefecture:13's network port ${host}:${port}: ${alert ? `dropped and recorded: ${alert.kind} — ${alert.detail}` : 'dropped'}`,
     );
 
     const cs = network.node('cs:131016').config;
@@ -229,6 +249,10 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
   node bin/juki.js register show --register ${cs.register} ${shown[0]?.code ?? ''}
   node bin/juki.js identity history --store ${network.node(NATIONAL).config.store} ${shown[0]?.code ?? ''}
   node bin/juki.js alerts --store ${pref.config.store}
+  node bin/juki.js audit list --store ${pref.config.store}
+  node bin/juki.js audit verify --store ${pref.config.store} --bundle ${pref.config.bundleDir}
+  node bin/juki.js operator list --store ${pref.config.store}
+  node bin/juki.js operator enroll --store ${pref.config.store} --id admin-13 --by admin-13   (a new token)
 Run the same network as separate processes (one terminal each, or on separate machines):
   node bin/juki.js node start --config ${join(dir, 'nodes', 'national-jlis.json')}
   node bin/juki.js node start --config ${join(dir, 'nodes', 'prefecture-13.json')}   … and so on for ${join(dir, 'nodes')}/*.json

@@ -8,6 +8,7 @@ import { EXIT, UsageError } from '../cli-error.ts';
 import { printJson, type CommandIO } from '../io.ts';
 
 export const REPORT_HELP = `juki report request --config NODE.json --to NODE --subject S --body-file F --operator NAME [--json]
+juki report request --config CS.json --to NODE --kind analysis --resident-code C [--from D] [--until D] --operator NAME
 juki report answer  --config NODE.json --id ID --body-file F --operator NAME [--json]
 juki report list    --config NODE.json [--json]
 juki report poll    --config NODE.json [--json]
@@ -18,6 +19,10 @@ juki report poll    --config NODE.json [--json]
            server (national:jlis) or an agency (agency:ID); a prefecture server from the national
            server or an agency; the national server from an agency (R5). The request goes up the
            network now (or as soon as the next node is reachable).
+           --kind analysis (分析要求, R16): ask a prefecture or the national server to analyse its
+           access log and provision records about one resident (a CS: only its own residents),
+           optionally between --from and --until (YYYY-MM-DD); answered automatically on
+           arrival; --subject and --body-file may be left out.
   answer   answer a request addressed to this node (only its target answers).
   list     the requests this node made, passed on or answered, with every step it recorded.
   poll     send what waits and fetch this node's mail now (requests for an agency, answers on
@@ -33,6 +38,10 @@ const OPTIONS = {
   'body-file': { type: 'string' },
   operator: { type: 'string' },
   id: { type: 'string' },
+  kind: { type: 'string' },
+  'resident-code': { type: 'string' },
+  from: { type: 'string' },
+  until: { type: 'string' },
   json: { type: 'boolean', default: false },
 } as const;
 
@@ -74,6 +83,11 @@ function show(io: CommandIO, r: ReportView): void {
     `報告要求 ${r.request.id}  ${r.request.origin} → ${r.request.target}  ${STATUS[r.status]}  [${ROLE[r.role]}]`,
   );
   io.out(`  件名 subject: ${r.request.subject}`);
+  const a = r.request.analysis;
+  if (a)
+    io.out(
+      `  分析要求 analysis (R16): 住民票コード ${a.residentCode}${a.from || a.to ? `  期間 ${a.from ?? '…'} – ${a.to ?? '…'}` : ''}`,
+    );
   io.out(`  要求者 operator: ${r.request.operator}  (${r.request.requestedAt})`);
   for (const line of r.request.body.split('\n')) io.out(`  | ${line}`);
   if (r.answer) {
@@ -110,11 +124,22 @@ export async function runReport(args: readonly string[], io: CommandIO): Promise
   switch (action) {
     case 'request': {
       const base = await terminalOf(v);
+      const analysis = v.kind === 'analysis';
+      if (v.kind !== undefined && v.kind !== 'report' && !analysis)
+        throw new UsageError('--kind must be report or analysis');
       const r = (await callTerminal(base, 'POST', '/reports/request', {
         to: need(v, 'to'),
-        subject: need(v, 'subject'),
-        body: await bodyOf(v),
+        subject: analysis ? (v.subject ?? '') : need(v, 'subject'),
+        body: analysis && v['body-file'] === undefined ? '' : await bodyOf(v),
         operator: need(v, 'operator'),
+        ...(analysis
+          ? {
+              kind: 'analysis',
+              residentCode: need(v, 'resident-code'),
+              from: v.from,
+              until: v.until,
+            }
+          : {}),
       })) as ReportView;
       if (v.json) printJson(io, r);
       else {

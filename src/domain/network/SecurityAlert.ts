@@ -17,6 +17,8 @@ export const ALERT_KINDS = {
   'bad-frame': 'a frame that broke the protocol (bad magic, version, size, body)',
   'unknown-kinds': 'a peer that keeps asking for message kinds this node does not know (probing)',
   'node-isolated': 'an operator cut a node off (emergency plan)',
+  'audit-finding':
+    'the access-log analysis found a suspicious pattern (R16): rule id, identifiers and counts',
 } as const;
 
 export type AlertKind = keyof typeof ALERT_KINDS;

@@ -76,6 +76,10 @@ export const TERMINAL_OPERATIONS = {
   'node.isolate': { roles: ALL, what: '緊急遮断 / isolate a node: the emergency cut-off (R11)' },
   'node.readmit': { roles: ALL, what: '遮断の解除 / readmit an isolated node (R11)' },
   'alerts.list': { roles: ALL, what: '侵入検知アラート / intrusion alerts (R11)' },
+  'monitor.view': {
+    roles: ALL,
+    what: '監視画面 / the monitoring view: health, alerts, open requests (R11)',
+  },
   'register.counter': {
     roles: ['cs'],
     what: '窓口業務 (十の異動事由) / the ten counter operations of the register (R1)',
@@ -89,6 +93,10 @@ export const TERMINAL_OPERATIONS = {
   'operator.list': { roles: ALL, what: '操作者の一覧 / the operator register (R31)' },
   'audit.read': { roles: ALL, what: 'アクセスログの閲覧 / read the access log (R23)' },
   'audit.verify': { roles: ALL, what: 'アクセスログの検証 / verify the access log (R23)' },
+  'audit.analyse': {
+    roles: SERVERS_WITH_REGISTER,
+    what: 'アクセスログの解析 / analyse the access log now (R16)',
+  },
 } as const satisfies Record<string, OperationInfo>;
 
 export type TerminalOperation = keyof typeof TERMINAL_OPERATIONS;

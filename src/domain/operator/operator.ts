@@ -11,6 +11,13 @@ import { permits } from './permissions.ts';
 
 /** `--granted-by` of the first administrator of a node, allowed only while its register is empty. */
 export const BOOTSTRAP = 'bootstrap';
+/**
+ * Who acted in the access log for what no registered operator did: `system` (the node on its own)
+ * and `local-terminal` (the loopback terminal side, reachable only on the node's own machine).
+ * No operator may carry these ids.
+ */
+export const LOCAL_TERMINAL = 'local-terminal';
+const RESERVED_IDS: readonly string[] = [BOOTSTRAP, 'system', LOCAL_TERMINAL];
 
 /** A grant: one operator of one node, with one card type. */
 export type Grant = {
@@ -72,11 +79,11 @@ export function parseNodeName(name: string): NodeRef | undefined {
 }
 
 export function checkOperatorId(id: unknown, field = 'id'): string {
-  if (typeof id !== 'string' || !OPERATOR_ID.test(id) || id === BOOTSTRAP)
+  if (typeof id !== 'string' || !OPERATOR_ID.test(id) || RESERVED_IDS.includes(id))
     throw invalid(
       'operator.id',
-      `操作者IDが不正です（英数字と . _ - の 64 文字まで、${BOOTSTRAP} 以外）: ${field}`,
-      `${field} must be 1–64 of a–z A–Z 0–9 . _ - (not "${BOOTSTRAP}")`,
+      `操作者IDが不正です（英数字と . _ - の 64 文字まで、${RESERVED_IDS.join('・')} 以外）: ${field}`,
+      `${field} must be 1–64 of a–z A–Z 0–9 . _ - (not ${RESERVED_IDS.map((r) => `"${r}"`).join(', ')})`,
     );
   return id;
 }

@@ -30,8 +30,16 @@ function oracle(card: string, role: string, op: string): boolean {
         ].includes(op)
       );
     case 'auditor':
-      if (op === 'audit.read' || op === 'audit.verify') return NODE_ROLES.some((r) => r === role);
-      if (['disclosure.report', 'provision.refusals', 'provision.media-log'].includes(op))
+      if (op === 'audit.read' || op === 'audit.verify' || op === 'monitor.view')
+        return NODE_ROLES.some((r) => r === role);
+      if (
+        [
+          'disclosure.report',
+          'provision.refusals',
+          'provision.media-log',
+          'audit.analyse',
+        ].includes(op)
+      )
         return server;
       if (op === 'reports.request') return role === 'cs' || server;
       if (op === 'reports.answer') return role === 'agency' || server;
@@ -42,12 +50,16 @@ function oracle(card: string, role: string, op: string): boolean {
       return (
         NODE_ROLES.some((r) => r === role) &&
         ['alerts.list', 'node.isolate', 'node.readmit', 'health', 'operator.list']
-          .concat('operator.revoke')
+          .concat('operator.revoke', 'monitor.view')
           .includes(op)
       );
     case 'administrator': {
       const anyNode = NODE_ROLES.some((r) => r === role);
-      if (['health', 'operator.grant', 'operator.revoke', 'operator.list'].includes(op))
+      if (
+        ['health', 'operator.grant', 'operator.revoke', 'operator.list', 'monitor.view'].includes(
+          op,
+        )
+      )
         return anyNode;
       if (op === 'retention.run') return role === 'cs' || server;
       if (op === 'integrity.check' || op === 'integrity.list')

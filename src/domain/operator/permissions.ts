@@ -29,6 +29,7 @@ export const PERMISSIONS: Readonly<Record<CardType, readonly TerminalOperation[]
   auditor: [
     'audit.read',
     'audit.verify',
+    'audit.analyse',
     'disclosure.report',
     'provision.refusals',
     'provision.media-log',
@@ -36,9 +37,11 @@ export const PERMISSIONS: Readonly<Record<CardType, readonly TerminalOperation[]
     'reports.answer',
     'reports.list',
     'reports.poll',
+    'monitor.view',
   ],
   'security-officer': [
     'alerts.list',
+    'monitor.view',
     'node.isolate',
     'node.readmit',
     'health',
@@ -54,6 +57,7 @@ export const PERMISSIONS: Readonly<Record<CardType, readonly TerminalOperation[]
     'operator.grant',
     'operator.revoke',
     'operator.list',
+    'monitor.view',
   ],
 };
 

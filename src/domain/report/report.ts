@@ -1,6 +1,8 @@
+import { isCalendarDate } from '../dates/CalendarDate.ts';
 import { RegistryError, type ErrorCode } from '../errors.ts';
 import { localGovernmentCodeProblem } from '../local-government/LocalGovernmentCode.ts';
 import type { NodeRef } from '../network/NodeRef.ts';
+import { isResidentCode } from '../resident/ResidentCode.ts';
 
 /**
  * 報告要求 (R5, R6): a node demands a report from another node. The national server may demand
@@ -22,7 +24,75 @@ export type ReportRequest = {
   readonly operator: string;
   /** When the origin made it (ISO 8601, UTC). */
   readonly requestedAt: string;
+  /** `analysis` (R16): analyse the target's access log about one resident. Absent: a report. */
+  readonly kind?: ReportKind | undefined;
+  /** What an analysis request asks about; present exactly when `kind` is `analysis`. */
+  readonly analysis?: AnalysisScope | undefined;
 };
+
+export type ReportKind = 'report' | 'analysis';
+
+/**
+ * An analysis request's question (R16): who accessed or received the data of one resident at the
+ * target, optionally within a period of dates (Japan, `YYYY-MM-DD`, both ends included).
+ */
+export type AnalysisScope = {
+  readonly residentCode: string;
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+};
+
+export const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Why this is not an analysis request's kind, scope and target, or undefined (shape only). */
+export function analysisProblem(r: {
+  readonly kind?: ReportKind | undefined;
+  readonly analysis?: AnalysisScope | undefined;
+  readonly target: string;
+}): ReportProblem | undefined {
+  if (r.kind !== 'analysis')
+    return r.analysis === undefined
+      ? undefined
+      : problem(
+          'invalid',
+          'analysis.kind',
+          'analysis は分析要求だけに付けます / only an analysis request names a resident',
+        );
+  const a = r.analysis;
+  if (a === undefined)
+    return problem(
+      'invalid',
+      'analysis.resident-code',
+      '分析要求には住民票コードが必要です / an analysis request names one resident code',
+    );
+  if (!isResidentCode(a.residentCode))
+    return problem(
+      'invalid',
+      'analysis.resident-code',
+      `住民票コードが不正です / ${JSON.stringify(a.residentCode)} is not a resident code (11 digits with a valid check digit)`,
+    );
+  for (const d of [a.from, a.to])
+    if (d !== undefined && !(DATE_PATTERN.test(d) && isCalendarDate(d)))
+      return problem(
+        'invalid',
+        'analysis.period',
+        `期間が不正です / ${JSON.stringify(d)} is not a date (YYYY-MM-DD)`,
+      );
+  if (a.from !== undefined && a.to !== undefined && a.from > a.to)
+    return problem(
+      'invalid',
+      'analysis.period',
+      `期間の始めが終わりより後です / ${a.from} is after ${a.to}`,
+    );
+  const role = r.target.slice(0, r.target.indexOf(':'));
+  if (role !== 'prefecture' && role !== 'national')
+    return problem(
+      'forbidden',
+      'analysis.target',
+      `分析要求の宛先は都道府県サーバか全国サーバです / an analysis request goes to a prefecture or the national server, not ${r.target} (R16)`,
+    );
+  return undefined;
+}
 
 /** The report: one answer per request, made at the target. */
 export type ReportAnswer = {
@@ -203,7 +273,7 @@ export function reportRequestProblem(r: ReportRequest): ReportProblem | undefine
       'report.time',
       'requestedAt must be an ISO 8601 UTC time (YYYY-MM-DDTHH:MM:SS.sssZ)',
     );
-  return reportTextProblem(r);
+  return reportTextProblem(r) ?? analysisProblem(r);
 }
 
 /** Why `a` is not a well-formed answer, or undefined. */
@@ -228,7 +298,11 @@ export const sameRequest = (a: ReportRequest, b: ReportRequest): boolean =>
   a.subject === b.subject &&
   a.body === b.body &&
   a.operator === b.operator &&
-  a.requestedAt === b.requestedAt;
+  a.requestedAt === b.requestedAt &&
+  (a.kind ?? 'report') === (b.kind ?? 'report') &&
+  a.analysis?.residentCode === b.analysis?.residentCode &&
+  a.analysis?.from === b.analysis?.from &&
+  a.analysis?.to === b.analysis?.to;
 
 export const sameAnswer = (a: ReportAnswer, b: ReportAnswer): boolean =>
   a.requestId === b.requestId &&

@@ -1,5 +1,6 @@
 import {
   BODY_TEXT_PATTERN,
+  DATE_PATTERN,
   ISO_TIME_PATTERN,
   LINE_TEXT_PATTERN,
   REPORT_LIMITS,
@@ -25,8 +26,32 @@ const BODY = {
   patternText: 'text without control characters other than tab and line breaks',
 };
 
+const DATE = { max: 10, pattern: DATE_PATTERN, patternText: 'YYYY-MM-DD' };
+
+/** An analysis request's optional fields (R16); absent on a report request (and from older nodes). */
+function readAnalysis(r: BodyReader): Pick<ReportRequest, 'kind' | 'analysis'> {
+  const kind = r.has('kind') ? r.oneOf('kind', ['report', 'analysis'] as const) : undefined;
+  if (!r.has('analysis')) return kind === 'analysis' ? { kind } : {};
+  const a = r.object('analysis');
+  const from = a.optionalString('from', DATE);
+  const to = a.optionalString('to', DATE);
+  return {
+    ...(kind === undefined ? {} : { kind }),
+    analysis: {
+      residentCode: a.string('residentCode', {
+        max: 11,
+        pattern: /^\d{11}$/,
+        patternText: '11 digits',
+      }),
+      ...(from === undefined ? {} : { from }),
+      ...(to === undefined ? {} : { to }),
+    },
+  };
+}
+
 export function readReportRequest(r: BodyReader): ReportRequest {
   return {
+    ...readAnalysis(r),
     id: r.string('id', REPORT_ID_RULE),
     origin: r.string('origin', NODE_NAME_RULE),
     target: r.string('target', NODE_NAME_RULE),

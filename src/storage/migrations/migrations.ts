@@ -9,6 +9,8 @@ import { DISCLOSURE_PREFECTURE_MIGRATION } from './0008-disclosure-prefecture.ts
 import { OPERATORS_MIGRATION } from './0009-operators.ts';
 import { ACCESS_LOG_MIGRATION } from './0010-access-log.ts';
 import { WEBAUTHN_MIGRATION } from './0011-webauthn.ts';
+import { AUDIT_ANALYSIS_MIGRATION } from './0012-audit-analysis.ts';
+import { ANALYSIS_REQUESTS_MIGRATION } from './0013-analysis-requests.ts';
 import type { Migration } from './Migration.ts';
 
 /** Every migration this code knows, oldest first. Append only. */
@@ -24,6 +26,8 @@ export const MIGRATIONS: readonly Migration[] = [
   OPERATORS_MIGRATION,
   ACCESS_LOG_MIGRATION,
   WEBAUTHN_MIGRATION,
+  AUDIT_ANALYSIS_MIGRATION,
+  ANALYSIS_REQUESTS_MIGRATION,
 ];
 
 /** The schema version this code writes and expects. */

@@ -7,6 +7,7 @@ import {
   ANSWER_COLUMNS,
   EVENT_COLUMNS,
   REQUEST_COLUMNS,
+  analysisColumn,
   answerArrivalEvent,
   answerFromRow,
   arrivalEvent,
@@ -42,7 +43,7 @@ const INSERT_EVENT = `INSERT INTO report_event (${EVENT_COLUMNS}) VALUES ($1, $2
 const ENQUEUE = `INSERT INTO report_queue (peer, item, request_id, via, queued_at)
   VALUES ($1, $2, $3, $4, $5) ON CONFLICT (peer, item, request_id) DO NOTHING`;
 const QUEUE_SQL = `SELECT q.peer, q.item, q.via, q.queued_at,
-    r.id, r.origin, r.target, r.subject, r.body, r.operator, r.requested_at, r.arrived_via, r.arrived_from,
+    r.id, r.origin, r.target, r.subject, r.body, r.operator, r.requested_at, r.arrived_via, r.arrived_from, r.analysis,
     a.answered_by AS a_answered_by, a.body AS a_body, a.operator AS a_operator, a.answered_at AS a_answered_at
   FROM report_queue q
   JOIN report_request r ON r.id = q.request_id
@@ -94,7 +95,7 @@ export class PostgresReportStore implements ReportStore {
         return 'duplicate';
       }
       await c.query(
-        `INSERT INTO report_request (${REQUEST_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        `INSERT INTO report_request (${REQUEST_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
         [
           r.id,
           r.origin,
@@ -105,6 +106,7 @@ export class PostgresReportStore implements ReportStore {
           r.requestedAt,
           arrival.via,
           arrival.from ?? null,
+          analysisColumn(r),
         ],
       );
       const from = arrival.from ?? null;

@@ -8,6 +8,7 @@ import {
   ANSWER_COLUMNS,
   EVENT_COLUMNS,
   REQUEST_COLUMNS,
+  analysisColumn,
   answerArrivalEvent,
   answerFromRow,
   arrivalEvent,
@@ -38,7 +39,7 @@ import type {
 import { acquireSqlite } from './sqlite-connection.ts';
 
 const QUEUE_SQL = `SELECT q.peer, q.item, q.via, q.queued_at,
-    r.id, r.origin, r.target, r.subject, r.body, r.operator, r.requested_at, r.arrived_via, r.arrived_from,
+    r.id, r.origin, r.target, r.subject, r.body, r.operator, r.requested_at, r.arrived_via, r.arrived_from, r.analysis,
     a.answered_by AS a_answered_by, a.body AS a_body, a.operator AS a_operator, a.answered_at AS a_answered_at
   FROM report_queue q
   JOIN report_request r ON r.id = q.request_id
@@ -61,7 +62,7 @@ function prepare(db: Database.Database) {
       `SELECT ${REQUEST_COLUMNS} FROM report_request ORDER BY seq DESC LIMIT ?`,
     ),
     insertRequest: db.prepare(
-      `INSERT INTO report_request (${REQUEST_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO report_request (${REQUEST_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertAnswer: db.prepare(
       `INSERT INTO report_answer (${ANSWER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`,
@@ -116,6 +117,7 @@ export class SqliteReportStore implements ReportStore {
         r.requestedAt,
         arrival.via,
         arrival.from ?? null,
+        analysisColumn(r),
       );
       s.insertEvent.run(
         r.id,

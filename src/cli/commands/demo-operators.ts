@@ -1,0 +1,120 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AccessLog, sealKeyFromBundle, verifyAccessLog } from '../../audit/index.ts';
+import type { LocalNetwork } from '../../nodes/local-network.ts';
+import { directoryOf } from '../../nodes/node-web-terminal.ts';
+import { openCredentialStore } from '../../storage/open-credential-store.ts';
+import { openAccessLogStore, openOperatorStore } from '../../storage/open-store.ts';
+import { issueEnrollmentToken } from '../../web-terminal/enrollment.ts';
+import { callTerminal } from '../../nodes/terminal-server.ts';
+import type { CommandIO } from '../io.ts';
+
+/** The node whose operators the demo registers, and where its web terminal listens. */
+export const DEMO_OPERATOR_NODE = 'prefecture:13';
+const webPort = (basePort: number): number => basePort + 99; // free in network-init's layout
+
+/** Gives prefecture:13's config a web terminal (before the network starts). */
+export async function addDemoWebTerminal(dir: string, basePort: number): Promise<string> {
+  const path = join(dir, 'nodes', 'prefecture-13.json');
+  const config = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+  const port = webPort(basePort);
+  const origin = `http://localhost:${port}`;
+  config.webTerminal = { host: '127.0.0.1', port, rpId: 'localhost', origin };
+  await writeFile(path, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+  return origin;
+}
+
+const DEMO_OPERATORS = [
+  { id: 'admin-13', name: '管理 一郎', cardType: 'administrator', by: 'bootstrap' },
+  { id: 'audit-13', name: '監査 花子', cardType: 'auditor', by: 'admin-13' },
+  { id: 'security-13', name: '保安 次郎', cardType: 'security-officer', by: 'admin-13' },
+  { id: 'provision-13', name: '提供 三郎', cardType: 'provision-operator', by: 'admin-13' },
+] as const;
+
+/**
+ * The demo's operators and access log (R15, R23, R31): prefecture:13's operator register, an
+ * enrollment token for its administrator and how to log in, and the node's access log — every act
+ * of the demo at its terminal side, refused ones included — verified against its seals.
+ */
+export async function runDemoOperators(options: {
+  network: LocalNetwork;
+  origin: string;
+  io: CommandIO;
+}): Promise<void> {
+  const { network, io } = options;
+  const config = network.node(DEMO_OPERATOR_NODE).config;
+  const operators = await openOperatorStore(config.store);
+  const credentials = await openCredentialStore(config.store);
+  const accessStore = await openAccessLogStore(config.store);
+  try {
+    for (const o of DEMO_OPERATORS)
+      await operators.grant({
+        id: o.id,
+        node: DEMO_OPERATOR_NODE,
+        name: o.name,
+        cardType: o.cardType,
+        grantedBy: o.by,
+        grantedAt: new Date().toISOString(),
+      });
+    io.out(
+      `      操作者登録簿 operators of ${DEMO_OPERATOR_NODE}: ${DEMO_OPERATORS.map((o) => `${o.id} (${o.cardType})`).join(', ')}`,
+    );
+    const token = await issueEnrollmentToken(
+      credentials,
+      directoryOf(operators, DEMO_OPERATOR_NODE),
+      {
+        operatorId: 'admin-13',
+        issuedBy: 'admin-13',
+      },
+    );
+    io.out(
+      `      Web 端末 ${options.origin} (while the node runs: juki node start --config ${join('nodes', 'prefecture-13.json')}): 操作者識別カード登録 with operator admin-13 and token ${token.token} (valid until ${token.expiresAt}), then ログイン with the card (a FIDO2 key or the computer's own authenticator, user verification required)`,
+    );
+
+    // Sealed now (a running node seals every 1,000 records and when it stops), then verified.
+    await new AccessLog(accessStore, { key: await sealKeyFromBundle(config.bundleDir) }).seal();
+    const certificate = await readFile(join(config.bundleDir, 'node.crt'), 'utf8');
+    const v = await verifyAccessLog(accessStore, certificate);
+    const records = (await accessStore.list({ limit: 5 })).reverse();
+    io.out(`      操作記録 the access log of ${DEMO_OPERATOR_NODE} (newest ${records.length}):`);
+    for (const r of records)
+      io.out(
+        `        #${r.seq} ${r.at} ${r.operator} ${r.operation} ${r.target || '—'} ${r.purpose ?? ''} → ${r.result}${r.reason ? ` [${r.reason}]` : ''}`,
+      );
+    io.out(
+      `      検証 juki audit verify: ${v.ok ? `OK — ${v.records} records in one hash chain, sealed with ${DEMO_OPERATOR_NODE}'s key` : `改ざん tampering: ${v.problem?.kind} at #${v.problem?.seq}`}`,
+    );
+  } finally {
+    await Promise.all([operators.close(), credentials.close(), accessStore.close()]);
+  }
+}
+
+/**
+ * A suspicious pattern (R16): the pension service's operator looks up the same resident again and
+ * again; the national server's analysis finds it (`repeat.same-person`: more than 10 provisions of
+ * one resident to one recipient in a day) and raises an `audit-finding` alert.
+ */
+export async function runDemoSuspiciousPattern(options: {
+  network: LocalNetwork;
+  affairId: string;
+  residentCode: string;
+  io: CommandIO;
+}): Promise<void> {
+  const { network, io } = options;
+  const url = (node: string) => {
+    const t = network.node(node).terminal!;
+    return `http://${t.host}:${t.port}/`;
+  };
+  for (let i = 0; i < 11; i++)
+    await callTerminal(url('agency:mhlw-pension'), 'POST', '/provision/query', {
+      query: { affairId: options.affairId, residentCode: options.residentCode },
+      searcher: 'pension-operator-7',
+    });
+  const result = (await callTerminal(url('national:jlis'), 'POST', '/audit/analyse', {})) as {
+    newFindings: { rule: string; detail: string }[];
+  };
+  io.out(
+    `      不審な照会 R16: agency:mhlw-pension asked national:jlis about one resident 11 more times; the national server's analysis found ${result.newFindings.length} pattern(s):`,
+  );
+  for (const f of result.newFindings) io.out(`        audit-finding ${f.detail}`);
+}

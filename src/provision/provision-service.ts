@@ -27,6 +27,19 @@ import { GroupWriter } from '../storage/group-writer.ts';
 import type { PseudonymDeriver } from './pseudonym.ts';
 
 /**
+ * The disclosure record (R17) of one person provided, with the prefecture the national server
+ * sends it to (the person's municipality at the time of provision).
+ */
+const disclosureOf = (
+  r: IdentityRecord,
+  d: Omit<NewDisclosure, 'residentCode' | 'prefectureCode'>,
+): NewDisclosure => ({
+  ...d,
+  residentCode: r.residentCode,
+  prefectureCode: r.localGovernmentCode.slice(0, 2),
+});
+
+/**
  * A disclosure write waits one turn of the event loop for company (GroupWriter `gatherMs: 0`):
  * the queries read in the same batch from the sessions then share one commit. Measured on the
  * provision benchmark's server (prefix queries, 300 k residents): closed loop 3,951 → 5,924
@@ -126,18 +139,7 @@ export class ProvisionService {
   ): Promise<ProvisionResult> {
     const o = this.#o;
     const refuse = async (r: Refusal, affairId?: string): Promise<never> => {
-      await o.provision.recordRefusal({
-        at: this.#now(),
-        node: nodeName(o.self),
-        recipientId: requester.recipientId,
-        searcher: requester.searcher,
-        affairId,
-        queryId,
-        channel,
-        code: r.code,
-        reason: r.reason,
-        message: r.message,
-      });
+      await this.#recordRefusal(requester, { queryId, channel, affairId, at: this.#now() }, r);
       throw new RegistryError(r.code, r.message, r.reason);
     };
     const affairId = typeof query.affairId === 'string' ? query.affairId : undefined;
@@ -205,20 +207,19 @@ export class ProvisionService {
 
     const records: readonly IdentityRecord[] = found.records;
     const at = this.#now();
-    const disclosures: NewDisclosure[] = records.map((r) => ({
-      at,
-      node: nodeName(o.self),
-      recipientId: requester.recipientId,
-      recipientName,
-      searcher: requester.searcher,
-      affairId: plan.affairId,
-      legalBasis,
-      queryId,
-      residentCode: r.residentCode,
-      channel,
-      // Whose prefecture the national server sends this record to (R17).
-      prefectureCode: r.localGovernmentCode.slice(0, 2),
-    }));
+    const disclosures: NewDisclosure[] = records.map((r) =>
+      disclosureOf(r, {
+        at,
+        node: nodeName(o.self),
+        recipientId: requester.recipientId,
+        recipientName,
+        searcher: requester.searcher,
+        affairId: plan.affairId,
+        legalBasis,
+        queryId,
+        channel,
+      }),
+    );
     // Recorded before the answer leaves: a provision without its disclosure record never happens.
     await this.#disclosures.add(disclosures);
     const identities = records.map((r) => this.#provided(r, identifier, requester));
@@ -243,18 +244,7 @@ export class ProvisionService {
     const at = this.#now();
     const node = nodeName(o.self);
     const refusal = (queryId: string, r: Refusal, affair?: string) =>
-      o.provision.recordRefusal({
-        at,
-        node,
-        recipientId: requester.recipientId,
-        searcher: requester.searcher,
-        affairId: affair,
-        queryId,
-        channel: 'batch',
-        code: r.code,
-        reason: r.reason,
-        message: r.message,
-      });
+      this.#recordRefusal(requester, { queryId, channel: 'batch', affairId: affair, at }, r);
     const auth = authorizeProvision(await this.#loadRegistry(), {
       recipientId: requester.recipientId,
       affairId,
@@ -284,19 +274,19 @@ export class ProvisionService {
           else {
             const records = outcome.status === 'found' ? outcome.records : [];
             for (const r of records)
-              disclosures.push({
-                at,
-                node,
-                recipientId: requester.recipientId,
-                recipientName: auth.recipient.name,
-                searcher: requester.searcher,
-                affairId: plan.affairId,
-                legalBasis: auth.legalBasis,
-                queryId,
-                residentCode: r.residentCode,
-                channel: 'batch',
-                prefectureCode: r.localGovernmentCode.slice(0, 2),
-              });
+              disclosures.push(
+                disclosureOf(r, {
+                  at,
+                  node,
+                  recipientId: requester.recipientId,
+                  recipientName: auth.recipient.name,
+                  searcher: requester.searcher,
+                  affairId: plan.affairId,
+                  legalBasis: auth.legalBasis,
+                  queryId,
+                  channel: 'batch',
+                }),
+              );
             answers.push({
               identities: records.map((r) => this.#provided(r, auth.identifier, requester)),
             });
@@ -310,6 +300,31 @@ export class ProvisionService {
     // Recorded before the answer leaves: a provision without its disclosure record never happens.
     await this.#disclosures.add(disclosures);
     return answers;
+  }
+
+  /** A refused attempt (R23): kept apart from disclosures, naming nobody. */
+  #recordRefusal(
+    requester: Requester,
+    q: {
+      readonly queryId: string;
+      readonly channel: ProvisionChannel;
+      readonly affairId: string | undefined;
+      readonly at: string;
+    },
+    r: Refusal,
+  ): Promise<unknown> {
+    return this.#o.provision.recordRefusal({
+      at: q.at,
+      node: nodeName(this.#o.self),
+      recipientId: requester.recipientId,
+      searcher: requester.searcher,
+      affairId: q.affairId,
+      queryId: q.queryId,
+      channel: q.channel,
+      code: r.code,
+      reason: r.reason,
+      message: r.message,
+    });
   }
 
   #provided(r: IdentityRecord, identifier: IdentifierKind, requester: Requester): ProvidedIdentity {

@@ -14,12 +14,7 @@ import {
 } from '../../domain/resident/IdentityInfo.ts';
 import type { ResidentCode } from '../../domain/resident/ResidentCode.ts';
 import type { RetentionPolicy } from '../../domain/retention/retention.ts';
-import {
-  ErasureTally,
-  erasureCutoffs,
-  erasureRunFromRow,
-  type ErasureLogRow,
-} from '../erasure-tally.ts';
+import { ErasureTally, erasureCutoffs, erasureRunFromRow } from '../erasure-tally.ts';
 import {
   storedChangeEvent,
   identityValues,
@@ -47,15 +42,11 @@ import { translateSqliteError } from './sqlite-errors.ts';
 import { SqliteIntegrity } from './sqlite-integrity.ts';
 import { SqliteSearch, backfillSqliteSearchKeys } from './sqlite-search.ts';
 import type { SearchPlan } from '../../domain/provision/search-rules.ts';
+import { prepareStatements, type HistoryRow } from './sqlite-identity-statements.ts';
 import {
-  ERASURE_CANDIDATES_SQL,
-  INSERT_HISTORY_SQL,
-  INSERT_IDENTITY_SQL,
   LOOKUP_BY_RESIDENT_CODE_SQL,
   LOOKUP_WITH_PERSON_SQL,
-  MARK_CODE_USED_SQL,
   RECORD_BY_PERSON_SQL,
-  UPDATE_IDENTITY_SQL,
 } from './sqlite-sql.ts';
 import { acquireSqlite, type SharedSqlite } from './sqlite-connection.ts';
 
@@ -77,7 +68,6 @@ export type SqliteStoreOptions = {
 export const DEFAULT_SQLITE_CACHE_BYTES = 64 * 2 ** 20;
 
 type PersonRow = readonly [...IdentityRow, number];
-type HistoryRow = { sequence: number; event: string; before_values: string | null };
 
 const ERASURE_CHUNK = 500;
 const bit = (b: boolean): number => (b ? 1 : 0);
@@ -444,66 +434,5 @@ function historyEntryFromRow(r: HistoryRow): HistoryEntry {
     sequence: r.sequence,
     event: JSON.parse(r.event) as ChangeEvent,
     before: r.before_values === null ? undefined : (JSON.parse(r.before_values) as IdentityInfo),
-  };
-}
-
-/** Every statement of the store, prepared once per connection. */
-function prepareStatements(db: Database.Database) {
-  return {
-    historyByTransaction: db
-      .prepare<[string], number>('SELECT sequence FROM identity_history WHERE transaction_id = ?')
-      .pluck(),
-    rejectedByTransaction: db.prepare<[string], { rule: string; message: string }>(
-      'SELECT rule, message FROM rejected_change WHERE transaction_id = ?',
-    ),
-    insertRejected: db.prepare<[string, string, string, string]>(
-      'INSERT INTO rejected_change (transaction_id, rule, message, change_date) VALUES (?, ?, ?, ?)',
-    ),
-    codeUsed: db
-      .prepare<[string], number>('SELECT 1 FROM used_resident_code WHERE code = ?')
-      .pluck(),
-    numberStored: db
-      .prepare<[string], number>('SELECT 1 FROM identity WHERE individual_number = ?')
-      .pluck(),
-    insertIdentity: db.prepare<unknown[]>(INSERT_IDENTITY_SQL),
-    updateIdentity: db.prepare<unknown[]>(UPDATE_IDENTITY_SQL),
-    markCodeUsed: db.prepare<[string, number | bigint]>(MARK_CODE_USED_SQL),
-    insertHistory: db.prepare<unknown[]>(INSERT_HISTORY_SQL),
-    insertOutbox: db.prepare<[string, string]>(
-      'INSERT INTO outbox (transaction_id, event) VALUES (?, ?) ON CONFLICT (transaction_id) DO NOTHING',
-    ),
-    personOfCode: db
-      .prepare<[string], number | null>('SELECT person_id FROM used_resident_code WHERE code = ?')
-      .pluck(),
-    historyOfPerson: db.prepare<[number], HistoryRow>(
-      'SELECT sequence, event, before_values FROM identity_history WHERE person_id = ? ORDER BY sequence',
-    ),
-    countIdentities: db.prepare<[], number>('SELECT count(*) FROM identity').pluck(),
-    countOutbox: db.prepare<[], number>('SELECT count(*) FROM outbox').pluck(),
-    pendingOutbox: db.prepare<[number], { id: number; event: string; attempts: number }>(
-      'SELECT id, event, attempts FROM outbox ORDER BY id LIMIT ?',
-    ),
-    outboxAttempt: db.prepare<[string]>(
-      'UPDATE outbox SET attempts = attempts + 1 WHERE id IN (SELECT value FROM json_each(?))',
-    ),
-    outboxAck: db.prepare<[string]>(
-      'DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?))',
-    ),
-    erasureCandidates: db.prepare<[string, string], number>(ERASURE_CANDIDATES_SQL).pluck(),
-    deleteHistoryEntry: db.prepare<[number]>('DELETE FROM identity_history WHERE sequence = ?'),
-    deletePersonHistory: db.prepare<[number]>('DELETE FROM identity_history WHERE person_id = ?'),
-    unlinkCodes: db.prepare<[number]>(
-      'UPDATE used_resident_code SET person_id = NULL WHERE person_id = ?',
-    ),
-    deleteIdentity: db.prepare<[number]>('DELETE FROM identity WHERE person_id = ?'),
-    eraseRejected: db.prepare<[string]>('DELETE FROM rejected_change WHERE change_date < ?'),
-    logErasure: db.prepare<[string, number, number, number, number, string | null, string | null]>(
-      `INSERT INTO erasure_log (as_of, history_years, overseas_years, erased_history_entries,
-         erased_records, oldest_erased, newest_erased) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    listErasures: db.prepare<[number], ErasureLogRow>(
-      `SELECT id, ran_at, as_of, history_years, overseas_years, erased_history_entries,
-         erased_records, oldest_erased, newest_erased FROM erasure_log ORDER BY id DESC LIMIT ?`,
-    ),
   };
 }

@@ -175,6 +175,45 @@ function describeAnalysis(name: string, open: () => Promise<Stores>): void {
         await closeAll(s);
       }
     });
+
+    it('R16: a finding and its alert are one transaction: a failure between them leaves neither, and the next run raises both', async () => {
+      const s = await open();
+      try {
+        await new AccessLog(s.accessLog).append(Array.from({ length: 21 }, (_, i) => entry(i)));
+        // The store as it is, except that writing the alert fails inside recordRun's transaction.
+        const failing: AnalysisStore = {
+          cursors: () => s.analysis.cursors(),
+          refusalsAfter: (after, limit) => s.analysis.refusalsAfter(after, limit),
+          disclosuresAfter: (after, limit) => s.analysis.disclosuresAfter(after, limit),
+          recordRun: (run, findings, cursors) =>
+            s.analysis.recordRun(run, findings, cursors, () => {
+              throw new Error('crash between the finding and its alert');
+            }),
+          listRuns: (limit) => s.analysis.listRuns(limit),
+          close: () => s.analysis.close(),
+        };
+        const deps = { accessLog: s.accessLog, observer: 'prefecture:13' };
+        await expect(
+          analyseAccessLog({ ...deps, analysis: failing }, { thresholds, now: () => AT }),
+        ).rejects.toThrow(/crash/);
+        expect(await s.analysis.listRuns(10)).toEqual([]);
+        expect(await s.analysis.cursors()).toMatchObject({
+          'access-log': { cursor: 0, rewind: 0 },
+        });
+        expect(await s.alerts.listAlerts({ limit: 10 })).toEqual([]);
+
+        const again = await analyseAccessLog(
+          { ...deps, analysis: s.analysis },
+          { thresholds, now: () => AT },
+        );
+        expect(again.fresh.map((f) => f.rule)).toEqual(['volume.operator']);
+        const alerts = await s.alerts.listAlerts({ limit: 10 });
+        expect(alerts.map((a) => a.detail)).toEqual([again.fresh[0]!.detail]);
+        expect(alerts).toEqual(again.alerts);
+      } finally {
+        await closeAll(s);
+      }
+    });
   });
 }
 

@@ -5,6 +5,7 @@ import {
   windowStart,
   type ActInput,
   type Finding,
+  type OfficeHours,
   type Thresholds,
 } from '../domain/audit/analysis.ts';
 import type { SecurityAlert } from '../domain/network/SecurityAlert.ts';
@@ -16,13 +17,14 @@ import type {
   AnalysisStore,
   SourceRange,
 } from '../storage/analysis-store.ts';
-import type { AccessLogStore, AlertStore } from '../storage/ports.ts';
+import type { AccessLogStore } from '../storage/ports.ts';
 
 /**
  * The periodic access-log analysis of a node (R16; docs/AUDIT.md "Analysis (R16)"): streams the
  * access log, the provision refusals and the disclosures page by page since the last run, runs
- * the rules of domain/audit/analysis.ts, records the run and its findings, and raises a security
- * alert of kind `audit-finding` for each finding not raised before.
+ * the rules of domain/audit/analysis.ts, and records the run, its findings and a security alert of
+ * kind `audit-finding` for each finding not raised before, all in one transaction of the node's
+ * store (AnalysisStore.recordRun): a crash never leaves a finding without its alert.
  *
  * Where it stops: per source, the last id read. A rule counting per JST day needs the whole day,
  * so each run re-reads from the start of the day of the last record it read (`rewind`); a finding
@@ -47,13 +49,14 @@ export const DEFAULT_ANALYSIS_PAGE = 1000;
 export type AnalyseDeps = {
   readonly accessLog: AccessLogStore;
   readonly analysis: AnalysisStore;
-  readonly alerts: AlertStore;
   /** The node that analyses, e.g. `prefecture:13` (the alerts' observer). */
   readonly observer: string;
 };
 
 export type AnalyseOptions = {
   readonly thresholds?: Thresholds;
+  /** Of rule `off-hours` (default 08:00–20:00 JST). */
+  readonly officeHours?: OfficeHours;
   /** Records per page read (memory is bounded by it and by a day of counts). */
   readonly pageSize?: number;
   readonly now?: () => string;
@@ -132,7 +135,7 @@ export async function analyseAccessLog(
   const now = options.now ?? (() => new Date().toISOString());
   const previous = await deps.analysis.cursors();
   const findings: Finding[] = [];
-  const tally = new Tally();
+  const tally = new Tally(options.officeHours);
   const flush = (before?: number): void => {
     findings.push(...tally.takeClosed(thresholds, before));
   };
@@ -163,6 +166,7 @@ export async function analyseAccessLog(
   );
   flush();
 
+  const runAt = now();
   const streams: Record<AnalysisSource, Stream> = {
     'access-log': acts,
     refusals,
@@ -173,9 +177,9 @@ export async function analyseAccessLog(
     refusals: refusals.cursor,
     disclosures: disclosures.cursor,
   };
-  const { run, fresh } = await deps.analysis.recordRun(
+  const { run, fresh, alerts } = await deps.analysis.recordRun(
     {
-      at: now(),
+      at: runAt,
       rules: thresholds,
       ranges: {
         'access-log': streams['access-log'].range,
@@ -187,18 +191,14 @@ export async function analyseAccessLog(
     },
     findings,
     cursors,
+    (f) => ({
+      at: runAt,
+      observer: deps.observer,
+      kind: 'audit-finding',
+      peerAddress: ANALYSIS_ALERT_ADDRESS,
+      peerName: undefined,
+      detail: f.detail,
+    }),
   );
-  const alerts: SecurityAlert[] = [];
-  for (const f of fresh)
-    alerts.push(
-      await deps.alerts.recordAlert({
-        at: run.at,
-        observer: deps.observer,
-        kind: 'audit-finding',
-        peerAddress: ANALYSIS_ALERT_ADDRESS,
-        peerName: undefined,
-        detail: f.detail,
-      }),
-    );
   return { run, findings, fresh, alerts };
 }

@@ -16,6 +16,7 @@ import { PKI_HELP, runPki } from './commands/pki.ts';
 import { POPULATION_HELP, runPopulation } from './commands/population.ts';
 import { REGISTER_HELP, runRegister } from './commands/register.ts';
 import { REPORT_HELP, runReport } from './commands/report.ts';
+import { runStore, STORE_HELP } from './commands/store.ts';
 import { processIO, type CommandIO } from './io.ts';
 
 type Command = {
@@ -98,6 +99,7 @@ const COMMANDS: Record<string, Command> = {
     summary: 'the access log (R23): verify the hash chain and seals, list, seal now',
     run: runAudit,
   },
+  store: { help: STORE_HELP, summary: 'PostgreSQL: migrate; grant the app role', run: runStore },
   'check-digit': {
     help: CHECK_DIGIT_HELP,
     summary: 'verify or complete a check digit',

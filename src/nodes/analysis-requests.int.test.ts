@@ -23,6 +23,7 @@ import { startLocalNetwork, type LocalNetwork } from './local-network.ts';
 import { initNetwork, type NetworkManifest } from './network-init.ts';
 import type { ReportView, SyncResult } from './node-reports.ts';
 import { callTerminal } from './terminal-server.ts';
+import { runningTerminalTarget } from './terminal-token.ts';
 
 /**
  * 分析要求 (R16) across a network of real nodes in one process, over mutual TLS on loopback: a
@@ -58,11 +59,11 @@ describe('分析要求 across the network (R16)', () => {
   let manifest: NetworkManifest;
   let net: LocalNetwork;
 
-  const terminal = (node: string) => manifest.nodes.find((n) => n.node === node)!.terminal;
+  const terminal = (node: string) => runningTerminalTarget(net.node(node));
   const post = async <T>(node: string, path: string, body: Record<string, unknown> = {}) =>
-    (await callTerminal(terminal(node), 'POST', path, body)) as T;
+    (await callTerminal(await terminal(node), 'POST', path, body)) as T;
   const list = async (node: string) =>
-    (await callTerminal(terminal(node), 'GET', '/reports')) as ReportView[];
+    (await callTerminal(await terminal(node), 'GET', '/reports')) as ReportView[];
   const poll = (node: string) => post<SyncResult>(node, '/reports/poll');
   const find = async (node: string, id: string) =>
     (await list(node)).find((r) => r.request.id === id)!;

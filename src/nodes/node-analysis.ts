@@ -4,14 +4,14 @@ import { RegistryError } from '../domain/errors.ts';
 import { nodeName, type NodeRef } from '../domain/network/NodeRef.ts';
 import { openAnalysisStore } from '../storage/analysis-store.ts';
 import { openAccessLogStore, type OpenStoreOptions } from '../storage/open-store.ts';
-import type { AlertStore } from '../storage/ports.ts';
 import { errorText, type Logger } from './json-log.ts';
 import type { NodeConfig } from './node-config.ts';
 
 /**
  * The access-log analysis of a prefecture or national server (R16; docs/AUDIT.md "Analysis
  * (R16)"): every `schedule.analysisMinutes` (default 60; 0: on demand only) and on demand
- * (terminal POST /audit/analyse). One run at a time: a request during a run waits for it and
+ * (terminal POST /audit/analyse), with the node's thresholds and office hours (config `analysis`).
+ * Findings and their alerts are written in one transaction of the node's store. One run at a time: a request during a run waits for it and
  * then runs over what came after.
  */
 export type NodeAnalysis = {
@@ -40,7 +40,6 @@ const summary = (r: AnalysisResult): AnalysisSummary => ({
 export async function startNodeAnalysis(o: {
   readonly config: NodeConfig;
   readonly storeOptions: Pick<OpenStoreOptions, 'schema'>;
-  readonly alerts: AlertStore;
   readonly log: Logger;
 }): Promise<NodeAnalysis | undefined> {
   const self = o.config.node;
@@ -59,7 +58,10 @@ export async function startNodeAnalysis(o: {
     const next = queue.then(async () => {
       running = true;
       try {
-        const result = await analyseAccessLog({ accessLog, analysis, alerts: o.alerts, observer });
+        const result = await analyseAccessLog(
+          { accessLog, analysis, observer },
+          o.config.analysis ?? {},
+        );
         o.log.info('audit.analysed', {
           run: result.run.id,
           records: result.run.records,

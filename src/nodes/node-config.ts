@@ -1,10 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import {
+  OFFICE_HOURS,
+  RULE_IDS,
+  isRuleId,
+  thresholdsFrom,
+  type OfficeHours,
+  type Thresholds,
+} from '../domain/audit/analysis.ts';
 import { RegistryError } from '../domain/errors.ts';
 import { NODE_ROLES, prefectureOfCs, type NodeRef } from '../domain/network/NodeRef.ts';
 import { NATIONAL_SERVER_CODE } from '../pki/NodeIdentity.ts';
 import { parseStoreUrl } from '../storage/store-url.ts';
+import { webOriginProblem } from '../web-terminal/web-tls.ts';
 import { DEFAULT_DELIVERY, type DeliverySettings } from './upstream-sender.ts';
 
 /**
@@ -39,10 +48,18 @@ export const NODE_CONFIG_SCHEMA = z
      * The web terminal (LAN side, never the network side): operators log in with WebAuthn (R15)
      * and act within their card type's rights (R31); every act is in the access log (R23).
      * `rpId` is the host name operators type (WebAuthn over plain HTTP works only on localhost);
-     * `origin` the URL they open, e.g. http://localhost:28100 (docs/WEB-TERMINAL.md).
+     * `origin` the URL they open, e.g. http://localhost:28100, or https://… with `tls`: the PEM
+     * certificate and key (0600) of the host name (docs/WEB-TERMINAL.md "HTTPS on a LAN").
      */
     webTerminal: endpoint
-      .extend({ rpId: z.string().min(1).max(253), origin: z.url().max(300) })
+      .extend({
+        rpId: z.string().min(1).max(253),
+        origin: z.url().max(300),
+        tls: z
+          .object({ cert: z.string().min(1), key: z.string().min(1) })
+          .strict()
+          .optional(),
+      })
       .optional(),
     /** The next node up: a CS's prefecture server, a prefecture's national server. */
     upstream: endpoint.extend({ node: nodeRef }).optional(),
@@ -76,11 +93,37 @@ export const NODE_CONFIG_SCHEMA = z
         retentionMinutes: z.number().min(0).optional(),
         /** 報告要求 (R5, R6): send what waits and fetch the mailbox every N seconds (0: only on demand). */
         reportPollSeconds: z.number().min(0).optional(),
+        /** A CS fetches refusals from further up (R19) from its prefecture server, every N seconds. */
+        rejectionPollSeconds: z.number().min(0).optional(),
         /** A prefecture server fetches the national disclosure records (R17), every N minutes. */
         disclosureSyncMinutes: z.number().min(0).optional(),
         /** Access-log analysis (R16) at a prefecture or national server, every N minutes. */
         analysisMinutes: z.number().min(0).optional(),
       })
+      .optional(),
+    /** Access-log analysis (R16) at a prefecture or national server: this node's rule settings. */
+    analysis: z
+      .object({
+        /** `rule: N`: a finding when a window counts more than N (docs/AUDIT.md). */
+        thresholds: z
+          .record(z.string().refine(isRuleId), z.number().int().min(0), {
+            error: (issue) =>
+              issue.code === 'invalid_key'
+                ? `unknown analysis rule; the rules are ${RULE_IDS.join(', ')}`
+                : undefined,
+          })
+          .optional(),
+        /** Office hours of rule `off-hours`, JST, [fromHour, toHour), Monday to Friday. */
+        officeHours: z
+          .object({
+            fromHour: z.number().int().min(0).max(23),
+            toHour: z.number().int().min(1).max(24),
+          })
+          .strict()
+          .refine((h) => h.fromHour < h.toHour, 'fromHour must be before toHour')
+          .optional(),
+      })
+      .strict()
       .optional(),
     log: z.object({ level: z.enum(['debug', 'info', 'warn', 'error']).optional() }).optional(),
   })
@@ -122,6 +165,14 @@ export const NODE_CONFIG_SCHEMA = z
       );
     if (c.directory !== undefined && role !== 'switch')
       need('directory', 'only the switch has a directory');
+    if (c.webTerminal !== undefined) {
+      const w = c.webTerminal;
+      const problem = webOriginProblem(w.rpId, w.origin, w.tls !== undefined);
+      if (problem !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['webTerminal', 'origin'], message: problem });
+    }
+    if (c.analysis !== undefined && role !== 'prefecture' && role !== 'national')
+      need('analysis', 'only prefecture and national servers analyse their access log (R16)');
     for (const [path, url] of [
       ['store', c.store],
       ['register', c.register],
@@ -151,6 +202,8 @@ export type NodeConfig = {
         readonly port: number;
         readonly rpId: string;
         readonly origin: string;
+        /** HTTPS: the PEM files (absolute paths), checked at start (web-tls.ts `loadWebTls`). */
+        readonly tls?: { readonly cert: string; readonly key: string } | undefined;
       }
     | undefined;
   readonly upstream:
@@ -165,11 +218,19 @@ export type NodeConfig = {
     readonly retentionMinutes: number;
     /** 報告要求 (R5, R6) sync (default 30; absent in a config built in code: off). */
     readonly reportPollSeconds?: number;
+    /** R19 refusals further up, at a CS (default 30; absent in a config built in code: off). */
+    readonly rejectionPollSeconds?: number;
     /** R17 at a prefecture server (default 10; absent in a config built in code: off). */
     readonly disclosureSyncMinutes?: number;
     /** R16 at a prefecture or national server (default 60; absent in a config built in code: off). */
     readonly analysisMinutes?: number;
   };
+  /**
+   * R16 at a prefecture or national server (config `analysis`): the thresholds, defaults with the
+   * node's overrides, and the office hours of `off-hours` (absent in a config built in code: the
+   * defaults).
+   */
+  readonly analysis?: { readonly thresholds: Thresholds; readonly officeHours: OfficeHours };
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
 };
 
@@ -224,7 +285,13 @@ export function parseNodeConfig(json: unknown, baseDir: string, source = 'config
     bundleDir: path(c.tls.bundle),
     listen: c.listen,
     terminal: c.terminal,
-    webTerminal: c.webTerminal,
+    webTerminal: c.webTerminal && {
+      ...c.webTerminal,
+      tls: c.webTerminal.tls && {
+        cert: path(c.webTerminal.tls.cert),
+        key: path(c.webTerminal.tls.key),
+      },
+    },
     upstream: c.upstream,
     register: c.register === undefined ? undefined : storeUrl(c.register),
     registerSchema: c.registerSchema,
@@ -242,8 +309,13 @@ export function parseNodeConfig(json: unknown, baseDir: string, source = 'config
       integrityMinutes: c.schedule?.integrityMinutes ?? 24 * 60,
       retentionMinutes: c.schedule?.retentionMinutes ?? 24 * 60,
       reportPollSeconds: c.schedule?.reportPollSeconds ?? 30,
+      rejectionPollSeconds: c.schedule?.rejectionPollSeconds ?? 30,
       disclosureSyncMinutes: c.schedule?.disclosureSyncMinutes ?? 10,
       analysisMinutes: c.schedule?.analysisMinutes ?? 60,
+    },
+    analysis: {
+      thresholds: thresholdsFrom(c.analysis?.thresholds ?? {}),
+      officeHours: c.analysis?.officeHours ?? OFFICE_HOURS,
     },
     logLevel: c.log?.level ?? 'info',
   };

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { unwatchFile, watchFile } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
 import { RegistryError } from '../domain/errors.ts';
 import { nodeName, type NodeRef } from '../domain/network/NodeRef.ts';
 import type { IntegrityScope } from '../domain/integrity/IntegrityScope.ts';
@@ -19,6 +18,7 @@ import { openAlertStore, openIdentityStore } from '../storage/open-store.ts';
 import type {
   AlertStore,
   ErasureReport,
+  ErasureRun,
   IdentityStore,
   IntegrityCheckRecord,
 } from '../storage/ports.ts';
@@ -31,16 +31,14 @@ import { errorText, type Logger } from './json-log.ts';
 import type { NodeConfig } from './node-config.ts';
 import { RegisterPump } from './register-pump.ts';
 import { terminalRoutes } from './node-terminal.ts';
-import {
-  openNodeAccessLog,
-  recordedLoopbackRoutes,
-  startNodeWebTerminal,
-} from './node-web-terminal.ts';
-import { startTerminalServer } from './terminal-server.ts';
+import { openNodeAccessLog, startNodeWebTerminal } from './node-web-terminal.ts';
+import { startLoopbackTerminal } from './loopback-guard.ts';
+import type { TerminalSessionResolver } from '../web-terminal/terminal-sessions.ts';
 import { UpstreamSender, type SenderStatus } from './upstream-sender.ts';
 import { UpstreamSession } from './upstream-session.ts';
 import { startProvision } from './node-provision.ts';
 import { startReports } from './node-reports.ts';
+import { startRejections, type NodeRejections } from './node-rejections.ts';
 import { openAnalysisSource } from './node-analysis-requests.ts';
 import { startNodeAnalysis } from './node-analysis.ts';
 
@@ -64,6 +62,8 @@ export type RunningNode = {
   health(): Promise<NodeHealth>;
   /** Retention (R1, R33): erases what is due today and records what it erased. */
   runRetention(): Promise<ErasureReport>;
+  /** The recorded retention runs, newest first: counts and periods, never content (R33). */
+  erasures(limit: number): Promise<ErasureRun[]>;
   /**
    * 本人確認情報整合 (R20) against the upstream node (a CS with its prefecture server, a
    * prefecture server with the national server); with `repair`, the upstream node's differing
@@ -114,6 +114,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     // ── upstream: a CS's prefecture, a prefecture's national server ─────────────────────────
     let sender: UpstreamSender | undefined;
     let feed: RegisterFeed | undefined;
+    let rejections: NodeRejections | undefined;
     if (config.upstream && store) {
       const up = config.upstream;
       sender = new UpstreamSender({
@@ -140,6 +141,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
             nodeName(up.node),
             rejection,
           );
+          await rejections?.recordForwarded(entry, nodeName(up.node), rejection);
         },
         delivery: config.delivery,
         log,
@@ -200,7 +202,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
           });
     if (reports) closers.push(() => reports.close());
     // ── access-log analysis (R16): the national server and prefecture servers ─────────────────
-    const analysis = await startNodeAnalysis({ config, storeOptions, alerts, log });
+    const analysis = await startNodeAnalysis({ config, storeOptions, log });
     if (analysis) closers.push(() => analysis.close());
 
     // ── a CS: its municipality's register feeds it ──────────────────────────────────────────
@@ -224,6 +226,25 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       });
       const p = pump;
       closers.push(() => p.stop());
+    }
+    // ── refusals further up (R19): a prefecture keeps them, its CSs fetch them ──────────────────
+    const rej = await startRejections({
+      config,
+      storeOptions,
+      upstream: upstreamSession,
+      feed,
+      log,
+      onRefused: (peer, detail) =>
+        listener?.recordAlert({
+          kind: 'forbidden-operation',
+          peerAddress: 'session',
+          peerName: nodeName(peer),
+          detail,
+        }),
+    });
+    if (rej) {
+      closers.push(() => rej.close());
+      rejections = rej;
     }
 
     // ── network side ────────────────────────────────────────────────────────────────────────
@@ -276,6 +297,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
           registerIntegrityHandlers(session, { store, self, peer: peer.node });
           provision?.attach(session, peer.node);
           reports?.attach(session, peer.node);
+          rejections?.attach(session, peer.node);
         },
         onError: (e) => log.error('network.error', { error: errorText(e) }),
       });
@@ -306,10 +328,12 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     watchFile(crlPath, { interval: 1000 }, onCrl);
     closers.push(() => Promise.resolve(unwatchFile(crlPath, onCrl)));
 
+    const historyStore = (): IdentityStore => {
+      if (store) return store;
+      throw new RegistryError('invalid', `${selfName} keeps no history`, 'node.no-store');
+    };
     const runRetention = async (): Promise<ErasureReport> => {
-      if (!store)
-        throw new RegistryError('invalid', `${selfName} keeps no history`, 'node.no-store');
-      const report = await store.eraseExpired(DEFAULT_RETENTION_POLICY, today());
+      const report = await historyStore().eraseExpired(DEFAULT_RETENTION_POLICY, today());
       log.info('retention.erased', {
         historyEntries: report.erasedHistoryEntries,
         records: report.erasedRecords,
@@ -387,6 +411,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       terminal: undefined,
       health,
       runRetention,
+      erasures: (limit) => Promise.resolve().then(() => historyStore().listErasures(limit)),
       runIntegrityCheck: integrityCheck,
       integrityChecks: async (limit) => (store ? store.listIntegrityChecks(limit) : []),
       isolate: (peer, reason) => {
@@ -436,31 +461,31 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       reports,
       alerts,
       analysis,
+      rejections,
     });
     const accessLog = await openNodeAccessLog(config, log);
     closers.push(() => accessLog.close());
     const { access } = accessLog;
     let webTerminal: { host: string; port: number } | undefined;
+    let resolveSession: TerminalSessionResolver | undefined;
     if (config.webTerminal) {
       const w = await startNodeWebTerminal({ config, routes, access, log });
       webTerminal = w.address;
+      resolveSession = w.resolveTerminalSession;
       closers.push(() => w.close());
     }
     if (config.terminal) {
-      const t = await startTerminalServer({
+      const t = await startLoopbackTerminal({
         ...config.terminal,
-        routes: recordedLoopbackRoutes(self, routes, access),
+        self,
+        bundleDir: config.bundleDir,
+        routes,
+        access,
         log,
+        resolveSession,
       });
       terminal = t.address;
-      const server: Server = t.server;
-      closers.push(
-        () =>
-          new Promise<void>((resolve) => {
-            server.close(() => resolve());
-            server.closeAllConnections();
-          }),
-      );
+      closers.push(() => t.close());
     }
 
     sender?.start();

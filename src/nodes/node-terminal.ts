@@ -11,6 +11,7 @@ import type { TerminalRoute } from './terminal-server.ts';
 import type { UpstreamSession } from './upstream-session.ts';
 import { noDisclosureSync } from './node-disclosure-sync.ts';
 import { noAnalysis, type NodeAnalysis } from './node-analysis.ts';
+import { noRejectionPoll, type NodeRejections } from './node-rejections.ts';
 
 /** What the terminal side of a node can reach (docs/OPERATIONS.md lists the routes). */
 export type TerminalContext = {
@@ -26,6 +27,8 @@ export type TerminalContext = {
   readonly alerts?: AlertStore | undefined;
   /** Access-log analysis (R16): the national server and prefecture servers. */
   readonly analysis?: NodeAnalysis | undefined;
+  /** Refusals further up (R19): a CS with a register and a prefecture server. */
+  readonly rejections?: NodeRejections | undefined;
   readonly log?: Logger;
 };
 
@@ -41,12 +44,18 @@ export function terminalRoutes(c: TerminalContext): TerminalRoute[] {
       run: () => monitorView({ self, node, alerts: c.alerts, reports: c.reports }),
     },
     { method: 'POST', path: '/retention/run', run: () => node.runRetention() },
+    { method: 'GET', path: '/retention', run: () => node.erasures(20) },
     {
       method: 'POST',
       path: '/integrity/check',
       run: (b) => node.runIntegrityCheck({ repair: b.repair === true }),
     },
     { method: 'GET', path: '/integrity', run: () => node.integrityChecks(20) },
+    {
+      method: 'GET',
+      path: '/rejections',
+      run: () => c.rejections?.list(100) ?? Promise.reject(noRejectionPoll(self)),
+    },
     {
       method: 'POST',
       path: '/provision/query',

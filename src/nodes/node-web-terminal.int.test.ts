@@ -7,17 +7,22 @@ import { main } from '../cli/main.ts';
 import { captureIO } from '../cli/test-io.ts';
 import { openAccessLogStore, openOperatorStore } from '../storage/open-store.ts';
 import {
+  act,
   apiCall,
   chromiumAvailable,
   enroll,
   launchBrowser,
   login,
   openTerminal,
+  type Terminal,
 } from '../web-terminal/browser-fixtures.ts';
+import { nodeTerminal } from '../cli/terminal-target.ts';
 import { jsonLogger } from './json-log.ts';
 import { loadNodeConfig } from './node-config.ts';
 import { startNode, type RunningNode } from './node-runtime.ts';
 import { initNetwork } from './network-init.ts';
+import { callTerminal } from './terminal-server.ts';
+import type { TerminalTarget } from './terminal-token.ts';
 
 /*
  * A node's web terminal end to end (R15, R31, R23): a national server started as `juki node
@@ -34,6 +39,27 @@ describe.skipIf(!hasChromium)('a node’s web terminal: login, rights, access lo
   let origin: string;
   let store: string;
   let bundle: string;
+  let configPath: string;
+
+  /** The page's 端末コマンド用セッション button, then the token it shows once. */
+  const issueTerminalSession = async (t: Terminal): Promise<string> => {
+    const r = await act(t.page, () => t.page.click('#terminal-session'));
+    expect(r).toMatchObject({ kind: 'ok', reason: 'terminal-session' });
+    const shown = (await t.page.textContent('#terminal-session-command')) ?? '';
+    expect(shown).toMatch(/^export JUKI_OPERATOR_SESSION=[A-Za-z0-9_-]{43}$/);
+    return shown.split('=')[1]!;
+  };
+  /** What `juki` on the node's machine calls with JUKI_OPERATOR_SESSION set (or not). */
+  const cli = async (session?: string): Promise<TerminalTarget> =>
+    nodeTerminal(
+      await loadNodeConfig(configPath),
+      session ? { JUKI_OPERATOR_SESSION: session } : {},
+    );
+  const refusal = (p: Promise<unknown>) =>
+    p.then(
+      () => ({ reason: 'none' }),
+      (e: { code: string; reason: string }) => ({ code: e.code, reason: e.reason }),
+    );
 
   const juki = async (...args: string[]) => {
     const io = captureIO();
@@ -63,6 +89,7 @@ describe.skipIf(!hasChromium)('a node’s web terminal: login, rights, access lo
     origin = `http://localhost:${port}`;
     file.webTerminal = { host: '127.0.0.1', port, rpId: 'localhost', origin };
     await writeFile(path, JSON.stringify(file));
+    configPath = path;
     const config = await loadNodeConfig(path);
     store = config.store;
     bundle = config.bundleDir;
@@ -129,9 +156,41 @@ describe.skipIf(!hasChromium)('a node’s web terminal: login, rights, access lo
       status: 200,
       body: { sessionsCut: 0 },
     });
+
+    // The security officer takes a terminal session on the page and gives it to juki on the
+    // node's machine (the loopback terminal side): their card decides there too.
+    const secSession = await issueTerminalSession(security);
+    expect(
+      await callTerminal(await cli(secSession), 'POST', '/readmit', { peer: 'prefecture:13' }),
+    ).toEqual({ readmitted: true });
+    expect(await refusal(callTerminal(await cli(secSession), 'POST', '/retention/run'))).toEqual({
+      code: 'forbidden',
+      reason: 'operator.not-permitted',
+    });
+    // Without a session the console reaches only what touches nobody's data (R15).
+    expect(await callTerminal(await cli(), 'GET', '/health')).toMatchObject({
+      node: 'national:jlis',
+    });
+    expect(
+      await refusal(callTerminal(await cli(), 'POST', '/isolate', { peer: 'prefecture:13' })),
+    ).toEqual({ code: 'forbidden', reason: 'operator.session-required' });
+    // The administrator's session works until they log out, then not at all.
+    const adminSession = await issueTerminalSession(admin);
+    expect(await callTerminal(await cli(adminSession), 'POST', '/retention/run')).toBeDefined();
+    await act(admin.page, () => admin.page.click('#logout'));
+    expect(await admin.page.locator('#terminal-session-out').isHidden()).toBe(true);
+    expect(await refusal(callTerminal(await cli(adminSession), 'POST', '/retention/run'))).toEqual({
+      code: 'forbidden',
+      reason: 'session.none',
+    });
+
     // Without a session nothing is reached (and nothing is an operator's act).
     const stranger = await openTerminal(browser, origin);
     expect((await apiCall(stranger.page, 'GET', '/api/node/health')).status).toBe(401);
+    expect(await apiCall(stranger.page, 'POST', '/api/terminal-session', {})).toMatchObject({
+      status: 401,
+      body: { error: { reason: 'session.none' } },
+    });
 
     // A token is issued only by an administrator of the same node.
     const refused = await juki(
@@ -151,6 +210,11 @@ describe.skipIf(!hasChromium)('a node’s web terminal: login, rights, access lo
     const operators = await openOperatorStore(store);
     await operators.revoke('sec-1', 'admin-1', '異動 / transferred', new Date().toISOString());
     await operators.close();
+    expect(
+      await refusal(
+        callTerminal(await cli(secSession), 'POST', '/readmit', { peer: 'prefecture:13' }),
+      ),
+    ).toEqual({ code: 'forbidden', reason: 'session.operator-revoked' });
     expect((await apiCall(security.page, 'GET', '/api/node/health')).status).toBe(401);
 
     const log = await openAccessLogStore(store);
@@ -160,14 +224,20 @@ describe.skipIf(!hasChromium)('a node’s web terminal: login, rights, access lo
       ['admin-1', 'health', '', 'ok', undefined],
       ['admin-1', 'node.isolate', 'prefecture:13', 'refused', 'operator.not-permitted'],
       ['sec-1', 'node.isolate', 'prefecture:13', 'ok', undefined],
+      ['sec-1', 'node.readmit', 'prefecture:13', 'ok', undefined],
+      ['sec-1', 'retention.run', '', 'refused', 'operator.not-permitted'],
+      ['local-terminal', 'node.isolate', 'prefecture:13', 'refused', 'operator.session-required'],
+      ['admin-1', 'retention.run', '', 'ok', undefined],
+      ['local-terminal', 'retention.run', '', 'refused', 'session.none'],
+      ['sec-1', 'node.readmit', 'prefecture:13', 'refused', 'session.operator-revoked'],
     ]);
   });
 
   it('the access log verifies, and lists each operator’s acts', async () => {
     const verify = await juki('audit', 'verify', '--store', store, '--bundle', bundle, '--json');
     expect(verify.code, verify.err).toBe(0);
-    expect(JSON.parse(verify.out)).toMatchObject({ ok: true, records: 3 });
+    expect(JSON.parse(verify.out)).toMatchObject({ ok: true, records: 9 });
     const list = await juki('audit', 'list', '--store', store, '--operator', 'sec-1', '--json');
-    expect((JSON.parse(list.out) as unknown[]).length).toBe(1);
+    expect((JSON.parse(list.out) as unknown[]).length).toBe(4);
   });
 });

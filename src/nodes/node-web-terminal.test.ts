@@ -5,12 +5,8 @@ import { NODE_ROLES, type NodeRef } from '../domain/network/NodeRef.ts';
 import { TERMINAL_OPERATIONS } from '../domain/operator/operations.ts';
 import { openAccessLogStore } from '../storage/open-store.ts';
 import type { OperatorInfo } from '../web-terminal/operator-directory.ts';
-import {
-  guardedRoutes,
-  recordedLoopbackRoutes,
-  ROUTE_OPERATIONS,
-  targetOf,
-} from './node-web-terminal.ts';
+import { guardedLoopbackRoutes } from './loopback-guard.ts';
+import { guardedRoutes, ROUTE_OPERATIONS, targetOf } from './node-web-terminal.ts';
 import { terminalRoutes, type TerminalContext } from './node-terminal.ts';
 import type { TerminalRoute } from './terminal-server.ts';
 
@@ -119,10 +115,10 @@ describe('the web terminal offers the terminal side’s routes under the rights 
     await store.close();
   });
 
-  it('the loopback side records each act as local-terminal, except health, which touches no data', async () => {
+  it('the loopback side of a node without a web terminal records each act as local-terminal, except health', async () => {
     const store = await openAccessLogStore('sqlite::memory:');
     const log = new AccessLog(store);
-    const routes = recordedLoopbackRoutes(
+    const routes = guardedLoopbackRoutes(
       TOKYO,
       [
         { method: 'GET', path: '/health', run: () => Promise.resolve({ status: 'ok' }) },
@@ -134,7 +130,7 @@ describe('the web terminal offers the terminal side’s routes under the rights 
         },
       ],
       log,
-      () => AT,
+      { now: () => AT },
     );
     for (const r of routes)
       await r.run({ peer: 'cs:131016', query: { affairId: '別表第五:六' } }).catch(() => undefined);

@@ -3,13 +3,14 @@ import type { AccessResult } from '../domain/audit/access-log.ts';
 import { RegistryError } from '../domain/errors.ts';
 import { nodeName, type NodeRef, type NodeRole } from '../domain/network/NodeRef.ts';
 import { TERMINAL_OPERATIONS, type TerminalOperation } from '../domain/operator/operations.ts';
-import { LOCAL_TERMINAL } from '../domain/operator/operator.ts';
 import { permits } from '../domain/operator/permissions.ts';
 import { openCredentialStore } from '../storage/open-credential-store.ts';
 import { openAccessLogStore, openOperatorStore } from '../storage/open-store.ts';
 import type { OperatorStore } from '../storage/ports.ts';
 import type { OperatorDirectory, OperatorInfo } from '../web-terminal/operator-directory.ts';
+import type { TerminalSessionResolver } from '../web-terminal/terminal-sessions.ts';
 import { startWebTerminal, type WebTerminalRoute } from '../web-terminal/web-terminal-server.ts';
+import { loadWebTls } from '../web-terminal/web-tls.ts';
 import { errorText, type Logger } from './json-log.ts';
 import type { NodeConfig } from './node-config.ts';
 import type { TerminalRoute } from './terminal-server.ts';
@@ -23,8 +24,10 @@ export const ROUTE_OPERATIONS: Readonly<Record<string, TerminalOperation>> = {
   'GET /alerts': 'alerts.list',
   'GET /monitor': 'monitor.view',
   'POST /retention/run': 'retention.run',
+  'GET /retention': 'retention.list',
   'POST /integrity/check': 'integrity.check',
   'GET /integrity': 'integrity.list',
+  'GET /rejections': 'register.rejections',
   'POST /provision/query': 'provision.query',
   'POST /provision/batch': 'provision.batch',
   'POST /provision/media': 'provision.media',
@@ -62,7 +65,7 @@ const purposeOf = (body: Record<string, unknown>): string | undefined => {
 };
 
 /** Appends one act to the access log (R23): who, what, on what, why, with what result. */
-function recordAct(
+export function recordAct(
   log: AccessLog,
   act: {
     readonly node: string;
@@ -87,7 +90,7 @@ function recordAct(
 }
 
 /** Runs a route and records its outcome: ok, refused (a domain refusal, with its reason) or failed. */
-async function runRecorded(
+export async function runRecorded(
   route: TerminalRoute,
   body: Record<string, unknown>,
   record: (result: AccessResult, reason?: string) => Promise<unknown>,
@@ -142,39 +145,6 @@ export function guardedRoutes(
   return out;
 }
 
-const UNRECORDED_POLLS: readonly TerminalOperation[] = ['health', 'monitor.view'];
-
-/**
- * The loopback terminal side's routes (the CLI on the node's own machine, `callTerminal`), each
- * act recorded in the access log as operator `local-terminal` (R23: every act attributable; the
- * loopback side is the machine administrator's). `health` and `monitor.view` are not recorded:
- * monitoring polls them (`juki monitor` every 5 s) and they touch nobody's data.
- */
-export function recordedLoopbackRoutes(
-  self: NodeRef,
-  routes: readonly TerminalRoute[],
-  log: AccessLog,
-  now: () => Date = () => new Date(),
-): TerminalRoute[] {
-  const node = nodeName(self);
-  return routes.map((route) => {
-    const operation = ROUTE_OPERATIONS[`${route.method} ${route.path}`];
-    if (operation === undefined || UNRECORDED_POLLS.includes(operation)) return route;
-    return {
-      ...route,
-      run: (body: Record<string, unknown>) =>
-        runRecorded(route, body, (result, reason) =>
-          recordAct(
-            log,
-            { node, operator: LOCAL_TERMINAL, operation, body, at: now() },
-            result,
-            reason,
-          ),
-        ),
-    };
-  });
-}
-
 const operationExistsOn = (operation: TerminalOperation, role: NodeRole): boolean =>
   (TERMINAL_OPERATIONS[operation].roles as readonly NodeRole[]).includes(role);
 
@@ -195,9 +165,15 @@ export async function startNodeWebTerminal(options: {
   readonly routes: readonly TerminalRoute[];
   readonly access: AccessLog;
   readonly log: Logger;
-}): Promise<{ readonly address: { host: string; port: number }; close(): Promise<void> }> {
+}): Promise<{
+  readonly address: { host: string; port: number };
+  /** Terminal sessions of its operators, for the loopback terminal side (same process). */
+  readonly resolveTerminalSession: TerminalSessionResolver;
+  close(): Promise<void>;
+}> {
   const { config, log } = options;
   const web = config.webTerminal!;
+  const tls = web.tls === undefined ? undefined : await loadWebTls(web.tls, web.rpId, log);
   const schema = config.storeSchema === undefined ? {} : { schema: config.storeSchema };
   const operators = await openOperatorStore(config.store, schema);
   const credentials = await openCredentialStore(config.store, schema);
@@ -207,6 +183,7 @@ export async function startNodeWebTerminal(options: {
       port: web.port,
       rpId: web.rpId,
       origin: web.origin,
+      ...(tls === undefined ? {} : { tls }),
       operators: directoryOf(operators, nodeName(config.node)),
       credentials,
       log,
@@ -217,6 +194,7 @@ export async function startNodeWebTerminal(options: {
     });
     return {
       address: terminal.address,
+      resolveTerminalSession: terminal.resolveTerminalSession,
       close: async () => {
         await terminal.close();
         await Promise.all([operators.close(), credentials.close()]);

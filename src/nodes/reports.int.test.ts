@@ -11,6 +11,7 @@ import { startLocalNetwork, type LocalNetwork } from './local-network.ts';
 import { initNetwork } from './network-init.ts';
 import type { ReportView, SyncResult } from './node-reports.ts';
 import { callTerminal } from './terminal-server.ts';
+import { runningTerminalTarget } from './terminal-token.ts';
 
 /**
  * 報告要求 (R5, R6) across a network of real nodes in one process, over mutual TLS on loopback:
@@ -27,14 +28,11 @@ describe('報告要求 across the network (R5, R6)', () => {
   let dir: string;
   let net: LocalNetwork;
 
-  const terminal = (node: string) => {
-    const t = net.node(node).terminal!;
-    return `http://${t.host}:${t.port}/`;
-  };
+  const terminal = (node: string) => runningTerminalTarget(net.node(node));
   const post = async <T>(node: string, path: string, body: Record<string, unknown> = {}) =>
-    (await callTerminal(terminal(node), 'POST', path, body)) as T;
+    (await callTerminal(await terminal(node), 'POST', path, body)) as T;
   const list = async (node: string) =>
-    (await callTerminal(terminal(node), 'GET', '/reports')) as ReportView[];
+    (await callTerminal(await terminal(node), 'GET', '/reports')) as ReportView[];
   const poll = (node: string) => post<SyncResult>(node, '/reports/poll');
   const steps = async (node: string, id: string) =>
     (await list(node)).find((r) => r.request.id === id)!.events.map((e) => [e.kind, e.peer ?? '']);

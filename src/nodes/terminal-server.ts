@@ -1,18 +1,42 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { RegistryError } from '../domain/errors.ts';
 import { errorText, type Logger } from './json-log.ts';
+import { bearerOf, tokenMatches, type TerminalTarget } from './terminal-token.ts';
 
 /**
- * The terminal side of a node (端末側): plain HTTP on the management LAN, never on the network
- * side. It serves the health view and the operator actions of `juki node …`. Bound to loopback by
- * default; operator authentication with the operator ID card is issue 6 — until then, bind it only
- * where the operators' terminals are (docs/OPERATIONS.md).
+ * The terminal side of a node (端末側): plain HTTP bound to loopback (or a management LAN), never
+ * on the network side. It serves the health view and the operator actions of `juki node …`.
+ * Every request must carry the node's machine token (`authorization: Bearer …`, the file
+ * `<bundleDir>/terminal.token` of mode 0600 that the node writes at start: terminal-token.ts), so
+ * only the OS user that runs the node (and root) can call it; a wrong or missing token is 401
+ * `terminal.unauthenticated`, recorded. A POST must be `content-type: application/json` (415
+ * `terminal.content-type`): a web page cannot send that cross-origin without a preflight, so the
+ * side is safe from CSRF even before the token. What the caller may then do — the console
+ * (`local-terminal`) or an operator's terminal session (`x-juki-operator-session`) — is decided
+ * by the routes (loopback-guard.ts; docs/OPERATIONS.md, docs/OPERATORS.md).
  */
 export type TerminalRoute = {
   readonly method: 'GET' | 'POST';
   readonly path: string;
-  readonly run: (body: Record<string, unknown>) => Promise<unknown>;
+  readonly run: (body: Record<string, unknown>, caller?: TerminalCaller) => Promise<unknown>;
 };
+
+/** Who the request says it acts for, beyond the machine token. */
+export type TerminalCaller = {
+  /** The `x-juki-operator-session` header: an operator's terminal session, when given. */
+  readonly operatorSession: string | undefined;
+};
+
+/** A request refused before any route ran (no token, not JSON), for the access log. */
+export type TerminalRefusal = {
+  readonly method: string;
+  readonly path: string;
+  readonly reason: string;
+  /** Whether the caller showed the right machine token. */
+  readonly authenticated: boolean;
+};
+
+export const OPERATOR_SESSION_HEADER = 'x-juki-operator-session';
 
 const STATUS: Record<string, number> = {
   invalid: 400,
@@ -21,6 +45,13 @@ const STATUS: Record<string, number> = {
   conflict: 409,
   unavailable: 503,
 };
+/** By reason first: an unauthenticated caller or a bad operator session is 401, not JSON 415. */
+const statusOf = (e: unknown): number => {
+  if (!(e instanceof RegistryError)) return 500;
+  if (e.reason === 'terminal.unauthenticated' || e.reason?.startsWith('session.')) return 401;
+  if (e.reason === 'terminal.content-type') return 415;
+  return STATUS[e.code] ?? 500;
+};
 const MAX_BODY = 64 * 1024;
 
 export async function startTerminalServer(options: {
@@ -28,12 +59,24 @@ export async function startTerminalServer(options: {
   readonly port: number;
   readonly routes: readonly TerminalRoute[];
   readonly log: Logger;
+  /** The machine token every request must show. */
+  readonly token: string;
+  /** Records a request refused before its route ran (the access log). */
+  readonly onRefused?: (refusal: TerminalRefusal) => Promise<unknown>;
 }): Promise<{ server: Server; address: { host: string; port: number } }> {
   const server = createServer((req, res) => void handle(req, res));
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
     const route = options.routes.find((r) => r.path === path && r.method === req.method);
+    let authenticated = false;
     try {
+      if (!tokenMatches(bearerOf(req.headers.authorization), options.token))
+        throw new RegistryError(
+          'forbidden',
+          '端末トークンがないか違います / missing or wrong terminal token: run juki as the OS user that runs the node',
+          'terminal.unauthenticated',
+        );
+      authenticated = true;
       if (!route) {
         const known = options.routes.some((r) => r.path === path);
         throw new RegistryError(
@@ -42,19 +85,38 @@ export async function startTerminalServer(options: {
           known ? 'terminal.method' : 'terminal.unknown-path',
         );
       }
+      if (req.method === 'POST' && !isJson(req.headers['content-type']))
+        throw new RegistryError(
+          'invalid',
+          'POST は application/json だけを受け付けます / a POST must be content-type application/json',
+          'terminal.content-type',
+        );
       const body = req.method === 'POST' ? await readJson(req) : {};
-      send(res, 200, await route.run(body));
+      const session = req.headers[OPERATOR_SESSION_HEADER];
+      const caller = { operatorSession: typeof session === 'string' ? session : undefined };
+      send(res, 200, await route.run(body, caller));
     } catch (e) {
-      const status = e instanceof RegistryError ? (STATUS[e.code] ?? 500) : 500;
+      const status = statusOf(e);
+      const reason = e instanceof RegistryError ? e.reason : undefined;
+      // Never a header's value (the token, a session): the request and why it was refused.
       options.log.warn('terminal.refused', {
         path,
         method: req.method,
         status,
+        reason,
+        remote: req.socket.remoteAddress,
         error: errorText(e),
       });
+      // The routes record their own refusals; these two happen before any route runs.
+      if (reason === 'terminal.unauthenticated' || reason === 'terminal.content-type')
+        await options
+          .onRefused?.({ method: req.method ?? '', path, reason, authenticated })
+          .catch((err: unknown) =>
+            options.log.error('terminal.refusal-unrecorded', { path, error: errorText(err) }),
+          );
       send(res, status, {
         error: e instanceof RegistryError ? e.code : 'internal',
-        reason: e instanceof RegistryError ? e.reason : undefined,
+        reason,
         message: status === 500 ? 'internal error (see the node log)' : (e as Error).message,
       });
     }
@@ -70,6 +132,9 @@ export async function startTerminalServer(options: {
   const port = typeof a === 'object' && a ? a.port : options.port;
   return { server, address: { host: options.host, port } };
 }
+
+const isJson = (type: string | undefined): boolean =>
+  (type ?? '').split(';')[0]!.trim().toLowerCase() === 'application/json';
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body ?? null);
@@ -100,25 +165,32 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   throw new RegistryError('invalid', 'the body must be a JSON object', 'terminal.body-not-json');
 }
 
-/** Calls a node's terminal side (`juki node …` commands, tests). */
+/**
+ * Calls a node's terminal side (`juki node …` commands, tests) with its machine token and, when
+ * the target has one, an operator's terminal session. The CLI gets its target from the node's
+ * config with `terminalTargetOf` (terminal-token.ts). A POST always sends a JSON body.
+ */
 export async function callTerminal(
-  base: string,
+  target: TerminalTarget,
   method: 'GET' | 'POST',
   path: string,
   body?: Record<string, unknown>,
 ): Promise<unknown> {
   let res: Response;
   try {
-    res = await fetch(new URL(path, base), {
+    res = await fetch(new URL(path, target.base), {
       method,
-      ...(body
-        ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }
-        : {}),
+      headers: {
+        authorization: `Bearer ${target.token}`,
+        ...(target.operatorSession ? { [OPERATOR_SESSION_HEADER]: target.operatorSession } : {}),
+        ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(method === 'POST' ? { body: JSON.stringify(body ?? {}) } : {}),
     });
   } catch (e) {
     throw new RegistryError(
       'unavailable',
-      `ノードに接続できません / cannot reach the node's terminal side at ${base}: ${errorText(e)} — is the node running (juki node start)?`,
+      `ノードに接続できません / cannot reach the node's terminal side at ${target.base}: ${errorText(e)} — is the node running (juki node start)?`,
       'terminal.unreachable',
     );
   }

@@ -54,7 +54,7 @@ export { normalizeSerialNumber } from './serial-number.ts';
 export { createTestPki, type TestPki } from './test-pki.ts';
 export { TLS_PROFILE, nodeSecureContextOptions, type NodeTlsCredentials } from './tls-profile.ts';
 export type { KeyStore } from './key-store/KeyStore.ts';
-export { FileKeyStore } from './key-store/file-key-store.ts';
+export { FileKeyStore, readPrivateKeyFile } from './key-store/file-key-store.ts';
 export { MemoryKeyStore } from './key-store/memory-key-store.ts';
 export {
   PkiDirectory,

@@ -3,6 +3,7 @@ import { changeNotice } from './messages/ChangeNotice.ts';
 import { integritySampleMessages } from './integrity-fixtures.ts';
 import { reportSampleMessages } from './report-fixtures.ts';
 import { disclosureSyncSampleMessages } from './disclosure-sync-fixtures.ts';
+import { rejectionPollSampleMessages } from './rejection-poll-fixtures.ts';
 import type { Message } from './messages/registry.ts';
 import type { MemoryTransportOptions } from './memory-transport.ts';
 import { createMemoryTransportPair } from './memory-transport.ts';
@@ -60,6 +61,7 @@ export function sampleMessages(): Message[] {
     ...integritySampleMessages(),
     ...reportSampleMessages(),
     ...disclosureSyncSampleMessages(),
+    ...rejectionPollSampleMessages(),
     {
       kind: 'provision-query',
       idempotencyKey: 'q-mhlw-pension-0001',

@@ -29,6 +29,24 @@ export type FeedRejection = {
 /** `rejectedBy` of a refusal reported through settleFeed. */
 export const REJECTED_BY_CS = 'cs';
 
+/** Which level of the network refused a change: the CS, the prefecture or the national server. */
+export type RejectionLevel = 'cs' | 'prefecture' | 'national';
+
+/** The level of `rejectedBy` (`cs`, `prefecture:13`, `national:jlis`). */
+export const rejectionLevel = (rejectedBy: string): RejectionLevel =>
+  rejectedBy.startsWith('national:')
+    ? 'national'
+    : rejectedBy.startsWith('prefecture:')
+      ? 'prefecture'
+      : 'cs';
+
+/** The level as the municipality's staff read it. */
+export const REJECTION_LEVEL_LABELS: Readonly<Record<RejectionLevel, string>> = {
+  cs: '市町村CS / the CS',
+  prefecture: '都道府県サーバ / the prefecture server',
+  national: '全国サーバ / the national server',
+};
+
 export interface RegisterFeed {
   /** Changes not yet settled, oldest first. */
   pendingFeed(limit: number): Promise<FeedEntry[]>;

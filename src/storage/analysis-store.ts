@@ -5,6 +5,7 @@ import type {
   RuleId,
   SubjectKind,
 } from '../domain/audit/analysis.ts';
+import type { NewSecurityAlert, SecurityAlert } from '../domain/network/SecurityAlert.ts';
 import { PostgresAnalysisStore } from './postgres/postgres-analysis-store.ts';
 import { SqliteAnalysisStore } from './sqlite/sqlite-analysis-store.ts';
 import { parseStoreUrl } from './store-url.ts';
@@ -56,14 +57,17 @@ export interface AnalysisStore {
   /** Disclosures with id > afterId, ascending, at most `limit` (no recipient name). */
   disclosuresAfter(afterId: number, limit: number): Promise<DisclosureInput[]>;
   /**
-   * In one transaction: the run, the findings not stored before (by findingKey), and the cursors
-   * (never moved backwards). Returns the run and the findings that were new.
+   * In one transaction: the run, the findings not stored before (by findingKey), a security alert
+   * (`alertOf`) for each of those in the node's `security_alert` table (same database), and the
+   * cursors (never moved backwards). A crash leaves all of it or none: never a finding without its
+   * alert. Returns the run, the findings that were new and their alerts.
    */
   recordRun(
     run: NewAnalysisRun,
     findings: readonly Finding[],
     cursors: AnalysisCursors,
-  ): Promise<{ run: AnalysisRun; fresh: Finding[] }>;
+    alertOf: (finding: Finding) => NewSecurityAlert,
+  ): Promise<{ run: AnalysisRun; fresh: Finding[]; alerts: SecurityAlert[] }>;
   /** Newest first. */
   listRuns(limit: number): Promise<AnalysisRun[]>;
   close(): Promise<void>;
@@ -136,6 +140,19 @@ export const disclosureInputFromRow = (r: DisclosureInputRow): DisclosureInput =
   searcher: r.searcher ?? undefined,
   residentCode: r.resident_code,
 });
+
+/** Raising a finding's alert inside recordRun's transaction (the columns of alert-row.ts). */
+export const ALERT_INSERT_SQL =
+  'INSERT INTO security_alert (at, observer, kind, peer_address, peer_name, detail)';
+export const ALERT_RETURNING = 'RETURNING id, at, observer, kind, peer_address, peer_name, detail';
+export const alertValues = (a: NewSecurityAlert): (string | null)[] => [
+  a.at,
+  a.observer,
+  a.kind,
+  a.peerAddress,
+  a.peerName ?? null,
+  a.detail,
+];
 
 /** The columns of a finding row, in the order of findingValues. */
 export const FINDING_COLUMNS =

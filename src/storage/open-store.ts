@@ -30,8 +30,9 @@ export type OpenStoreOptions = {
  * Opens (and migrates) the identity store named by `url` (`--store`): `sqlite:PATH`,
  * `sqlite::memory:`, a bare path ending .sqlite/.sqlite3/.db, or `postgres://…` /
  * `postgresql://…`. Throws RegistryError('invalid') for anything else, ('unavailable') when
- * PostgreSQL cannot be reached, SchemaTooNewError for a database from a newer jukinet. No
- * message ever contains the password of the URL.
+ * PostgreSQL cannot be reached, SchemaTooNewError for a database from a newer jukinet,
+ * SchemaBehindError when the schema is behind and the role connected is not its owner (it never
+ * migrates: docs/STORAGE.md "Roles"). No message ever contains the password of the URL.
  */
 export async function openIdentityStore(
   url: string,

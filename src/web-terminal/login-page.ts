@@ -22,6 +22,15 @@ export const LOGIN_PAGE = `<!doctype html>
      カード種別 <span id="me-card"></span> ・ ノード <span id="me-node"></span></p>
   <button id="check" type="button">状態確認 / check</button>
   <button id="logout" type="button">ログアウト / log out</button>
+  <h3>端末コマンド用セッション <small>terminal command session</small></h3>
+  <p>このノードの機械で juki コマンドをあなたの権限で実行するためのセッションです。/ lets juki on
+     this node's machine act as you, within your card's rights.</p>
+  <button id="terminal-session" type="button">端末コマンド用セッションを発行 / issue a terminal command session</button>
+  <div id="terminal-session-out" hidden>
+    <p>一度だけ表示します。コピーしてください / shown once only: copy it now</p>
+    <pre><code id="terminal-session-command"></code></pre>
+    <p>有効期限 / valid until <span id="terminal-session-expires"></span>（<span id="terminal-session-idle"></span> 秒操作がなければ終了 / ends after that many seconds unused; ログアウトで終了 / ends at log out）</p>
+  </div>
 </section>
 <section id="login-section">
   <h2>ログイン <small>log in</small></h2>
@@ -44,7 +53,8 @@ export const LOGIN_PAGE = `<!doctype html>
 
 export const LOGIN_CSS = `body{font-family:"Noto Sans CJK JP",sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}
 label{display:block;margin:.5rem 0}input{margin-left:.5rem}small{color:#555;font-weight:normal}
-#status{min-height:1.5em;font-weight:bold}#status.error{color:#a00}#status.ok{color:#060}`;
+#status{min-height:1.5em;font-weight:bold}#status.error{color:#a00}#status.ok{color:#060}
+pre{background:#f4f4f4;padding:.5rem;overflow-x:auto;user-select:all}`;
 
 export const LOGIN_SCRIPT = `'use strict';
 (function () {
@@ -70,7 +80,11 @@ export const LOGIN_SCRIPT = `'use strict';
     var text = e.reason ? e.message : '操作者識別カードの操作が取り消されたか失敗しました / the authenticator was cancelled or failed (' + e.name + ')';
     status(text, 'error', reason);
   }
+  function hideTerminalSession() {
+    $('terminal-session-out').hidden = true; $('terminal-session-command').textContent = '';
+  }
   function show(me) {
+    if (!me) hideTerminalSession();
     $('me').hidden = !me; $('login-section').hidden = !!me; $('enroll-section').hidden = !!me;
     if (me) { $('me-name').textContent = me.name; $('me-id').textContent = me.id;
       $('me-card').textContent = me.cardType; $('me-node').textContent = me.node; }
@@ -102,6 +116,16 @@ export const LOGIN_SCRIPT = `'use strict';
   $('logout').addEventListener('click', async function () {
     try { await call('POST', '/api/logout', {}); } catch (e) { /* ended already */ }
     show(undefined); status('ログアウトしました / logged out', 'ok', 'logged-out');
+  });
+  $('terminal-session').addEventListener('click', async function () {
+    try {
+      var t = await call('POST', '/api/terminal-session', {});
+      $('terminal-session-command').textContent = 'export JUKI_OPERATOR_SESSION=' + t.token;
+      $('terminal-session-expires').textContent = t.expiresAt;
+      $('terminal-session-idle').textContent = String(t.idleSeconds);
+      $('terminal-session-out').hidden = false;
+      status('端末コマンド用セッションを発行しました / terminal command session issued', 'ok', 'terminal-session');
+    } catch (e) { hideTerminalSession(); fail(e); }
   });
   $('check').addEventListener('click', function () { refresh(false); });
   refresh(true);

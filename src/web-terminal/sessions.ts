@@ -41,7 +41,9 @@ export const newId = (): string => randomBytes(32).toString('base64url');
 
 export type SessionLookup =
   | { readonly status: 'ok'; readonly session: Session }
-  | { readonly status: 'none' | 'idle' | 'expired' };
+  | { readonly status: 'none' }
+  /** An ended session still names its operator, for the log and the access log. */
+  | { readonly status: 'idle' | 'expired'; readonly operatorId: string };
 
 export class SessionTable {
   readonly #sessions = new Map<string, Session>();
@@ -81,11 +83,11 @@ export class SessionTable {
     if (s === undefined) return { status: 'none' };
     if (now - s.createdAt >= this.#policy.absoluteMs) {
       this.#sessions.delete(s.id);
-      return { status: 'expired' };
+      return { status: 'expired', operatorId: s.operatorId };
     }
     if (now - s.lastSeenAt >= this.#policy.idleMs) {
       this.#sessions.delete(s.id);
-      return { status: 'idle' };
+      return { status: 'idle', operatorId: s.operatorId };
     }
     s.lastSeenAt = now;
     return { status: 'ok', session: s };

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { RegistryError } from '../domain/errors.ts';
@@ -9,6 +10,7 @@ import { LOGIN_CSS, LOGIN_PAGE, LOGIN_SCRIPT } from './login-page.ts';
 import { DEFAULT_LOCK_POLICY, type LockPolicy } from './login-lock.ts';
 import type { OperatorDirectory, OperatorInfo } from './operator-directory.ts';
 import { DEFAULT_SESSION_POLICY, SessionTable, type SessionPolicy } from './sessions.ts';
+import { TerminalSessions, type TerminalSessionResolver } from './terminal-sessions.ts';
 import {
   enrollOptions,
   enrollVerify,
@@ -16,6 +18,7 @@ import {
   loginVerify,
   type FlowContext,
 } from './webauthn-flows.ts';
+import { HSTS, webOriginProblem, webTlsOptions, type WebTlsPem } from './web-tls.ts';
 
 /**
  * The web terminal (端末側 web listener; docs/WEB-TERMINAL.md): operators log in with WebAuthn
@@ -41,6 +44,8 @@ export type WebTerminalOptions = {
   readonly rpId: string;
   /** The exact origin the browser shows, e.g. `https://cs-131016.example.lg.jp:8443`. */
   readonly origin: string;
+  /** HTTPS (TLS 1.3) with this certificate and key (web-tls.ts `loadWebTls`); plain http without. */
+  readonly tls?: WebTlsPem;
   readonly rpName?: string;
   readonly operators: OperatorDirectory;
   readonly credentials: CredentialStore;
@@ -57,6 +62,8 @@ export type WebTerminal = {
   readonly address: { readonly host: string; readonly port: number };
   /** Live sessions (they are in memory only). */
   sessionCount(): number;
+  /** Resolves a terminal session (端末コマンド用セッション) for the loopback terminal side. */
+  readonly resolveTerminalSession: TerminalSessionResolver;
   close(): Promise<void>;
 };
 
@@ -115,9 +122,18 @@ const SESSION_MESSAGES: Record<string, string> = {
 
 export async function startWebTerminal(options: WebTerminalOptions): Promise<WebTerminal> {
   const now = options.now ?? (() => new Date());
-  const secure = options.origin.startsWith('https:');
+  const originProblem = webOriginProblem(options.rpId, options.origin, options.tls !== undefined);
+  if (originProblem !== undefined) {
+    options.log.error('web-terminal.refused-start', { reason: 'web-terminal.origin' });
+    throw new RegistryError('invalid', originProblem, 'web-terminal.origin');
+  }
+  const secure = options.tls !== undefined;
+  const headers: Record<string, string> = secure
+    ? { ...SECURITY_HEADERS, 'strict-transport-security': HSTS }
+    : SECURITY_HEADERS;
   const sessionPolicy = options.sessionPolicy ?? DEFAULT_SESSION_POLICY;
   const sessions = new SessionTable(sessionPolicy);
+  const terminalSessions = new TerminalSessions(sessionPolicy, options.operators, now);
   const bundle = browserBundle();
   const ctx: FlowContext = {
     rpId: options.rpId,
@@ -144,7 +160,9 @@ export async function startWebTerminal(options: WebTerminalOptions): Promise<Web
     }
     const op = await options.operators.find(found.session.operatorId);
     if (op === undefined || op.revoked) {
-      const ended = sessions.endAllOf(found.session.operatorId);
+      const ended =
+        sessions.endAllOf(found.session.operatorId) +
+        terminalSessions.endAllOf(found.session.operatorId);
       log.warn('web-terminal.sessions-ended', {
         operator: found.session.operatorId,
         sessions: ended,
@@ -200,9 +218,17 @@ export async function startWebTerminal(options: WebTerminalOptions): Promise<Web
       };
     },
     'GET /api/me': async (req) => ({ body: { operator: publicOperator(await operatorOf(req)) } }),
+    'POST /api/terminal-session': async (req) => {
+      const op = await operatorOf(req);
+      const issued = terminalSessions.issue(op.id);
+      // Never the token itself: who and until when.
+      log.info('web-terminal.terminal-session', { operator: op.id, expiresAt: issued.expiresAt });
+      return { body: issued };
+    },
     'POST /api/logout': async (req) => {
       const op = await operatorOf(req).catch(() => undefined);
       sessions.end(cookies(req).get(SESSION_COOKIE));
+      if (op) terminalSessions.endAllOf(op.id);
       if (op) log.info('web-terminal.logout', { operator: op.id });
       return { body: { loggedOut: true }, setCookie: [cookie(SESSION_COOKIE, '', 0)] };
     },
@@ -220,7 +246,7 @@ export async function startWebTerminal(options: WebTerminalOptions): Promise<Web
     const started = STATIC[path];
     if (req.method === 'GET' && (started || path === '/webauthn.js')) {
       res.writeHead(200, {
-        ...SECURITY_HEADERS,
+        ...headers,
         'content-type': started?.type ?? 'text/javascript; charset=utf-8',
       });
       res.end(started ? started.body() : bundle);
@@ -241,7 +267,7 @@ export async function startWebTerminal(options: WebTerminalOptions): Promise<Web
       }
       const answer = await handler(req, body);
       res.writeHead(200, {
-        ...SECURITY_HEADERS,
+        ...headers,
         'content-type': 'application/json; charset=utf-8',
         ...(answer.setCookie ? { 'set-cookie': answer.setCookie } : {}),
       });
@@ -264,7 +290,7 @@ export async function startWebTerminal(options: WebTerminalOptions): Promise<Web
         ...(status === 500 ? { error: errorText(e) } : {}),
       });
       res.writeHead(status, {
-        ...SECURITY_HEADERS,
+        ...headers,
         'content-type': 'application/json; charset=utf-8',
       });
       const message = e instanceof RegistryError ? e.message : '内部エラー / internal error';
@@ -272,7 +298,14 @@ export async function startWebTerminal(options: WebTerminalOptions): Promise<Web
     }
   }
 
-  const server = createServer((req, res) => void handle(req, res));
+  const listener = (req: IncomingMessage, res: ServerResponse): void => void handle(req, res);
+  const server: Server = options.tls
+    ? createHttpsServer(webTlsOptions(options.tls), listener)
+    : createServer(listener);
+  // A client that cannot speak TLS 1.3 with our suites, or plain http on the TLS port.
+  server.on('tlsClientError', (e: NodeJS.ErrnoException, socket: { remoteAddress?: string }) =>
+    log.warn('web-terminal.tls-refused', { remote: socket.remoteAddress, error: e.code ?? 'tls' }),
+  );
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -283,11 +316,18 @@ export async function startWebTerminal(options: WebTerminalOptions): Promise<Web
   });
   const bound = server.address();
   const port = typeof bound === 'object' && bound !== null ? bound.port : options.port;
-  log.info('web-terminal.listening', { host, port, rpId: options.rpId, origin: options.origin });
+  log.info('web-terminal.listening', {
+    host,
+    port,
+    rpId: options.rpId,
+    origin: options.origin,
+    tls: secure,
+  });
   return {
     server,
     address: { host, port },
     sessionCount: () => sessions.size,
+    resolveTerminalSession: (token) => terminalSessions.resolve(token),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -6,15 +6,33 @@ import { ProcessNetwork } from './network-harness.ts';
 import { Scenario } from './network-flow.ts';
 
 /**
- * The crash test of docs/FLOW.md §3: a stream of counter operations at two municipalities while
- * the CSs, the prefecture server and the national server are killed with SIGKILL at random
- * moments and restarted. Afterwards nothing is lost (every change is at the national server),
- * nothing is applied twice (each transaction id once in history), and every server holds the
- * same 本人確認情報 as the CS of the person's municipality.
+ * The crash test of docs/FLOW.md §3: a stream of counter operations at three municipalities of
+ * two prefectures (moves inside a ward, between the two Tokyo wards and between Tokyo and
+ * Kanagawa) while the CSs, the prefecture servers and the national server are killed with SIGKILL
+ * at random moments and restarted. Afterwards nothing is lost (every change is at the national
+ * server), nothing is applied twice (each transaction id once in history), every server holds
+ * the same 本人確認情報 as the CS of the person's municipality, a prefecture the person left holds
+ * them as removed, and the integrity check finds no difference at any level.
  */
-const CRASH_NETWORK = { prefectures: ['13'], municipalities: ['131016', '131024'] };
+const CRASH_NETWORK = { prefectures: ['13', '14'], municipalities: ['131016', '131024', '141011'] };
 const OPERATIONS = 160;
-const VICTIMS = ['cs:131016', 'cs:131024', 'prefecture:13', 'national:jlis'];
+const VICTIMS = [
+  'cs:131016',
+  'cs:131024',
+  'cs:141011',
+  'prefecture:13',
+  'prefecture:14',
+  'national:jlis',
+];
+const WARDS: Readonly<Record<string, string>> = {
+  '131016': '東京都千代田区千代田',
+  '131024': '東京都中央区銀座',
+  '141011': '神奈川県横浜市鶴見区鶴見中央',
+};
+/** An address in `lgc` that no other operation uses (`kind` and `i` make it unique). */
+const addressIn = (lgc: string, kind: string, i: number): string =>
+  `${WARDS[lgc]}${i}丁目${kind}番1号`;
+const prefectureOf = (lgc: string): string => `prefecture:${lgc.slice(0, 2)}`;
 
 /** A small deterministic generator, so that a failing run can be replayed from its seed. */
 function seeded(seed: number): () => number {
@@ -64,13 +82,18 @@ describe.each(STORES)('crash test on $name', ({ storeUrl }) => {
       })();
 
       // The workload: people move in, have children, move within and between the two wards.
-      const expected = new Map<ResidentCode, { transactionIds: string[]; at: string }>();
+      const expected = new Map<
+        ResidentCode,
+        { transactionIds: string[]; at: string; lived: Set<string> }
+      >();
       const note = (code: ResidentCode, tx: string, at: string): void => {
-        const e = expected.get(code) ?? { transactionIds: [], at };
+        const e = expected.get(code) ?? { transactionIds: [], at, lived: new Set<string>() };
         e.transactionIds.push(tx);
         e.at = at;
+        e.lived.add(prefectureOf(at));
         expected.set(code, e);
       };
+      let crossPrefecture = 0;
       // Who may move: someone alone in their household (a household moves head first, and
       // a head who leaves members behind needs a successor: the register's rules).
       const people: { code: ResidentCode; at: string; name: string; alone: boolean }[] = [];
@@ -83,13 +106,12 @@ describe.each(STORES)('crash test on $name', ({ storeUrl }) => {
         const existing = people[Math.floor(random() * people.length)];
         const mover = existing?.alone ? existing : undefined;
         if (existing === undefined || roll < 0.4 || (roll >= 0.6 && mover === undefined)) {
-          const at = random() < 0.5 ? '131016' : '131024';
+          const at = CRASH_NETWORK.municipalities[Math.floor(random() * 3)]!;
           const name = `障害 試験${i}`;
           const r = await s.moveIn(at, {
             name,
             kana: `ショウガイ シケン`,
-            address:
-              at === '131016' ? `東京都千代田区千代田${i}番1号` : `東京都中央区銀座${i}丁目1番1号`,
+            address: addressIn(at, '1', i),
             on,
           });
           note(r.code, r.event.transactionId, at);
@@ -101,26 +123,29 @@ describe.each(STORES)('crash test on $name', ({ storeUrl }) => {
           existing.alone = false;
           people.push({ code: child, at: existing.at, name: `障害 子${i}`, alone: false });
         } else if (roll < 0.85 && mover) {
-          const address =
-            mover.at === '131016'
-              ? `東京都千代田区丸の内${i}丁目1番1号`
-              : `東京都中央区日本橋${i}丁目1番1号`;
-          await s.moveWithin(mover.at, mover.code, address, on);
+          await s.moveWithin(mover.at, mover.code, addressIn(mover.at, '2', i), on);
           const history = await (await s.register(mover.at)).history(mover.code);
           note(mover.code, history.at(-1)!.transactionId, mover.at);
         } else if (mover) {
-          // A move between the two wards: 転出 at one register, 転入 at the other.
-          const to = mover.at === '131016' ? '131024' : '131016';
+          // A move to another ward (half the time in the other prefecture): 転出 at one
+          // register, 転入 at the other.
+          const others = CRASH_NETWORK.municipalities.filter((m) => m !== mover.at);
+          const near = others.filter((m) => m.slice(0, 2) === mover.at.slice(0, 2));
+          const away = others.filter((m) => m.slice(0, 2) !== mover.at.slice(0, 2));
+          const to =
+            near.length > 0 && random() < 0.5
+              ? near[0]!
+              : away[Math.floor(random() * away.length)]!;
+          if (to.slice(0, 2) !== mover.at.slice(0, 2)) crossPrefecture += 1;
           const fromRegister = await s.register(mover.at);
           const before = (await fromRegister.history(mover.code)).length;
-          await s.moveOut(mover.at, mover.code, '東京都内', on);
+          await s.moveOut(mover.at, mover.code, addressIn(to, '3', i), on);
           const out = (await fromRegister.history(mover.code)).slice(before).find((h) => h.subject);
           note(mover.code, out!.transactionId, mover.at);
           const moved = await s.moveIn(to, {
             name: mover.name,
             kana: 'ショウガイ シケン',
-            address:
-              to === '131016' ? `東京都千代田区神田${i}番1号` : `東京都中央区築地${i}丁目1番1号`,
+            address: addressIn(to, '3', i),
             residentCode: mover.code,
             on,
           });
@@ -137,7 +162,6 @@ describe.each(STORES)('crash test on $name', ({ storeUrl }) => {
         expect(await (await s.register(code)).listRejections(10), `seed ${seed}`).toEqual([]);
       }
       const national = await s.store('national:jlis');
-      const prefecture = await s.store('prefecture:13');
       let changes = 0;
       for (const [code, e] of expected) {
         const history = await national.history(code);
@@ -149,16 +173,27 @@ describe.each(STORES)('crash test on $name', ({ storeUrl }) => {
         // Every server agrees with the CS where the person lives.
         const atCs = await s.find(`cs:${e.at}`, code);
         expect(atCs?.status).toBe('resident');
-        for (const other of [prefecture, national]) {
+        for (const other of [await s.store(prefectureOf(e.at)), national]) {
           const r = await other.findIdentity(code);
           expect(r && identityInfoOf(r), `resident ${code} (seed ${seed})`).toEqual(
             identityInfoOf(atCs!),
           );
           expect(r?.status).toBe('resident');
         }
+        // A prefecture the person left holds them as removed (its last change: their 転出).
+        for (const left of [...e.lived].filter((p) => p !== prefectureOf(e.at)))
+          expect((await s.find(left, code))?.status, `${code} at ${left} (seed ${seed})`).toBe(
+            'removed',
+          );
       }
       // And the integrity check (R20) finds no difference at any level.
-      for (const node of ['cs:131016', 'cs:131024', 'prefecture:13']) {
+      for (const node of [
+        'cs:131016',
+        'cs:131024',
+        'cs:141011',
+        'prefecture:13',
+        'prefecture:14',
+      ]) {
         const report = await s.integrity(node);
         expect(
           report.matching,
@@ -166,6 +201,7 @@ describe.each(STORES)('crash test on $name', ({ storeUrl }) => {
         ).toBe(true);
       }
       expect(changes).toBeGreaterThanOrEqual(OPERATIONS);
+      expect(crossPrefecture, `moves between prefectures (seed ${seed})`).toBeGreaterThan(0);
       expect(kills).toBeGreaterThanOrEqual(4);
     } catch (e) {
       throw new Error(

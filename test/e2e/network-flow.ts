@@ -197,7 +197,7 @@ export class Scenario {
 
   /** Runs the integrity check of a CS or prefecture server against its upstream node. */
   async integrity(node: string, repair = false): Promise<IntegrityReport> {
-    return (await callTerminal(this.#net.terminal(node), 'POST', '/integrity/check', {
+    return (await callTerminal(await this.#net.terminal(node), 'POST', '/integrity/check', {
       repair,
     })) as IntegrityReport;
   }
@@ -416,7 +416,7 @@ export function describeNetworkFlow(network: () => ProcessNetwork): void {
     expect((await s.find('prefecture:14', victim))?.address).not.toContain('改竄');
     // Both ends recorded every check (R20: the result is recorded on both sides).
     const atCs = (await callTerminal(
-      network().terminal('cs:141011'),
+      await network().terminal('cs:141011'),
       'GET',
       '/integrity',
     )) as unknown[];

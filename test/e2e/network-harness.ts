@@ -10,6 +10,7 @@ import {
 } from '../../src/nodes/network-init.ts';
 import { loadNodeConfig, type NodeConfig } from '../../src/nodes/node-config.ts';
 import { callTerminal } from '../../src/nodes/terminal-server.ts';
+import { terminalTargetOf, type TerminalTarget } from '../../src/nodes/terminal-token.ts';
 import type { NodeHealth } from '../../src/nodes/node-runtime.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -68,9 +69,9 @@ export class ProcessNetwork {
     return c;
   }
 
-  terminal(node: string): string {
-    const t = this.config(node).terminal!;
-    return `http://${t.host}:${t.port}/`;
+  /** The node's terminal side and the machine token its running process wrote. */
+  terminal(node: string): Promise<TerminalTarget> {
+    return terminalTargetOf(this.config(node));
   }
 
   /** Starts the node's process and waits until its terminal side answers. */
@@ -134,7 +135,7 @@ export class ProcessNetwork {
   }
 
   async health(node: string): Promise<NodeHealth> {
-    return (await callTerminal(this.terminal(node), 'GET', '/health')) as NodeHealth;
+    return (await callTerminal(await this.terminal(node), 'GET', '/health')) as NodeHealth;
   }
 
   logs(node: string): readonly string[] {

@@ -5,6 +5,7 @@ import {
 } from '../../src/storage/postgres/test-database.ts';
 import { ProcessNetwork } from './network-harness.ts';
 import { describeNetworkFlow, SCENARIO_NETWORK } from './network-flow.ts';
+import { describeMoreFlow } from './network-flow-more.ts';
 
 /**
  * The same update flow with every node on PostgreSQL (production): one database, a schema per
@@ -30,4 +31,5 @@ describe.skipIf(db === undefined)('a network of processes on PostgreSQL', () => 
   });
 
   describeNetworkFlow(() => net);
+  describeMoreFlow(() => net);
 });

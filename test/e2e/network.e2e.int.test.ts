@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { ProcessNetwork } from './network-harness.ts';
 import { describeNetworkFlow, Scenario, SCENARIO_NETWORK } from './network-flow.ts';
+import { describeMoreFlow } from './network-flow-more.ts';
 
 /** The update flow on the embedded default: every node its own process and SQLite file. */
 describe('a network of processes on SQLite', () => {
@@ -75,4 +76,6 @@ describe('a network of processes on SQLite', () => {
       await s.close();
     }
   });
+
+  describeMoreFlow(() => net);
 });

@@ -32,7 +32,7 @@ describe('identity provision across processes', () => {
   let taro: ResidentCode;
 
   const ask = async (node: string, body: Record<string, unknown>): Promise<Answer> =>
-    (await callTerminal(net.terminal(node), 'POST', '/provision/query', body)) as Answer;
+    (await callTerminal(await net.terminal(node), 'POST', '/provision/query', body)) as Answer;
   const refusal = (node: string, body: Record<string, unknown>) =>
     ask(node, body).then(
       () => {

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { analyseAccessLog, type AnalysisResult } from '../../audit/analyse.ts';
 import { ANALYSIS_RULES, thresholdsFrom } from '../../domain/audit/analysis.ts';
 import { openAnalysisStore } from '../../storage/analysis-store.ts';
-import { openAccessLogStore, openAlertStore } from '../../storage/open-store.ts';
+import { openAccessLogStore } from '../../storage/open-store.ts';
 import { EXIT, UsageError } from '../cli-error.ts';
 import { printJson, type CommandIO } from '../io.ts';
 
@@ -54,12 +54,10 @@ export async function runAuditAnalyse(args: readonly string[], io: CommandIO): P
   let result: AnalysisResult;
   try {
     const analysis = await openAnalysisStore(values.store);
-    const alerts = await openAlertStore(values.store);
     try {
       const observer = values.node ?? (await accessLog.last())?.node ?? 'local';
-      result = await analyseAccessLog({ accessLog, analysis, alerts, observer }, { thresholds });
+      result = await analyseAccessLog({ accessLog, analysis, observer }, { thresholds });
     } finally {
-      await alerts.close();
       await analysis.close();
     }
   } finally {

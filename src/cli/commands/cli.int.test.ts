@@ -155,16 +155,28 @@ describe('juki identity and juki demo', () => {
     expect(r.out).toContain('refused forbidden [provision.affair-not-permitted]');
     expect(r.out).toContain('refused forbidden [provision.no-agreement]');
     expect(r.out).toContain('refused forbidden [search.below-minimum]');
-    expect(r.out).toContain('(asked the national server, R21)');
-    // The national server's records reach the resident's prefecture, whose report lists them.
+    // prefecture:13 has a web terminal: its console may not provide without an operator session.
     expect(r.out).toMatch(
-      /prefecture:13 fetched 2 record\(s\) of national:jlis about its residents \(2 new\)/,
+      /✗ prefecture:13 +旅券 for a resident of another prefecture, from the console: refused forbidden \[operator\.session-required\]/,
     );
-    expect(r.out).toMatch(/開示 \(R17\): .*'s report at prefecture:13 lists 2 provision\(s\)/);
+    // R21: a prefecture server without a web terminal answers its governor from its console,
+    // asking the national server about a resident of another prefecture.
+    expect(r.out).toMatch(
+      /✓ prefecture:14 +旅券 for a resident of another prefecture: 1 person\(s\) — .*\(asked the national server, R21\)/,
+    );
+    // The national server's records reach the resident's prefecture, whose report lists them:
+    // the pension service's two and the one made for 神奈川県's governor.
+    expect(r.out).toMatch(
+      /prefecture:13 fetched 3 record\(s\) of national:jlis about its residents \(3 new\)/,
+    );
+    expect(r.out).toMatch(/開示 \(R17\): .*'s report at prefecture:13 lists 3 provision\(s\)/);
     // R15, R23, R31: the operators, a token to enroll, and the terminal's acts in a verified log.
     expect(r.out).toMatch(/操作者登録簿 operators of prefecture:13: admin-13 \(administrator\)/);
     expect(r.out).toMatch(/operator admin-13 and token \S+\.\S+ \(valid until/);
-    expect(r.out).toMatch(/local-terminal provision\.query tokyo-governor 別表第五:六 → ok/);
+    expect(r.out).toMatch(
+      /local-terminal provision\.query tokyo-governor 別表第五:六 → refused \[operator\.session-required\]/,
+    );
+    expect(r.out).toMatch(/local-terminal disclosure\.sync — +→ ok/);
     expect(r.out).toMatch(/juki audit verify: OK — \d+ records in one hash chain/);
     // R16: the national server's analysis finds the same person asked for again and again.
     expect(r.out).toMatch(

@@ -7,6 +7,7 @@ import { openCredentialStore } from '../../storage/open-credential-store.ts';
 import { openAccessLogStore, openOperatorStore } from '../../storage/open-store.ts';
 import { issueEnrollmentToken } from '../../web-terminal/enrollment.ts';
 import { callTerminal } from '../../nodes/terminal-server.ts';
+import { runningTerminalTarget } from '../../nodes/terminal-token.ts';
 import type { CommandIO } from '../io.ts';
 
 /** The node whose operators the demo registers, and where its web terminal listens. */
@@ -101,16 +102,13 @@ export async function runDemoSuspiciousPattern(options: {
   io: CommandIO;
 }): Promise<void> {
   const { network, io } = options;
-  const url = (node: string) => {
-    const t = network.node(node).terminal!;
-    return `http://${t.host}:${t.port}/`;
-  };
+  const url = (node: string) => runningTerminalTarget(network.node(node));
   for (let i = 0; i < 11; i++)
-    await callTerminal(url('agency:mhlw-pension'), 'POST', '/provision/query', {
+    await callTerminal(await url('agency:mhlw-pension'), 'POST', '/provision/query', {
       query: { affairId: options.affairId, residentCode: options.residentCode },
       searcher: 'pension-operator-7',
     });
-  const result = (await callTerminal(url('national:jlis'), 'POST', '/audit/analyse', {})) as {
+  const result = (await callTerminal(await url('national:jlis'), 'POST', '/audit/analyse', {})) as {
     newFindings: { rule: string; detail: string }[];
   };
   io.out(

@@ -13,6 +13,7 @@ import {
 } from '../../disclosure/index.ts';
 import type { LocalNetwork } from '../../nodes/local-network.ts';
 import { callTerminal } from '../../nodes/terminal-server.ts';
+import { runningTerminalTarget } from '../../nodes/terminal-token.ts';
 import { loadStatutoryAffairs } from '../../reference-data/statutory-affairs.ts';
 import { openProvisionStore } from '../../storage/open-store.ts';
 import type { CommandIO } from '../io.ts';
@@ -25,10 +26,13 @@ const PASSPORT = '別表第一:四十一';
 const GOVERNOR_PASSPORT = '別表第五:六';
 
 /**
- * The demo's provision part (R3–R5, R7, R13, R17, R21): the national server's register gets two
+ * The demo's provision part (R3–R5, R7, R13, R15, R17): the national server's register gets two
  * agencies (the pension service with an agreement, the foreign ministry without one) and 東京都
- * its governor; lawful and unlawful queries go through the agency servers and the prefecture
- * server; one resident's disclosure report is written (PDF when Chromium is installed, HTML always).
+ * its governor; lawful and unlawful queries go through the agency servers; the prefecture server,
+ * which has a web terminal, refuses its console's query (an operator session is needed), while
+ * 神奈川県's server, which has none, answers its governor about a resident of 東京都 by asking the
+ * national server (R21); one
+ * resident's disclosure report is written (PDF when Chromium is installed, HTML always).
  */
 export async function runDemoProvision(options: {
   network: LocalNetwork;
@@ -42,6 +46,7 @@ export async function runDemoProvision(options: {
   const affairs = loadStatutoryAffairs();
   const national = await openProvisionStore(network.node('national:jlis').config.store);
   const tokyo = await openProvisionStore(network.node('prefecture:13').config.store);
+  const kanagawa = await openProvisionStore(network.node('prefecture:14').config.store);
   try {
     for (const [id, name, affair] of [
       ['mhlw-pension', '厚生労働省及び日本年金機構', PENSION],
@@ -70,22 +75,27 @@ export async function runDemoProvision(options: {
       validFrom: today,
       protectionMeasures: '照会端末の限定、操作者の認証、提供記録の保存',
     });
-    await tokyo.registerRecipient({
-      id: 'tokyo-governor' as RecipientId,
-      name: '東京都知事',
-      kind: 'prefecture-body',
-      servedBy: { role: 'prefecture', code: '13' },
-    });
-    await tokyo.permitAffair(
-      {
-        recipientId: 'tokyo-governor' as RecipientId,
-        affairId: affairs.byId(GOVERNOR_PASSPORT)!.id,
-        identifier: 'pseudonym',
-      },
-      affairs.byId(GOVERNOR_PASSPORT)!,
-    );
+    for (const [store, id, name, code] of [
+      [tokyo, 'tokyo-governor', '東京都知事', '13'],
+      [kanagawa, 'kanagawa-governor', '神奈川県知事', '14'],
+    ] as const) {
+      await store.registerRecipient({
+        id: id as RecipientId,
+        name,
+        kind: 'prefecture-body',
+        servedBy: { role: 'prefecture', code },
+      });
+      await store.permitAffair(
+        {
+          recipientId: id as RecipientId,
+          affairId: affairs.byId(GOVERNOR_PASSPORT)!.id,
+          identifier: 'pseudonym',
+        },
+        affairs.byId(GOVERNOR_PASSPORT)!,
+      );
+    }
     io.out(
-      `      registers: mhlw-pension (${PENSION}, 協定書 signed), mofa-passport (${PASSPORT}, no 協定書) at national:jlis; tokyo-governor (${GOVERNOR_PASSPORT}) at prefecture:13`,
+      `      registers: mhlw-pension (${PENSION}, 協定書 signed), mofa-passport (${PASSPORT}, no 協定書) at national:jlis; tokyo-governor and kanagawa-governor (${GOVERNOR_PASSPORT}) at prefecture:13 and prefecture:14`,
     );
 
     const person = options.tokyoResident;
@@ -95,7 +105,7 @@ export async function runDemoProvision(options: {
       what: string,
       body: Record<string, unknown>,
     ): Promise<void> => {
-      const base = `http://${network.node(node).terminal!.host}:${network.node(node).terminal!.port}/`;
+      const base = await runningTerminalTarget(network.node(node));
       try {
         const a = (await callTerminal(base, 'POST', '/provision/query', body)) as {
           identities: ProvidedIdentity[];
@@ -137,16 +147,27 @@ export async function runDemoProvision(options: {
         addressMatch: 'prefix',
       },
     });
-    await ask('prefecture:13', '旅券 for a resident of another prefecture', {
+    // prefecture:13 has a web terminal, so its console (the machine token alone) may not provide:
+    // R15 wants a logged-in provision operator's terminal session (JUKI_OPERATOR_SESSION).
+    await ask('prefecture:13', '旅券 for a resident of another prefecture, from the console', {
       recipientId: 'tokyo-governor',
       query: { affairId: GOVERNOR_PASSPORT, name: other.name.kanji, birthDate: other.birthDate },
+    });
+    io.out(
+      `      (prefecture:13 has a web terminal: provision there needs a provision operator's 端末コマンド用セッション, JUKI_OPERATOR_SESSION — R15, docs/WEB-TERMINAL.md)`,
+    );
+    // prefecture:14 has no web terminal (no operators log in there), so its console provides: its
+    // governor asks about a resident of 東京都, and the prefecture server asks the national server.
+    await ask('prefecture:14', '旅券 for a resident of another prefecture', {
+      recipientId: 'kanagawa-governor',
+      searcher: 'kanagawa-clerk-3',
+      query: { affairId: GOVERNOR_PASSPORT, name: person.name.kanji, birthDate: person.birthDate },
     });
 
     // The national server's records about Tokyo's residents go to prefecture:13, which keeps
     // them with its own (R17); the resident's report is made there.
-    const tokyoTerminal = network.node('prefecture:13').terminal!;
     const sync = (await callTerminal(
-      `http://${tokyoTerminal.host}:${tokyoTerminal.port}/`,
+      await runningTerminalTarget(network.node('prefecture:13')),
       'POST',
       '/disclosure/sync',
       {},
@@ -180,7 +201,6 @@ export async function runDemoProvision(options: {
       `      開示 (R17): ${person.name.kanji}'s report at prefecture:13 lists ${disclosures.length} provision(s), each with its purpose and legal basis; refused queries provided nothing and are not in it: ${htmlPath}${pdfNote}`,
     );
   } finally {
-    await national.close();
-    await tokyo.close();
+    await Promise.all([national.close(), tokyo.close(), kanagawa.close()]);
   }
 }

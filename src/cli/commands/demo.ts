@@ -200,7 +200,7 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
     }
 
     // 6. Provision to agencies and a prefecture's own recipient; a disclosure report.
-    io.out('\n6/8 本人確認情報の提供 provision (R3–R5, R13, R21) and disclosure (R17):');
+    io.out('\n6/8 本人確認情報の提供 provision (R3–R5, R13, R15) and disclosure (R17):');
     const chiyodaCode = population.codes.get('131016')![1]!;
     const tsurumiCode = population.codes.get('141011')![0]!;
     const nationalStore = await store(NATIONAL);

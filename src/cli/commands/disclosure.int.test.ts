@@ -9,6 +9,7 @@ import { startLocalNetwork, type LocalNetwork } from '../../nodes/local-network.
 import { initNetwork, type NetworkManifest } from '../../nodes/network-init.ts';
 import type { DisclosureSyncReport } from '../../nodes/node-disclosure-sync.ts';
 import { callTerminal } from '../../nodes/terminal-server.ts';
+import { runningTerminalTarget } from '../../nodes/terminal-token.ts';
 import { loadStatutoryAffairs } from '../../reference-data/statutory-affairs.ts';
 import { loadedRecord, residentCode } from '../../storage/contract-fixtures.ts';
 import { openIdentityStore, openProvisionStore } from '../../storage/open-store.ts';
@@ -50,9 +51,9 @@ describe('juki disclosure: the national server’s records at the prefecture ser
   let dir: string;
   let manifest: NetworkManifest;
   let net: LocalNetwork;
-  const terminal = (node: string): string => manifest.nodes.find((n) => n.node === node)!.terminal;
-  const post = (node: string, path: string, body: Record<string, unknown> = {}) =>
-    callTerminal(terminal(node), 'POST', path, body);
+  const terminal = (node: string) => runningTerminalTarget(net.node(node));
+  const post = async (node: string, path: string, body: Record<string, unknown> = {}) =>
+    callTerminal(await terminal(node), 'POST', path, body);
   const sync = async (node: string) =>
     (await post(node, '/disclosure/sync')) as DisclosureSyncReport;
 

@@ -16,6 +16,7 @@ import { todayInJapan } from '../../nodes/japan-date.ts';
 import { loadNodeConfig } from '../../nodes/node-config.ts';
 import type { DisclosureSyncReport } from '../../nodes/node-disclosure-sync.ts';
 import { callTerminal } from '../../nodes/terminal-server.ts';
+import { nodeTerminal } from '../terminal-target.ts';
 import { loadStatutoryAffairs } from '../../reference-data/statutory-affairs.ts';
 import { openIdentityStore, openProvisionStore } from '../../storage/open-store.ts';
 import { EXIT, UsageError } from '../cli-error.ts';
@@ -112,13 +113,7 @@ export async function runDisclosure(args: readonly string[], io: CommandIO): Pro
 async function runSync(config: string | undefined, json: boolean, io: CommandIO): Promise<number> {
   if (config === undefined) throw new UsageError('--config FILE is required');
   const c = await loadNodeConfig(config);
-  if (!c.terminal)
-    throw new RegistryError(
-      'invalid',
-      'この設定には端末側の待受がありません / the config has no terminal listener',
-      'config.no-terminal',
-    );
-  const base = `http://${c.terminal.host}:${c.terminal.port}/`;
+  const base = await nodeTerminal(c);
   const r = (await callTerminal(base, 'POST', '/disclosure/sync', {})) as DisclosureSyncReport;
   if (json) printJson(io, r);
   else

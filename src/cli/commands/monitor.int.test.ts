@@ -10,6 +10,7 @@ import type { MonitorView } from '../../nodes/node-monitor.ts';
 import { ROUTE_OPERATIONS } from '../../nodes/node-web-terminal.ts';
 import { initNetwork, type NetworkManifest } from '../../nodes/network-init.ts';
 import { callTerminal } from '../../nodes/terminal-server.ts';
+import { runningTerminalTarget } from '../../nodes/terminal-token.ts';
 import { main } from '../main.ts';
 import { captureIO } from '../test-io.ts';
 import { runMonitor } from './monitor.ts';
@@ -20,10 +21,7 @@ describe('juki monitor (R11)', () => {
   let manifest: NetworkManifest;
   let net: LocalNetwork;
   const config = (node: string) => manifest.nodes.find((n) => n.node === node)!.config;
-  const terminal = (node: string) => {
-    const t = net.node(node).terminal!;
-    return `http://${t.host}:${t.port}/`;
-  };
+  const terminal = (node: string) => runningTerminalTarget(net.node(node));
   const juki = async (...args: string[]) => {
     const io = captureIO();
     const code = await main(args, io);
@@ -49,7 +47,11 @@ describe('juki monitor (R11)', () => {
   });
 
   it('R11: an HTTP request on a network port shows up in GET /alerts and juki monitor', async () => {
-    const before = (await callTerminal(terminal('prefecture:13'), 'GET', '/alerts')) as unknown[];
+    const before = (await callTerminal(
+      await terminal('prefecture:13'),
+      'GET',
+      '/alerts',
+    )) as unknown[];
     const { host, port } = net.node('prefecture:13').network!;
     await new Promise<void>((done) => {
       const socket = tcpConnect(port, host, () =>
@@ -61,7 +63,11 @@ describe('juki monitor (R11)', () => {
     // The alert is written when the listener drops the connection: wait until it is there.
     let alerts: SecurityAlert[] = [];
     for (let i = 0; i < 100 && alerts.length <= before.length; i++) {
-      alerts = (await callTerminal(terminal('prefecture:13'), 'GET', '/alerts')) as SecurityAlert[];
+      alerts = (await callTerminal(
+        await terminal('prefecture:13'),
+        'GET',
+        '/alerts',
+      )) as SecurityAlert[];
       if (alerts.length <= before.length) await new Promise((r) => setTimeout(r, 50));
     }
     expect(alerts[0]).toMatchObject({ kind: 'not-our-protocol', observer: 'prefecture:13' });
@@ -86,13 +92,17 @@ describe('juki monitor (R11)', () => {
   });
 
   it('R11: a prefecture server shows the report requests still open there; a CS shows none', async () => {
-    const asked = (await callTerminal(terminal('cs:131016'), 'POST', '/reports/request', {
+    const asked = (await callTerminal(await terminal('cs:131016'), 'POST', '/reports/request', {
       to: 'prefecture:13',
       subject: '保護措置の実施状況',
       body: '報告してください。',
       operator: '千代田区 住民課',
     })) as { request: { id: string } };
-    const view = (await callTerminal(terminal('prefecture:13'), 'GET', '/monitor')) as MonitorView;
+    const view = (await callTerminal(
+      await terminal('prefecture:13'),
+      'GET',
+      '/monitor',
+    )) as MonitorView;
     expect(view.openReports).toContainEqual(
       expect.objectContaining({
         id: asked.request.id,
@@ -106,7 +116,7 @@ describe('juki monitor (R11)', () => {
     expect(text.out).toContain(asked.request.id);
     expect(text.out).toContain('回答待ち / to answer here');
 
-    const cs = (await callTerminal(terminal('cs:131016'), 'GET', '/monitor')) as MonitorView;
+    const cs = (await callTerminal(await terminal('cs:131016'), 'GET', '/monitor')) as MonitorView;
     expect(cs.openReports).toBeUndefined();
     expect(cs.health.node).toBe('cs:131016');
   });

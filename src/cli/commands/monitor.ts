@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
 import { RegistryError } from '../../domain/errors.ts';
 import { ALERT_KINDS, isAlertKind } from '../../domain/network/SecurityAlert.ts';
-import { loadNodeConfig, type NodeConfig } from '../../nodes/node-config.ts';
+import { loadNodeConfig } from '../../nodes/node-config.ts';
 import type { MonitorView } from '../../nodes/node-monitor.ts';
 import { callTerminal } from '../../nodes/terminal-server.ts';
+import { nodeTerminal } from '../terminal-target.ts';
 import { EXIT, UsageError } from '../cli-error.ts';
 import { printJson, type CommandIO } from '../io.ts';
 
@@ -50,7 +51,7 @@ export async function runMonitor(
   if (!Number.isSafeInteger(shown) || shown < 0 || shown > 50)
     throw new UsageError('--alerts must be an integer from 0 to 50');
   const config = await loadNodeConfig(values.config);
-  const base = terminalBase(config);
+  const base = await nodeTerminal(config);
   const fetchView = async (): Promise<MonitorView> =>
     (await callTerminal(base, 'GET', '/monitor')) as MonitorView;
   const print = (v: MonitorView): void => {
@@ -100,16 +101,6 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
     const timer = setTimeout(done, ms);
     signal.addEventListener('abort', done);
   });
-
-function terminalBase(config: NodeConfig): string {
-  if (!config.terminal)
-    throw new RegistryError(
-      'invalid',
-      'この設定には端末側の待受がありません / the config has no terminal listener (add "terminal": {host, port})',
-      'config.no-terminal',
-    );
-  return `http://${config.terminal.host}:${config.terminal.port}/`;
-}
 
 /** The monitoring view as text, Japanese first. */
 export function describeMonitor(v: MonitorView, options: { readonly alerts: number }): string {

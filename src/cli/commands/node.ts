@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import { RegistryError } from '../../domain/errors.ts';
 import { jsonLogger } from '../../nodes/json-log.ts';
 import { loadNodeConfig, type NodeConfig } from '../../nodes/node-config.ts';
 import { startNode } from '../../nodes/node-runtime.ts';
 import { callTerminal } from '../../nodes/terminal-server.ts';
+import { nodeTerminal } from '../terminal-target.ts';
 import type { IntegrityReport } from '../../integrity/index.ts';
 import { EXIT, UsageError } from '../cli-error.ts';
 import { printJson, type CommandIO } from '../io.ts';
@@ -16,13 +16,19 @@ export const NODE_HELP = `juki node <start|health|isolate|readmit|retention> --c
   isolate P   emergency cut-off (R11): cut every session of node P (e.g. cs:131016) now and
               refuse it until readmitted; pair it with juki pki revoke
   readmit P   lift an isolation
-  retention   erase the history past the retention period now (R1, R33)
+  retention   erase the history past the retention period now (R1, R33); --list shows the
+              recorded erasures instead (counts and periods, never content)
   integrity   本人確認情報整合 (R20): check this node's file against its upstream node now;
               --repair re-sends the differing records; --list shows the recorded checks
 
   --config FILE   the node's config (juki network init writes them; docs/OPERATIONS.md)
   --reason TEXT   isolate: why (recorded with the alert)
-  --json          machine-readable output`;
+  --json          machine-readable output
+
+The node's terminal side takes the machine token the running node wrote (run as the OS user
+that runs it). On a node with a web terminal, set JUKI_OPERATOR_SESSION to a 端末コマンド用
+セッション (terminal command session) issued there to act within your card's rights
+(docs/OPERATIONS.md "The terminal side").`;
 
 export async function runNode(args: readonly string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -45,17 +51,17 @@ export async function runNode(args: readonly string[], io: CommandIO): Promise<n
     case 'health':
     case 'retention': {
       const result = await callTerminal(
-        terminalBase(config),
-        action === 'health' ? 'GET' : 'POST',
-        action === 'health' ? '/health' : '/retention/run',
+        await nodeTerminal(config),
+        action === 'health' || values.list ? 'GET' : 'POST',
+        action === 'health' ? '/health' : values.list ? '/retention' : '/retention/run',
       );
       printJson(io, result);
       return EXIT.ok;
     }
     case 'integrity': {
       const result = values.list
-        ? await callTerminal(terminalBase(config), 'GET', '/integrity')
-        : await callTerminal(terminalBase(config), 'POST', '/integrity/check', {
+        ? await callTerminal(await nodeTerminal(config), 'GET', '/integrity')
+        : await callTerminal(await nodeTerminal(config), 'POST', '/integrity/check', {
             repair: values.repair,
           });
       if (values.json || values.list) printJson(io, result);
@@ -66,7 +72,7 @@ export async function runNode(args: readonly string[], io: CommandIO): Promise<n
     case 'readmit': {
       if (peer === undefined)
         throw new UsageError(`juki node ${action} needs a node name, e.g. cs:131016`);
-      const result = await callTerminal(terminalBase(config), 'POST', `/${action}`, {
+      const result = await callTerminal(await nodeTerminal(config), 'POST', `/${action}`, {
         peer,
         ...(values.reason ? { reason: values.reason } : {}),
       });
@@ -82,16 +88,6 @@ export async function runNode(args: readonly string[], io: CommandIO): Promise<n
     default:
       throw new UsageError(`unknown action ${JSON.stringify(action ?? '')}\n\n${NODE_HELP}`);
   }
-}
-
-function terminalBase(config: NodeConfig): string {
-  if (!config.terminal)
-    throw new RegistryError(
-      'invalid',
-      'この設定には端末側の待受がありません / the config has no terminal listener (add "terminal": {host, port})',
-      'config.no-terminal',
-    );
-  return `http://${config.terminal.host}:${config.terminal.port}/`;
 }
 
 async function start(config: NodeConfig): Promise<number> {

@@ -11,6 +11,7 @@ import { initNetwork } from '../../nodes/network-init.ts';
 import { loadNodeConfig, type NodeConfig } from '../../nodes/node-config.ts';
 import { startNode, type RunningNode } from '../../nodes/node-runtime.ts';
 import { callTerminal } from '../../nodes/terminal-server.ts';
+import { runningTerminalTarget } from '../../nodes/terminal-token.ts';
 import { seedRepresentativeRegister } from '../../provision/representative-register.ts';
 import { loadStatutoryAffairs } from '../../reference-data/statutory-affairs.ts';
 import { individualNumber, loadedRecord, residentCode } from '../../storage/contract-fixtures.ts';
@@ -340,15 +341,19 @@ describe('R22: media provision at the national server', () => {
   }, 60_000);
 
   it('R22: media provision runs only at a providing node: an agency server refuses it', async () => {
-    const t = agency.terminal!;
-    const refused = await callTerminal(`http://${t.host}:${t.port}/`, 'POST', '/provision/media', {
-      recipientId: 'mhlw-pension',
-      affairId: PENSION,
-      inPath: file('rows.jsonl'),
-      outPath: file('agency.jkm'),
-      operator: 'x',
-      password: PASSWORD,
-    }).then(
+    const refused = await callTerminal(
+      await runningTerminalTarget(agency),
+      'POST',
+      '/provision/media',
+      {
+        recipientId: 'mhlw-pension',
+        affairId: PENSION,
+        inPath: file('rows.jsonl'),
+        outPath: file('agency.jkm'),
+        operator: 'x',
+        password: PASSWORD,
+      },
+    ).then(
       () => undefined,
       (e: unknown) => e as { code: string; reason: string },
     );

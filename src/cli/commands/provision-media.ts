@@ -8,6 +8,9 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { RegistryError, type ErrorCode } from '../../domain/errors.ts';
 import { loadNodeConfig } from '../../nodes/node-config.ts';
+import { OPERATOR_SESSION_HEADER } from '../../nodes/terminal-server.ts';
+import type { TerminalTarget } from '../../nodes/terminal-token.ts';
+import { nodeTerminal } from '../terminal-target.ts';
 import { MediaDecryptStream, type MediaOpenKey } from '../../provision/media-file.ts';
 import {
   handleWriter,
@@ -64,8 +67,7 @@ export async function runProvisionMedia(
 }
 
 async function media(v: Values, io: CommandIO): Promise<number> {
-  const config = await loadNodeConfig(need(v, 'config'));
-  if (!config.terminal) throw new UsageError('the config has no terminal side');
+  const target = await nodeTerminal(await loadNodeConfig(need(v, 'config')));
   const password = v['password-file'];
   const certificate = v['recipient-cert'];
   if ((password === undefined) === (certificate === undefined))
@@ -81,11 +83,7 @@ async function media(v: Values, io: CommandIO): Promise<number> {
       : { recipientCertPath: resolve(certificate!) }),
   };
   io.err(`媒体による提供 media provision: ${body.inPath} → ${body.outPath} …`);
-  const result = (await postAndWait(
-    `http://${config.terminal.host}:${config.terminal.port}/`,
-    '/provision/media',
-    body,
-  )) as MediaProvisionResult;
+  const result = (await postAndWait(target, '/provision/media', body)) as MediaProvisionResult;
   if (v.json) printJson(io, result);
   else
     io.out(
@@ -236,14 +234,23 @@ async function readSecretFile(path: string, what: 'password' | 'key', maxBytes: 
  * POST to the node's terminal side and wait as long as the run takes (a million rows take
  * minutes; fetch would give up after 300 s without response headers).
  */
-function postAndWait(base: string, path: string, body: Record<string, unknown>): Promise<unknown> {
+function postAndWait(
+  target: TerminalTarget,
+  path: string,
+  body: Record<string, unknown>,
+): Promise<unknown> {
   const data = Buffer.from(JSON.stringify(body), 'utf8');
   return new Promise((resolvePromise, reject) => {
     const req = request(
-      new URL(path, base),
+      new URL(path, target.base),
       {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': data.length },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': data.length,
+          authorization: `Bearer ${target.token}`,
+          ...(target.operatorSession ? { [OPERATOR_SESSION_HEADER]: target.operatorSession } : {}),
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -279,7 +286,7 @@ function postAndWait(base: string, path: string, body: Record<string, unknown>):
       reject(
         new RegistryError(
           'unavailable',
-          `ノードに接続できません / cannot reach the node's terminal side at ${base}: ${e.message} — is the node running (juki node start)?`,
+          `ノードに接続できません / cannot reach the node's terminal side at ${target.base}: ${e.message} — is the node running (juki node start)?`,
           'terminal.unreachable',
         ),
       ),

@@ -9,6 +9,7 @@ import type { CalendarDate } from '../../domain/dates/CalendarDate.ts';
 import { parseNodeName } from '../../pki/index.ts';
 import { loadNodeConfig } from '../../nodes/node-config.ts';
 import { callTerminal } from '../../nodes/terminal-server.ts';
+import { nodeTerminal } from '../terminal-target.ts';
 import { loadStatutoryAffairs } from '../../reference-data/statutory-affairs.ts';
 import { openProvisionStore } from '../../storage/open-store.ts';
 import type { ProvisionStore } from '../../storage/ports.ts';
@@ -243,8 +244,7 @@ function listAffairs(v: Values, io: CommandIO): number {
 }
 
 async function query(v: Values, io: CommandIO): Promise<number> {
-  const config = await loadNodeConfig(need(v, 'config'));
-  if (!config.terminal) throw new UsageError('the config has no terminal side');
+  const target = await nodeTerminal(await loadNodeConfig(need(v, 'config')));
   const q: Record<string, unknown> = { affairId: need(v, 'affair') };
   if (v['resident-code']) q.residentCode = v['resident-code'];
   if (v['individual-number']) q.individualNumber = v['individual-number'];
@@ -259,16 +259,11 @@ async function query(v: Values, io: CommandIO): Promise<number> {
   }
   if (v['birth-date']) q.birthDate = v['birth-date'];
   if (v.sex) q.sex = v.sex;
-  const answer = (await callTerminal(
-    `http://${config.terminal.host}:${config.terminal.port}/`,
-    'POST',
-    '/provision/query',
-    {
-      query: q,
-      ...(v.recipient ? { recipientId: v.recipient } : {}),
-      ...(v.searcher ? { searcher: v.searcher } : {}),
-    },
-  )) as {
+  const answer = (await callTerminal(target, 'POST', '/provision/query', {
+    query: q,
+    ...(v.recipient ? { recipientId: v.recipient } : {}),
+    ...(v.searcher ? { searcher: v.searcher } : {}),
+  })) as {
     queryId: string;
     identities: {
       identifier: { kind: string; value: string };
@@ -290,9 +285,7 @@ async function query(v: Values, io: CommandIO): Promise<number> {
 }
 
 async function batch(v: Values, io: CommandIO): Promise<number> {
-  const config = await loadNodeConfig(need(v, 'config'));
-  if (!config.terminal) throw new UsageError('the config has no terminal side');
-  const base = `http://${config.terminal.host}:${config.terminal.port}/`;
+  const base = await nodeTerminal(await loadNodeConfig(need(v, 'config')));
   const affairId = need(v, 'affair');
   const chunkSize = Number(v.chunk);
   if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 1000)

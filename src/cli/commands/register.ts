@@ -14,6 +14,7 @@ import { loadLocalGovernmentTable } from '../../reference-data/local-governments
 import { importChangesFile } from '../../register/import-changes-file.ts';
 import { openRegisterStore } from '../../register/open-register.ts';
 import type { RegisterStore } from '../../register/RegisterStore.ts';
+import { REJECTION_LEVEL_LABELS, rejectionLevel } from '../../register/register-feed.ts';
 import { EXIT, UsageError } from '../cli-error.ts';
 import { printJson, type CommandIO } from '../io.ts';
 
@@ -25,7 +26,7 @@ export const REGISTER_HELP = `juki register — the municipality's existing regi
   juki register history --register URL RESIDENT-CODE [--json]
   juki register household --register URL HOUSEHOLD-ID [--json]
   juki register feed --register URL [--limit N] [--json]          changes not yet taken by the CS
-  juki register rejections --register URL [--limit N] [--json]    changes refused by the CS or above (差戻し)
+  juki register rejections --register URL [--limit N] [--json]    changes refused by the CS, the prefecture or the national server (差戻し)
   juki register import --register URL FILE [--json]               a real register's changes (JSON Lines)
 
   The register is a database of its own (not a CS store): sqlite:PATH or postgres://…; init records
@@ -165,7 +166,10 @@ export async function runRegister(args: readonly string[], io: CommandIO): Promi
         return EXIT.ok;
       }
       case 'rejections': {
-        const rejections = await store.listRejections(limit);
+        const rejections = (await store.listRejections(limit)).map((r) => ({
+          ...r,
+          level: rejectionLevel(r.rejectedBy),
+        }));
         if (values.json) printJson(io, rejections);
         else if (rejections.length === 0) io.out('差戻しはありません (no rejected changes)');
         else
@@ -173,7 +177,8 @@ export async function runRegister(args: readonly string[], io: CommandIO): Promi
             const what = r.event
               ? `${changeReasonLabel(r.event.reason)} ${r.event.changeDate} ${r.event.residentCode}`
               : '(not in this register’s feed)';
-            io.out(`#${r.id} ${r.recordedAt} by ${r.rejectedBy}: ${what}  tx ${r.transactionId}`);
+            const by = `${r.rejectedBy} (${REJECTION_LEVEL_LABELS[r.level]})`;
+            io.out(`#${r.id} ${r.recordedAt} by ${by}: ${what}  tx ${r.transactionId}`);
             io.out(`    ${r.rejection.rule}: ${r.rejection.message}`);
           }
         return EXIT.ok;

@@ -4,6 +4,8 @@ import { REPORT_LIMITS, type ReportEventKind } from '../../domain/report/report.
 import { loadNodeConfig } from '../../nodes/node-config.ts';
 import type { ReportView, SyncResult } from '../../nodes/node-reports.ts';
 import { callTerminal } from '../../nodes/terminal-server.ts';
+import { nodeTerminal } from '../terminal-target.ts';
+import type { TerminalTarget } from '../../nodes/terminal-token.ts';
 import { EXIT, UsageError } from '../cli-error.ts';
 import { printJson, type CommandIO } from '../io.ts';
 
@@ -100,10 +102,8 @@ function show(io: CommandIO, r: ReportView): void {
     );
 }
 
-async function terminalOf(v: Values): Promise<string> {
-  const config = await loadNodeConfig(need(v, 'config'));
-  if (!config.terminal) throw new UsageError('the config has no terminal side');
-  return `http://${config.terminal.host}:${config.terminal.port}/`;
+async function terminalOf(v: Values): Promise<TerminalTarget> {
+  return nodeTerminal(await loadNodeConfig(need(v, 'config')));
 }
 
 async function bodyOf(v: Values): Promise<string> {

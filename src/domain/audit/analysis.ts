@@ -64,8 +64,11 @@ export type AnalysisRule = {
 /** The refusal reason of a query on behalf of a suspended recipient (domain/provision/authorize.ts). */
 export const SUSPENDED_REASON = 'provision.recipient-suspended';
 
-/** Office hours in Japan (JST = UTC+9 all year): 08:00–20:00, Monday to Friday. */
-export const OFFICE_HOURS = { fromHour: 8, toHour: 20 } as const;
+/** Office hours, JST (UTC+9 all year), Monday to Friday: [fromHour, toHour). */
+export type OfficeHours = { readonly fromHour: number; readonly toHour: number };
+
+/** The default office hours in Japan: 08:00–20:00, Monday to Friday (a node may set its own). */
+export const OFFICE_HOURS: OfficeHours = { fromHour: 8, toHour: 20 };
 
 /** THE rules table: docs/AUDIT.md lists it (a test keeps them equal). */
 export const ANALYSIS_RULES: readonly AnalysisRule[] = [
@@ -215,15 +218,13 @@ export function windowStart(at: string, window: RuleWindow): number {
 
 const windowLength = (w: RuleWindow): number => (w === 'hour' ? HOUR : DAY);
 
-/** Outside 08:00–20:00 JST, or on a Saturday or Sunday in Japan. */
-export function isOffHours(at: string): boolean {
+/** Outside the office hours (default 08:00–20:00 JST), or on a Saturday or Sunday in Japan. */
+export function isOffHours(at: string, hours: OfficeHours = OFFICE_HOURS): boolean {
   const jst = instantMs(at) + JST;
   const epochDay = Math.floor(jst / DAY);
   const hour = Math.floor((jst - epochDay * DAY) / HOUR);
   const weekday = (((epochDay + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday; 0 = Sunday
-  return (
-    weekday === 0 || weekday === 6 || hour < OFFICE_HOURS.fromHour || hour >= OFFICE_HOURS.toHour
-  );
+  return weekday === 0 || weekday === 6 || hour < hours.fromHour || hour >= hours.toHour;
 }
 
 type Cell = {
@@ -245,6 +246,9 @@ const RULE_WINDOW = new Map(ANALYSIS_RULES.map((r) => [r.id, r.window]));
 export class Tally {
   readonly #cells = new Map<string, Cell>();
 
+  /** `officeHours`: of rule `off-hours` (the node's config `analysis.officeHours`). */
+  constructor(readonly officeHours: OfficeHours = OFFICE_HOURS) {}
+
   #count(
     rule: RuleId,
     subjectKind: SubjectKind,
@@ -264,7 +268,7 @@ export class Tally {
     if (a.operator === SYSTEM_OPERATOR) return;
     const op = safeIdentifier(a.operator);
     this.#count('volume.operator', 'operator', op, a.at);
-    if (isOffHours(a.at)) this.#count('off-hours', 'operator', op, a.at);
+    if (isOffHours(a.at, this.officeHours)) this.#count('off-hours', 'operator', op, a.at);
     if (a.result === 'refused') this.#count('refused.burst', 'operator', op, a.at);
     if (RESIDENT_CODE.test(a.target))
       this.#count('repeat.same-person', 'operator', op, a.at, a.target);

@@ -20,7 +20,7 @@ function oracle(caller: NodeRef, callee: NodeRef, op: string): boolean {
   if (key === 'cs>prefecture')
     return (
       caller.code.slice(0, 2) === callee.code &&
-      (session || op === 'change-notice' || integrity || reports)
+      (session || op === 'change-notice' || integrity || reports || op === 'rejection-poll')
     );
   if (key === 'prefecture>national')
     return (
@@ -70,6 +70,7 @@ const arbOp = fc.constantFrom(
   'report-answer',
   'report-poll',
   'disclosure-sync',
+  'rejection-poll',
   'identity-query',
   'GET /',
   '',
@@ -126,6 +127,16 @@ describe('network-side firewall allow-list', () => {
     });
     expect(authorizeOperation(cs131016, tokyo, 'disclosure-sync').allowed).toBe(false);
     expect(authorizeOperation(national, tokyo, 'disclosure-sync').allowed).toBe(false);
+  });
+
+  it('R19: only a CS fetches refusals, from its own prefecture server only', () => {
+    expect(authorizeOperation(cs131016, tokyo, 'rejection-poll').allowed).toBe(true);
+    expect(authorizeOperation(cs131016, osaka, 'rejection-poll').allowed).toBe(false);
+    expect(authorizeOperation(tokyo, national, 'rejection-poll')).toEqual({
+      allowed: false,
+      reason: 'prefecture:13 may not ask national:jlis for rejection-poll',
+    });
+    expect(authorizeOperation(tokyo, cs131016, 'rejection-poll').allowed).toBe(false);
   });
 
   it('R8: a CS may not talk to the national server, and an agency may not talk to a CS or a prefecture', () => {

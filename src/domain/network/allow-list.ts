@@ -61,6 +61,14 @@ export const ALLOW_LIST: readonly AllowRule[] = [
   {
     caller: 'cs',
     callee: 'prefecture',
+    operations: ['rejection-poll'],
+    condition: 'own-prefecture',
+    requirement: 'R19',
+    why: 'a CS fetches the refusals by the national server of changes its prefecture server forwarded for it (the municipality is its certificate’s)',
+  },
+  {
+    caller: 'cs',
+    callee: 'prefecture',
     operations: INTEGRITY_OPERATIONS,
     condition: 'own-prefecture',
     requirement: 'R20',

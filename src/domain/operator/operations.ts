@@ -22,6 +22,10 @@ export const TERMINAL_OPERATIONS = {
     roles: ['cs', 'prefecture', 'national'],
     what: '保存期間を過ぎた履歴の消去 / erase history past retention (R1, R33)',
   },
+  'retention.list': {
+    roles: ['cs', 'prefecture', 'national'],
+    what: '消去の記録 (件数と期間) / the recorded erasures: counts and periods (R33)',
+  },
   'integrity.check': {
     roles: ['cs', 'prefecture'],
     what: '本人確認情報整合の実行 / run the integrity check (R20)',

@@ -12,12 +12,15 @@ import { permits } from './permissions.ts';
 /** `--granted-by` of the first administrator of a node, allowed only while its register is empty. */
 export const BOOTSTRAP = 'bootstrap';
 /**
- * Who acted in the access log for what no registered operator did: `system` (the node on its own)
- * and `local-terminal` (the loopback terminal side, reachable only on the node's own machine).
- * No operator may carry these ids.
+ * Who acted in the access log for what no registered operator did: `system` (the node on its own),
+ * `local-terminal` (the loopback terminal side's console: a caller holding the node's machine
+ * token, docs/OPERATIONS.md) and `unauthenticated` (a caller of the loopback terminal side that
+ * showed no valid machine token: refused, recorded so that the attempt is seen). No operator may
+ * carry these ids.
  */
 export const LOCAL_TERMINAL = 'local-terminal';
-const RESERVED_IDS: readonly string[] = [BOOTSTRAP, 'system', LOCAL_TERMINAL];
+export const UNAUTHENTICATED = 'unauthenticated';
+const RESERVED_IDS: readonly string[] = [BOOTSTRAP, 'system', LOCAL_TERMINAL, UNAUTHENTICATED];
 
 /** A grant: one operator of one node, with one card type. */
 export type Grant = {

@@ -41,7 +41,7 @@ function oracle(card: string, role: string, op: string): boolean {
         ].includes(op)
       )
         return server;
-      if (op === 'reports.request') return role === 'cs' || server;
+      if (op === 'reports.request' || op === 'retention.list') return role === 'cs' || server;
       if (op === 'reports.answer') return role === 'agency' || server;
       if (op === 'reports.list' || op === 'reports.poll')
         return role === 'cs' || role === 'agency' || server;
@@ -61,7 +61,7 @@ function oracle(card: string, role: string, op: string): boolean {
         )
       )
         return anyNode;
-      if (op === 'retention.run') return role === 'cs' || server;
+      if (op === 'retention.run' || op === 'retention.list') return role === 'cs' || server;
       if (op === 'integrity.check' || op === 'integrity.list')
         return role === 'cs' || role === 'prefecture';
       if (op === 'disclosure.sync') return role === 'prefecture';

@@ -30,6 +30,7 @@ export const PERMISSIONS: Readonly<Record<CardType, readonly TerminalOperation[]
     'audit.read',
     'audit.verify',
     'audit.analyse',
+    'retention.list',
     'disclosure.report',
     'provision.refusals',
     'provision.media-log',
@@ -51,6 +52,7 @@ export const PERMISSIONS: Readonly<Record<CardType, readonly TerminalOperation[]
   administrator: [
     'health',
     'retention.run',
+    'retention.list',
     'integrity.check',
     'integrity.list',
     'disclosure.sync',
@@ -60,6 +62,36 @@ export const PERMISSIONS: Readonly<Record<CardType, readonly TerminalOperation[]
     'monitor.view',
   ],
 };
+
+/**
+ * What the loopback terminal side's console may do WITHOUT an operator session (principal
+ * `local-terminal`: a caller holding the node's machine token) on a node that has a web terminal,
+ * i.e. operators who can log in and get a terminal session (docs/OPERATORS.md "The console").
+ * Chosen by one rule: the operation reveals no resident's data to the caller and moves none
+ * beyond what the node's own schedules move, and it is not the emergency cut-off. So: health and
+ * monitoring (unattended `juki monitor`), retention and the disclosure sync (scheduled jobs that
+ * answer with counts), reloading the recipient register, listing and polling report requests.
+ * Not: provision, disclosure reports, counter work, the access log and its analysis (residents'
+ * data), integrity checks (their answers list differing resident codes and `--repair` rewrites
+ * records), isolate / readmit (R11: only a security officer), report requests and answers (an
+ * auditor's act, to be attributed to them). A node WITHOUT a web terminal has no operator who can
+ * log in, so its console keeps every operation (the machine administrator's, as before).
+ */
+export const CONSOLE_OPERATIONS: readonly TerminalOperation[] = [
+  'health',
+  'monitor.view',
+  'alerts.list',
+  'retention.run',
+  'retention.list',
+  'provision.reload',
+  'disclosure.sync',
+  'reports.list',
+  'reports.poll',
+];
+
+/** Whether the console (no operator session) may run `operation` on a node with a web terminal. */
+export const consolePermits = (operation: string): boolean =>
+  (CONSOLE_OPERATIONS as readonly string[]).includes(operation);
 
 /**
  * Whether an operator holding `cardType` may run `operation` on a node of `nodeRole`. False for
@@ -81,6 +113,8 @@ export type PermissionRow = {
   readonly what: string;
   readonly roles: readonly NodeRole[];
   readonly cards: readonly CardType[];
+  /** The console may run it without an operator session (CONSOLE_OPERATIONS). */
+  readonly console: boolean;
 };
 
 /** The whole table, one row per operation in the order of operations.ts. */
@@ -90,6 +124,7 @@ export const permissionTable = (): PermissionRow[] =>
     what: TERMINAL_OPERATIONS[operation].what,
     roles: [...TERMINAL_OPERATIONS[operation].roles],
     cards: CARD_TYPES.filter((c) => PERMISSIONS[c].includes(operation)),
+    console: CONSOLE_OPERATIONS.includes(operation),
   }));
 
 /** The card types as a Markdown table (docs/OPERATORS.md pastes it; a test keeps them equal). */
@@ -103,11 +138,11 @@ export function cardTypesMarkdown(): string {
 
 /** The permission table as Markdown: one row per operation, node roles, one column per card. */
 export function permissionTableMarkdown(): string {
-  const head = `| operation | what | node roles | ${CARD_TYPES.map((c) => CARD_TYPE_INFO[c].ja).join(' | ')} |`;
-  const rule = `| --- | --- | --- | ${CARD_TYPES.map(() => ':-:').join(' | ')} |`;
+  const head = `| operation | what | node roles | ${CARD_TYPES.map((c) => CARD_TYPE_INFO[c].ja).join(' | ')} | 端末 console |`;
+  const rule = `| --- | --- | --- | ${CARD_TYPES.map(() => ':-:').join(' | ')} | :-: |`;
   const rows = permissionTable().map(
     (r) =>
-      `| \`${r.operation}\` | ${r.what} | ${r.roles.join(', ')} | ${CARD_TYPES.map((c) => (r.cards.includes(c) ? '✓' : '')).join(' | ')} |`,
+      `| \`${r.operation}\` | ${r.what} | ${r.roles.join(', ')} | ${CARD_TYPES.map((c) => (r.cards.includes(c) ? '✓' : '')).join(' | ')} | ${r.console ? '✓' : ''} |`,
   );
   return [head, rule, ...rows].join('\n');
 }

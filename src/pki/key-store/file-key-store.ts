@@ -33,66 +33,7 @@ export class FileKeyStore implements KeyStore {
   }
 
   async get(id: string): Promise<string> {
-    const path = this.pathOf(id);
-    let handle;
-    try {
-      handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw missingKey(id, this.dir);
-      if (code === 'ELOOP') {
-        throw new RegistryError(
-          'forbidden',
-          `key file ${path} is a symbolic link; refusing to follow it`,
-          'pki.insecure-permissions',
-        );
-      }
-      throw new RegistryError(
-        'unavailable',
-        `cannot open key file ${path} (${code ?? 'error'})`,
-        'pki.key-store.io',
-      );
-    }
-    try {
-      const st = await handle.stat();
-      if (!st.isFile()) {
-        throw new RegistryError(
-          'forbidden',
-          `key file ${path} is not a regular file`,
-          'pki.insecure-permissions',
-        );
-      }
-      if ((st.mode & 0o077) !== 0) {
-        throw new RegistryError(
-          'forbidden',
-          `key file ${path} is accessible by group or others (mode ${(st.mode & 0o777).toString(8)}); run chmod 600 on it`,
-          'pki.insecure-permissions',
-        );
-      }
-      if (st.size > MAX_KEY_FILE_BYTES) {
-        throw new RegistryError(
-          'invalid',
-          `key file ${path} is too large to be a key`,
-          'pki.key-store.malformed',
-        );
-      }
-      const text = await handle.readFile('utf8');
-      if (
-        !/^-----BEGIN PRIVATE KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END PRIVATE KEY-----\r?\n?$/.test(
-          text,
-        )
-      ) {
-        // Says what is wrong, never what is in the file.
-        throw new RegistryError(
-          'invalid',
-          `key file ${path} is not a PKCS #8 PEM private key`,
-          'pki.key-store.malformed',
-        );
-      }
-      return text;
-    } finally {
-      await handle.close();
-    }
+    return readPrivateKeyFile(this.pathOf(id), { missing: () => missingKey(id, this.dir) });
   }
 
   async has(id: string): Promise<boolean> {
@@ -102,5 +43,82 @@ export class FileKeyStore implements KeyStore {
     } catch {
       return false;
     }
+  }
+}
+
+/** A PKCS #8 PEM private key, the only form FileKeyStore writes. */
+const PKCS8_PEM =
+  /^-----BEGIN PRIVATE KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END PRIVATE KEY-----\r?\n?$/;
+
+/**
+ * Reads a private key file with FileKeyStore's checks, for any key file a node is configured with
+ * (the web terminal's TLS key, docs/WEB-TERMINAL.md): refused with RegistryError('forbidden', …,
+ * 'pki.insecure-permissions') when it is a symbolic link, not a regular file, or readable by group
+ * or others (the message names the file and says to run chmod 600); 'pki.key-store.malformed' when
+ * it is too large or not a PEM of an accepted form (`pem`: PKCS #8 by default). The check is made
+ * on the opened file (O_NOFOLLOW + fstat). Errors name the path, never the content.
+ */
+export async function readPrivateKeyFile(
+  path: string,
+  options: { readonly missing?: () => Error; readonly pem?: RegExp } = {},
+): Promise<string> {
+  let handle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT')
+      throw (
+        options.missing?.() ??
+        new RegistryError('not-found', `key file ${path} does not exist`, 'pki.key-store.missing')
+      );
+    if (code === 'ELOOP') {
+      throw new RegistryError(
+        'forbidden',
+        `key file ${path} is a symbolic link; refusing to follow it`,
+        'pki.insecure-permissions',
+      );
+    }
+    throw new RegistryError(
+      'unavailable',
+      `cannot open key file ${path} (${code ?? 'error'})`,
+      'pki.key-store.io',
+    );
+  }
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) {
+      throw new RegistryError(
+        'forbidden',
+        `key file ${path} is not a regular file`,
+        'pki.insecure-permissions',
+      );
+    }
+    if ((st.mode & 0o077) !== 0) {
+      throw new RegistryError(
+        'forbidden',
+        `key file ${path} is accessible by group or others (mode ${(st.mode & 0o777).toString(8)}); run chmod 600 on it`,
+        'pki.insecure-permissions',
+      );
+    }
+    if (st.size > MAX_KEY_FILE_BYTES) {
+      throw new RegistryError(
+        'invalid',
+        `key file ${path} is too large to be a key`,
+        'pki.key-store.malformed',
+      );
+    }
+    const text = await handle.readFile('utf8');
+    if (!(options.pem ?? PKCS8_PEM).test(text)) {
+      // Says what is wrong, never what is in the file.
+      throw new RegistryError(
+        'invalid',
+        `key file ${path} is not a ${options.pem ? 'PEM' : 'PKCS #8 PEM'} private key`,
+        'pki.key-store.malformed',
+      );
+    }
+    return text;
+  } finally {
+    await handle.close();
   }
 }

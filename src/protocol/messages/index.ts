@@ -29,5 +29,6 @@ export {
 } from './registry.ts';
 export { ProvisionAnswer, ProvisionQuery } from './ProvisionQuery.ts';
 export { DisclosureRecords, DisclosureSync } from './DisclosureSync.ts';
+export { RejectionPoll, RejectionRecords } from './RejectionPoll.ts';
 export { RouteAccepted } from './RouteAccepted.ts';
 export { routeRequest, RouteRequest } from './RouteRequest.ts';

@@ -7,6 +7,7 @@ import { Hello } from './Hello.ts';
 import { ProvisionBatch, ProvisionBatchAnswer } from './ProvisionBatch.ts';
 import { ProvisionAnswer, ProvisionQuery } from './ProvisionQuery.ts';
 import { DisclosureRecords, DisclosureSync } from './DisclosureSync.ts';
+import { RejectionPoll, RejectionRecords } from './RejectionPoll.ts';
 import { ReportAnswerMessage } from './ReportAnswerMessage.ts';
 import { ReportMail, ReportPoll } from './ReportPoll.ts';
 import { ReportAck, ReportRequestMessage } from './ReportRequestMessage.ts';
@@ -39,6 +40,8 @@ export const MESSAGE_DEFINITIONS = [
   ProvisionBatchAnswer,
   DisclosureSync,
   DisclosureRecords,
+  RejectionPoll,
+  RejectionRecords,
   ReportRequestMessage,
   ReportAck,
   ReportAnswerMessage,

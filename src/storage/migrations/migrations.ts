@@ -11,6 +11,7 @@ import { ACCESS_LOG_MIGRATION } from './0010-access-log.ts';
 import { WEBAUTHN_MIGRATION } from './0011-webauthn.ts';
 import { AUDIT_ANALYSIS_MIGRATION } from './0012-audit-analysis.ts';
 import { ANALYSIS_REQUESTS_MIGRATION } from './0013-analysis-requests.ts';
+import { FORWARDED_REJECTIONS_MIGRATION } from './0014-forwarded-rejections.ts';
 import type { Migration } from './Migration.ts';
 
 /** Every migration this code knows, oldest first. Append only. */
@@ -28,6 +29,7 @@ export const MIGRATIONS: readonly Migration[] = [
   WEBAUTHN_MIGRATION,
   AUDIT_ANALYSIS_MIGRATION,
   ANALYSIS_REQUESTS_MIGRATION,
+  FORWARDED_REJECTIONS_MIGRATION,
 ];
 
 /** The schema version this code writes and expects. */

@@ -16,6 +16,29 @@ export class SchemaTooNewError extends RegistryError {
   }
 }
 
+/**
+ * The database is older than this jukinet, and the role connected may not migrate it (it is not
+ * the owner of the schema's tables: the application role of docs/STORAGE.md "Roles"). The owner
+ * role must run the migrations first (`juki store migrate` or `juki store grant`).
+ */
+export class SchemaBehindError extends RegistryError {
+  constructor(
+    readonly databaseVersion: number,
+    readonly knownVersion: number,
+    readonly role: string,
+    readonly schema: string,
+  ) {
+    super(
+      'conflict',
+      `データベースのスキーマが古く、このロールでは移行できません / the schema "${schema}" is at ` +
+        `version ${databaseVersion}, older than this jukinet (${knownVersion}), and role ` +
+        `"${role}" does not own it: run the migrations as the owner role first ` +
+        '(juki store grant --store OWNER_URL --app-role ROLE)',
+      'storage.schema-behind',
+    );
+  }
+}
+
 /** A recorded migration does not match the one this code has under the same version. */
 export class SchemaMismatchError extends RegistryError {
   constructor(

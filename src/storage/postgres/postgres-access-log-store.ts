@@ -30,10 +30,18 @@ const insertSql = (rows: number): string =>
   ).join(', ')}`;
 
 /**
- * The access log on PostgreSQL. An append takes `LOCK TABLE access_log IN SHARE ROW EXCLUSIVE
- * MODE` (which conflicts with itself, not with readers) before it reads the last record, so
- * concurrent appenders, in this process or another, chain one after the other; a seal likewise
- * locks `access_log_seal`.
+ * A transaction-scoped advisory lock per table (the two-int key space: 'juki' in ASCII and the
+ * table's oid, so that two schemas of one database do not wait on each other). Not `LOCK TABLE …
+ * IN SHARE ROW EXCLUSIVE MODE`: that needs UPDATE, DELETE or TRUNCATE on the table, which the
+ * application role must not have on the append-only tables (docs/STORAGE.md "Roles").
+ */
+const lockSql = (table: 'access_log' | 'access_log_seal'): string =>
+  `SELECT pg_advisory_xact_lock(${0x6a756b69}, '${table}'::regclass::oid::int4)`;
+
+/**
+ * The access log on PostgreSQL. An append takes the advisory lock of `access_log` before it
+ * reads the last record, so concurrent appenders, in this process or another, chain one after
+ * the other (readers never wait); a seal likewise takes the lock of `access_log_seal`.
  */
 export class PostgresAccessLogStore implements AccessLogStore {
   readonly #pool: pg.Pool;
@@ -56,7 +64,7 @@ export class PostgresAccessLogStore implements AccessLogStore {
   async append(entries: readonly AccessEntry[], sha256: Sha256): Promise<AccessRecord[]> {
     if (entries.length === 0) return [];
     return inTransaction(this.#pool, async (client) => {
-      await client.query('LOCK TABLE access_log IN SHARE ROW EXCLUSIVE MODE');
+      await client.query(lockSql('access_log'));
       const { rows } = await client.query<AccessLogRow>(LAST_SQL);
       const last = rows[0] === undefined ? undefined : recordFromRow(rows[0]);
       const records = chainEntries(last, entries, sha256);
@@ -102,7 +110,7 @@ export class PostgresAccessLogStore implements AccessLogStore {
 
   async addSeal(seal: AccessLogSeal): Promise<boolean> {
     return inTransaction(this.#pool, async (client) => {
-      await client.query('LOCK TABLE access_log_seal IN SHARE ROW EXCLUSIVE MODE');
+      await client.query(lockSql('access_log_seal'));
       const last = (await client.query<SealRow>(LAST_SEAL_SQL)).rows[0];
       if (seal.seq !== (last === undefined ? 1 : Number(last.seq) + 1)) return false;
       if (last !== undefined && seal.uptoSeq <= Number(last.upto_seq)) return false;

@@ -1,7 +1,12 @@
 import type pg from 'pg';
 import { findingKey, type Finding } from '../../domain/audit/analysis.ts';
+import type { NewSecurityAlert, SecurityAlert } from '../../domain/network/SecurityAlert.ts';
+import { alertFromRow, type AlertRow } from '../alert-row.ts';
 import {
+  ALERT_INSERT_SQL,
+  ALERT_RETURNING,
   ANALYSIS_SOURCES,
+  alertValues,
   DISCLOSURE_SQL,
   FINDING_COLUMNS,
   NO_CURSORS,
@@ -69,7 +74,12 @@ export class PostgresAnalysisStore implements AnalysisStore {
     return rows.map(disclosureInputFromRow);
   }
 
-  async recordRun(run: NewAnalysisRun, findings: readonly Finding[], cursors: AnalysisCursors) {
+  async recordRun(
+    run: NewAnalysisRun,
+    findings: readonly Finding[],
+    cursors: AnalysisCursors,
+    alertOf: (finding: Finding) => NewSecurityAlert,
+  ) {
     return inTransaction(this.#pool, async (client) => {
       const { rows } = await client.query<RunRow>(
         `INSERT INTO audit_analysis_run (at, rules, ranges, records, findings, new_findings)
@@ -88,6 +98,14 @@ export class PostgresAnalysisStore implements AnalysisStore {
         );
         if (r.rowCount === 1) fresh.push(f);
       }
+      const alerts: SecurityAlert[] = [];
+      for (const f of fresh) {
+        const a = await client.query<AlertRow>(
+          `${ALERT_INSERT_SQL} VALUES ($1, $2, $3, $4, $5, $6) ${ALERT_RETURNING}`,
+          alertValues(alertOf(f)),
+        );
+        alerts.push(alertFromRow(a.rows[0]!));
+      }
       await client.query('UPDATE audit_analysis_run SET new_findings = $1 WHERE id = $2', [
         fresh.length,
         id,
@@ -100,7 +118,7 @@ export class PostgresAnalysisStore implements AnalysisStore {
              rewind = GREATEST(audit_analysis_cursor.rewind, excluded.rewind)`,
           [s, cursors[s].cursor, cursors[s].rewind],
         );
-      return { run: { ...runFromRow(row), newFindings: fresh.length }, fresh };
+      return { run: { ...runFromRow(row), newFindings: fresh.length }, fresh, alerts };
     });
   }
 

@@ -1,8 +1,13 @@
 /* eslint-disable @typescript-eslint/require-await -- better-sqlite3 is synchronous; the port is async. */
 import type Database from 'better-sqlite3';
 import { findingKey, type Finding } from '../../domain/audit/analysis.ts';
+import type { NewSecurityAlert, SecurityAlert } from '../../domain/network/SecurityAlert.ts';
+import { alertFromRow, type AlertRow } from '../alert-row.ts';
 import {
+  ALERT_INSERT_SQL,
+  ALERT_RETURNING,
   ANALYSIS_SOURCES,
+  alertValues,
   DISCLOSURE_SQL,
   FINDING_COLUMNS,
   NO_CURSORS,
@@ -38,7 +43,8 @@ export class SqliteAnalysisStore implements AnalysisStore {
     run: NewAnalysisRun,
     findings: readonly Finding[],
     cursors: AnalysisCursors,
-  ) => { run: AnalysisRun; fresh: Finding[] };
+    alertOf: (finding: Finding) => NewSecurityAlert,
+  ) => { run: AnalysisRun; fresh: Finding[]; alerts: SecurityAlert[] };
 
   private constructor(db: Database.Database, release: () => void) {
     this.#release = release;
@@ -56,6 +62,9 @@ export class SqliteAnalysisStore implements AnalysisStore {
       `INSERT INTO audit_finding (${FINDING_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (finding_key) DO NOTHING`,
     );
+    const insertAlert = db.prepare<unknown[], AlertRow>(
+      `${ALERT_INSERT_SQL} VALUES (?, ?, ?, ?, ?, ?) ${ALERT_RETURNING}`,
+    );
     const setNew = db.prepare('UPDATE audit_analysis_run SET new_findings = ? WHERE id = ?');
     const setCursor = db.prepare(
       `INSERT INTO audit_analysis_cursor (source, cursor, rewind) VALUES (?, ?, ?)
@@ -63,7 +72,12 @@ export class SqliteAnalysisStore implements AnalysisStore {
          rewind = MAX(rewind, excluded.rewind)`,
     );
     this.#record = db.transaction(
-      (run: NewAnalysisRun, findings: readonly Finding[], cursors: AnalysisCursors) => {
+      (
+        run: NewAnalysisRun,
+        findings: readonly Finding[],
+        cursors: AnalysisCursors,
+        alertOf: (finding: Finding) => NewSecurityAlert,
+      ) => {
         const row = insertRun.get(
           run.at,
           JSON.stringify(run.rules),
@@ -75,9 +89,10 @@ export class SqliteAnalysisStore implements AnalysisStore {
         const fresh = findings.filter(
           (f) => insertFinding.run(...findingValues(id, findingKey(f), f)).changes === 1,
         );
+        const alerts = fresh.map((f) => alertFromRow(insertAlert.get(...alertValues(alertOf(f)))!));
         setNew.run(fresh.length, id);
         for (const s of ANALYSIS_SOURCES) setCursor.run(s, cursors[s].cursor, cursors[s].rewind);
-        return { run: { ...runFromRow(row), newFindings: fresh.length }, fresh };
+        return { run: { ...runFromRow(row), newFindings: fresh.length }, fresh, alerts };
       },
     );
   }
@@ -111,8 +126,13 @@ export class SqliteAnalysisStore implements AnalysisStore {
     return this.#disclosures.all(afterId, limit).map(disclosureInputFromRow);
   }
 
-  async recordRun(run: NewAnalysisRun, findings: readonly Finding[], cursors: AnalysisCursors) {
-    return this.#record(run, findings, cursors);
+  async recordRun(
+    run: NewAnalysisRun,
+    findings: readonly Finding[],
+    cursors: AnalysisCursors,
+    alertOf: (finding: Finding) => NewSecurityAlert,
+  ) {
+    return this.#record(run, findings, cursors, alertOf);
   }
 
   async listRuns(limit: number): Promise<AnalysisRun[]> {

@@ -1,0 +1,19 @@
+import type { NodeConfig } from '../nodes/node-config.ts';
+import { terminalTargetOf, type TerminalTarget } from '../nodes/terminal-token.ts';
+
+/** The environment variable that carries an operator's terminal session (docs/WEB-TERMINAL.md). */
+export const OPERATOR_SESSION_ENV = 'JUKI_OPERATOR_SESSION';
+
+/**
+ * Where the CLI calls a node's terminal side: its URL, the machine token the running node wrote
+ * (`<bundleDir>/terminal.token`; readable only by the OS user that runs the node) and, when
+ * `JUKI_OPERATOR_SESSION` is set, the operator's terminal session — then the node acts under that
+ * operator's card type instead of the console's rights (docs/OPERATIONS.md "The terminal side").
+ */
+export function nodeTerminal(
+  config: NodeConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<TerminalTarget> {
+  const session = env[OPERATOR_SESSION_ENV]?.trim();
+  return terminalTargetOf(config, { operatorSession: session === '' ? undefined : session });
+}

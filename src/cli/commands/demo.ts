@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { changeReasonLabel } from '../../domain/change/ChangeReason.ts';
 import type { CalendarDate } from '../../domain/dates/CalendarDate.ts';
 import { RegistryError } from '../../domain/errors.ts';
+import { nodeName } from '../../domain/network/NodeRef.ts';
 import type { ResidentCode } from '../../domain/resident/ResidentCode.ts';
 import { todayInJapan } from '../../nodes/japan-date.ts';
 import { startLocalNetwork, type LocalNetwork } from '../../nodes/local-network.ts';
@@ -257,6 +258,8 @@ Run the same network as separate processes (one terminal each, or on separate ma
   node bin/juki.js node start --config ${join(dir, 'nodes', 'national-jlis.json')}
   node bin/juki.js node start --config ${join(dir, 'nodes', 'prefecture-13.json')}   … and so on for ${join(dir, 'nodes')}/*.json
   node bin/juki.js node health --config ${join(dir, 'nodes', 'prefecture-13.json')}
+Each node's terminal side, once it runs (docs/OPERATIONS.md "The terminal side"):
+${terminalsOf(network, dir).join('\n')}
 docs/FLOW.md explains the flow and its guarantees.`);
     return EXIT.ok;
   } finally {
@@ -455,4 +458,22 @@ function damageRecord(storeUrl: string, code: ResidentCode): void {
   } finally {
     db.close();
   }
+}
+
+/**
+ * How to reach each node's terminal side (R15): the web terminal where the node has one (log in
+ * with a registered operator's card), otherwise its console on the node's own machine (the
+ * machine token the running node writes to its bundle directory, readable by its OS user only).
+ */
+function terminalsOf(network: LocalNetwork, dir: string): string[] {
+  return [...network.nodes.values()].map(({ config }) => {
+    const name = nodeName(config.node);
+    const file = join(dir, 'nodes', `${name.replace(':', '-')}.json`);
+    const how = config.webTerminal
+      ? `Web 端末 ${config.webTerminal.origin}: operators log in with their card (操作者識別カード, WebAuthn); terminal commands with JUKI_OPERATOR_SESSION`
+      : config.terminal
+        ? `console: node bin/juki.js node health --config ${file} (as the OS user that runs the node)`
+        : 'no terminal side';
+    return `  ${name.padEnd(20)} ${how}`;
+  });
 }

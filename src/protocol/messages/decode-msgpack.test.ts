@@ -94,6 +94,34 @@ describe('decodeMsgpack (R10: bodies are decoded at the edge with bounded memory
     expect(refused(bytes)).toMatch(message);
   });
 
+  it('R10: a short string decoded from a buffer later rewritten in place is not returned for other bytes', () => {
+    // Short strings come from a cache of 4096 slots (FNV-1a over the bytes, seeded with the
+    // length). Two 3-letter keys that share a slot: the first is decoded, then the SAME buffer is
+    // overwritten with the second (as a reused read buffer is). The cache once kept a view of the
+    // buffer, which then held the second key's bytes beside the first key's string.
+    const slot = (text: string): number => {
+      const bytes = new TextEncoder().encode(text);
+      let h = 0x811c9dc5 ^ bytes.length;
+      for (const b of bytes) h = Math.imul(h ^ b, 0x01000193);
+      return (h >>> 0) & 4095;
+    };
+    const seen = new Map<number, string>();
+    let pair: [string, string] | undefined;
+    for (let i = 0; pair === undefined; i++) {
+      const key = [i % 26, Math.floor(i / 26) % 26, Math.floor(i / 676)]
+        .map((d) => String.fromCharCode(97 + d))
+        .join('');
+      const other = seen.get(slot(key));
+      if (other !== undefined) pair = [other, key];
+      else seen.set(slot(key), key);
+    }
+    const [first, second] = pair;
+    const body = Buffer.from(encode({ [first]: 1 }));
+    expect(decodeMsgpack(body)).toEqual({ [first]: 1 });
+    body.set(encode({ [second]: 1 }));
+    expect(decodeMsgpack(body)).toEqual({ [second]: 1 });
+  });
+
   it('R10: keeps names as written: variant kanji with an IVS sequence survive decoding', () => {
     const name = '髙橋 邉\u{E0101}子';
     expect(decodeMsgpack(encode({ kanji: name }))).toEqual({ kanji: name });

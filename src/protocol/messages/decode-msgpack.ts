@@ -224,7 +224,10 @@ function cachedString(start: number, n: number): string {
     if (same) return cacheStrings[slot]!;
   }
   const s = shortString(start, start + n);
-  cacheBytes[slot] = buf.slice(start, start + n);
+  // A copy: Buffer#slice is a view, and the body's memory may be reused for other bytes later
+  // (found by the round-trip property test: a cached view rewritten in place to bytes that hash
+  // to the same slot returned the OLD string for them).
+  cacheBytes[slot] = Uint8Array.prototype.slice.call(buf, start, start + n);
   cacheStrings[slot] = s;
   return s;
 }

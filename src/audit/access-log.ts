@@ -48,6 +48,8 @@ export type AccessLogOptions = {
   readonly sealEvery?: number;
   /** The time of a seal (default: now). */
   readonly now?: () => string;
+  /** Told of each seal this log made (the node anchors it at its upstream node). */
+  readonly onSealed?: (seal: AccessLogSeal) => void;
 };
 
 /** A node's access log: append records (chained in the store), seal every N or on demand. */
@@ -56,6 +58,7 @@ export class AccessLog {
   readonly #key: SealKey | undefined;
   readonly #sealEvery: number;
   readonly #now: () => string;
+  readonly #onSealed: ((seal: AccessLogSeal) => void) | undefined;
 
   constructor(store: AccessLogStore, options: AccessLogOptions = {}) {
     this.#store = store;
@@ -64,6 +67,7 @@ export class AccessLog {
     if (!Number.isSafeInteger(this.#sealEvery) || this.#sealEvery < 1)
       throw new RangeError('sealEvery must be a positive integer');
     this.#now = options.now ?? (() => new Date().toISOString());
+    this.#onSealed = options.onSealed;
   }
 
   /** Appends records in one transaction; seals when N records are past the last seal. */
@@ -83,6 +87,8 @@ export class AccessLog {
   /** Seals now (undefined: nothing new, or no key). */
   async seal(): Promise<AccessLogSeal | undefined> {
     if (this.#key === undefined) return undefined;
-    return sealAccessLog(this.#store, this.#key, this.#now());
+    const seal = await sealAccessLog(this.#store, this.#key, this.#now());
+    if (seal !== undefined) this.#onSealed?.(seal);
+    return seal;
   }
 }

@@ -57,6 +57,8 @@ export type AnalyseOptions = {
   readonly thresholds?: Thresholds;
   /** Of rule `off-hours` (default 08:00–20:00 JST). */
   readonly officeHours?: OfficeHours;
+  /** Of rule `off-hours`: a public holiday is off-hours all day (default true). */
+  readonly holidays?: boolean;
   /** Records per page read (memory is bounded by it and by a day of counts). */
   readonly pageSize?: number;
   readonly now?: () => string;
@@ -135,7 +137,7 @@ export async function analyseAccessLog(
   const now = options.now ?? (() => new Date().toISOString());
   const previous = await deps.analysis.cursors();
   const findings: Finding[] = [];
-  const tally = new Tally(options.officeHours);
+  const tally = new Tally(options.officeHours, options.holidays);
   const flush = (before?: number): void => {
     findings.push(...tally.takeClosed(thresholds, before));
   };

@@ -18,6 +18,15 @@ export {
   type SealKey,
 } from './seal-key.ts';
 export {
+  anchorConflictDetail,
+  anchorSeals,
+  checkAnchors,
+  parseAnchorsExport,
+  type AnchorCaller,
+  type AnchorCheck,
+  type AnchorProblem,
+} from './anchor.ts';
+export {
   verifyAccessLog,
   type TamperKind,
   type VerifyOptions,

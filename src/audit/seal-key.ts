@@ -37,9 +37,9 @@ export function certificateFingerprint(certificatePem: string): HexHash {
   return createHash('sha256').update(parseCertificate(certificatePem).raw).digest('hex');
 }
 
-function parseCertificate(pem: string): X509Certificate {
+function parseCertificate(pemOrDer: string | Uint8Array): X509Certificate {
   try {
-    return new X509Certificate(pem);
+    return new X509Certificate(typeof pemOrDer === 'string' ? pemOrDer : Buffer.from(pemOrDer));
   } catch (e) {
     throw new RegistryError(
       'invalid',
@@ -50,7 +50,8 @@ function parseCertificate(pem: string): X509Certificate {
   }
 }
 
-export function sealCertificate(certificatePem: string): SealCertificate {
+/** A certificate as PEM, or as the DER a TLS peer presented. */
+export function sealCertificate(certificatePem: string | Uint8Array): SealCertificate {
   const cert = parseCertificate(certificatePem);
   let node: string | undefined;
   try {

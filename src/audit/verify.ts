@@ -1,6 +1,7 @@
 import { GENESIS_HASH, type AccessLogSeal, type AccessRecord } from '../domain/audit/access-log.ts';
 import { recordHash } from '../domain/audit/canonical.ts';
 import type { AccessLogStore } from '../storage/ports.ts';
+import { checkAnchors } from './anchor.ts';
 import { sealCertificate, sealSignatureValid, sha256, type SealCertificate } from './seal-key.ts';
 
 /**
@@ -10,7 +11,16 @@ import { sealCertificate, sealSignatureValid, sha256, type SealCertificate } fro
  * its `uptoSeq`. Stops at the first problem and says where.
  */
 
-export type TamperKind = 'changed' | 'removed' | 'reordered' | 'inserted' | 'seal-invalid';
+export type TamperKind =
+  | 'changed'
+  | 'removed'
+  | 'reordered'
+  | 'inserted'
+  | 'seal-invalid'
+  /** A seal differs from the one the upstream node anchored: the log was re-sealed. */
+  | 'anchor-mismatch'
+  /** A seal the upstream node anchored is not in the log: truncated or rewritten. */
+  | 'anchor-missing-locally';
 
 export type VerifyProblem = {
   readonly kind: TamperKind;
@@ -32,9 +42,18 @@ export type VerifyReport = {
   readonly problem: VerifyProblem | undefined;
   /** Records after the last seal: nothing proves they were not appended by someone else. */
   readonly unsealedTail: { readonly fromSeq: number; readonly count: number } | undefined;
+  /** With `anchors`: how many anchored seals were compared, and the log's seals not anchored yet. */
+  readonly anchors?: { readonly compared: number; readonly notAnchored: number };
 };
 
-export type VerifyOptions = { readonly pageSize?: number };
+export type VerifyOptions = {
+  readonly pageSize?: number;
+  /**
+   * The seals the upstream node anchored for this node (`juki audit anchors`): each must be in
+   * the log, identical. Compared once the chain and the seals verify.
+   */
+  readonly anchors?: readonly AccessLogSeal[];
+};
 
 /** Reads records by seq in pages, with one record of lookahead. */
 class Pager<T extends { seq: number }> {
@@ -188,6 +207,20 @@ export async function verifyAccessLog(
   store: AccessLogStore,
   certificatePems: string | readonly string[],
   options: VerifyOptions = {},
+): Promise<VerifyReport> {
+  const report = await walkLog(store, certificatePems, options);
+  if (options.anchors === undefined || !report.ok) return report;
+  const checked = await checkAnchors(store, options.anchors, options.pageSize);
+  const anchors = { compared: checked.anchors, notAnchored: checked.notAnchored };
+  return checked.problem === undefined
+    ? { ...report, anchors }
+    : { ...report, ok: false, problem: checked.problem, unsealedTail: undefined, anchors };
+}
+
+async function walkLog(
+  store: AccessLogStore,
+  certificatePems: string | readonly string[],
+  options: VerifyOptions,
 ): Promise<VerifyReport> {
   const pageSize = options.pageSize ?? 1000;
   const certificates = new Map<string, SealCertificate>();

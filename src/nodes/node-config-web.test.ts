@@ -104,7 +104,17 @@ describe('node config: the web terminal over TLS', () => {
 describe('node config: analysis (R16)', () => {
   it('defaults to the documented thresholds and office hours', () => {
     const c = parseNodeConfig(prefecture, '/x');
-    expect(c.analysis).toEqual({ thresholds: DEFAULT_THRESHOLDS, officeHours: OFFICE_HOURS });
+    expect(c.analysis).toEqual({
+      thresholds: DEFAULT_THRESHOLDS,
+      officeHours: OFFICE_HOURS,
+      holidays: true,
+    });
+  });
+
+  it('analysis.holidays: false treats public holidays as working days; not a boolean is refused', () => {
+    const c = parseNodeConfig({ ...prefecture, analysis: { holidays: false } }, '/x');
+    expect(c.analysis?.holidays).toBe(false);
+    expect(problems({ ...prefecture, analysis: { holidays: 'no' } })).toMatch(/analysis\.holidays/);
   });
 
   it('overrides the thresholds named, keeps the others', () => {

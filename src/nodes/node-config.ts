@@ -99,6 +99,8 @@ export const NODE_CONFIG_SCHEMA = z
         disclosureSyncMinutes: z.number().min(0).optional(),
         /** Access-log analysis (R16) at a prefecture or national server, every N minutes. */
         analysisMinutes: z.number().min(0).optional(),
+        /** Access-log seals not yet anchored at the upstream node (R23) are sent every N seconds. */
+        anchorSeconds: z.number().min(0).optional(),
       })
       .optional(),
     /** Access-log analysis (R16) at a prefecture or national server: this node's rule settings. */
@@ -122,6 +124,8 @@ export const NODE_CONFIG_SCHEMA = z
           .strict()
           .refine((h) => h.fromHour < h.toHour, 'fromHour must be before toHour')
           .optional(),
+        /** Whether a Japanese public holiday is off-hours all day for `off-hours` (default true). */
+        holidays: z.boolean().optional(),
       })
       .strict()
       .optional(),
@@ -224,13 +228,20 @@ export type NodeConfig = {
     readonly disclosureSyncMinutes?: number;
     /** R16 at a prefecture or national server (default 60; absent in a config built in code: off). */
     readonly analysisMinutes?: number;
+    /** R23 seal anchoring retries (default 60; absent in a config built in code: off). */
+    readonly anchorSeconds?: number;
   };
   /**
    * R16 at a prefecture or national server (config `analysis`): the thresholds, defaults with the
    * node's overrides, and the office hours of `off-hours` (absent in a config built in code: the
    * defaults).
    */
-  readonly analysis?: { readonly thresholds: Thresholds; readonly officeHours: OfficeHours };
+  readonly analysis?: {
+    readonly thresholds: Thresholds;
+    readonly officeHours: OfficeHours;
+    /** Public holidays count as off-hours (config `analysis.holidays`, default true). */
+    readonly holidays: boolean;
+  };
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
 };
 
@@ -312,10 +323,12 @@ export function parseNodeConfig(json: unknown, baseDir: string, source = 'config
       rejectionPollSeconds: c.schedule?.rejectionPollSeconds ?? 30,
       disclosureSyncMinutes: c.schedule?.disclosureSyncMinutes ?? 10,
       analysisMinutes: c.schedule?.analysisMinutes ?? 60,
+      anchorSeconds: c.schedule?.anchorSeconds ?? 60,
     },
     analysis: {
       thresholds: thresholdsFrom(c.analysis?.thresholds ?? {}),
       officeHours: c.analysis?.officeHours ?? OFFICE_HOURS,
+      holidays: c.analysis?.holidays ?? true,
     },
     logLevel: c.log?.level ?? 'info',
   };

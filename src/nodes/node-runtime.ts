@@ -41,6 +41,7 @@ import { startReports } from './node-reports.ts';
 import { startRejections, type NodeRejections } from './node-rejections.ts';
 import { openAnalysisSource } from './node-analysis-requests.ts';
 import { startNodeAnalysis } from './node-analysis.ts';
+import { startAuditAnchor } from './node-audit-anchor.ts';
 
 export type NodeHealth = {
   readonly node: string;
@@ -246,6 +247,15 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       closers.push(() => rej.close());
       rejections = rej;
     }
+    // ── access-log seals anchored at the upstream node (R23; docs/AUDIT.md) ──────────────────
+    const anchor = await startAuditAnchor({
+      config,
+      storeOptions,
+      upstream: upstreamSession,
+      log,
+      alert: (a) => listener?.recordAlert(a),
+    });
+    if (anchor) closers.push(() => anchor.close());
 
     // ── network side ────────────────────────────────────────────────────────────────────────
     let listener: NetworkListener | undefined;
@@ -298,6 +308,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
           provision?.attach(session, peer.node);
           reports?.attach(session, peer.node);
           rejections?.attach(session, peer.node);
+          anchor?.attach(session, peer);
         },
         onError: (e) => log.error('network.error', { error: errorText(e) }),
       });
@@ -463,7 +474,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       analysis,
       rejections,
     });
-    const accessLog = await openNodeAccessLog(config, log);
+    const accessLog = await openNodeAccessLog(config, log, anchor && (() => anchor.notify()));
     closers.push(() => accessLog.close());
     const { access } = accessLog;
     let webTerminal: { host: string; port: number } | undefined;

@@ -1,5 +1,5 @@
 import { AccessLog, sealKeyFromBundle } from '../audit/index.ts';
-import type { AccessResult } from '../domain/audit/access-log.ts';
+import type { AccessLogSeal, AccessResult } from '../domain/audit/access-log.ts';
 import { RegistryError } from '../domain/errors.ts';
 import { nodeName, type NodeRef, type NodeRole } from '../domain/network/NodeRef.ts';
 import { TERMINAL_OPERATIONS, type TerminalOperation } from '../domain/operator/operations.ts';
@@ -210,13 +210,17 @@ export async function startNodeWebTerminal(options: {
 export async function openNodeAccessLog(
   config: NodeConfig,
   log: Logger,
+  onSealed?: (seal: AccessLogSeal) => void,
 ): Promise<{ readonly access: AccessLog; close(): Promise<void> }> {
   const store = await openAccessLogStore(
     config.store,
     config.storeSchema === undefined ? {} : { schema: config.storeSchema },
   );
   try {
-    const access = new AccessLog(store, { key: await sealKeyFromBundle(config.bundleDir) });
+    const access = new AccessLog(store, {
+      key: await sealKeyFromBundle(config.bundleDir),
+      ...(onSealed === undefined ? {} : { onSealed }),
+    });
     return {
       access,
       close: async () => {

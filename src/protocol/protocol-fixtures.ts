@@ -4,6 +4,7 @@ import { integritySampleMessages } from './integrity-fixtures.ts';
 import { reportSampleMessages } from './report-fixtures.ts';
 import { disclosureSyncSampleMessages } from './disclosure-sync-fixtures.ts';
 import { rejectionPollSampleMessages } from './rejection-poll-fixtures.ts';
+import { auditAnchorSampleMessages } from './audit-anchor-fixtures.ts';
 import type { Message } from './messages/registry.ts';
 import type { MemoryTransportOptions } from './memory-transport.ts';
 import { createMemoryTransportPair } from './memory-transport.ts';
@@ -62,6 +63,7 @@ export function sampleMessages(): Message[] {
     ...reportSampleMessages(),
     ...disclosureSyncSampleMessages(),
     ...rejectionPollSampleMessages(),
+    ...auditAnchorSampleMessages(),
     {
       kind: 'provision-query',
       idempotencyKey: 'q-mhlw-pension-0001',

@@ -12,6 +12,8 @@ export type AuthenticatedPeer = {
   readonly serial: string;
   /** `address:port` as seen by this node (or a description, for a tunnel). */
   readonly address: string;
+  /** The DER of the certificate it presented (what its signatures verify with, e.g. seals). */
+  readonly certificate?: Uint8Array;
 };
 
 /**
@@ -29,6 +31,7 @@ export function peerFromCertificate(
     name: nodeName(node),
     serial: normalizeSerialNumber(certificate.serialNumber),
     address,
+    certificate: certificate.raw,
   };
 }
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AccessLogSeal, AccessRecord } from '../../domain/audit/access-log.ts';
 import {
+  parseAnchorsExport,
   sealAccessLog,
   sealKeyFromBundle,
   verifyAccessLog,
@@ -12,11 +13,13 @@ import { openAccessLogStore } from '../../storage/open-store.ts';
 import { EXIT, UsageError } from '../cli-error.ts';
 import { printJson, type CommandIO } from '../io.ts';
 import { AUDIT_ANALYSE_DETAIL, AUDIT_ANALYSE_HELP, runAuditAnalyse } from './audit-analyse.ts';
+import { AUDIT_ANCHORS_DETAIL, AUDIT_ANCHORS_HELP, runAuditAnchors } from './audit-anchors.ts';
 
-export const AUDIT_HELP = `juki audit verify --store URL --bundle DIR [--cert PEM …] [--json]
+export const AUDIT_HELP = `juki audit verify --store URL --bundle DIR [--cert PEM …] [--anchors FILE] [--json]
 juki audit list --store URL [--operator ID] [--limit N] [--json]
 juki audit seal --store URL --bundle DIR
 ${AUDIT_ANALYSE_HELP}
+${AUDIT_ANCHORS_HELP}
 
   The node's access log (アクセスログ, R23; docs/AUDIT.md): every operation, refused ones
   included, hash-chained and sealed with the node's key.
@@ -24,15 +27,19 @@ ${AUDIT_ANALYSE_HELP}
   verify   walks the whole log: recomputes every hash, checks the order and every seal. Prints
            OK with the counts and the last seal (exit 0), or where and what kind of tampering
            it found: changed, removed, reordered, inserted, seal-invalid (exit 1). Records
-           after the last seal are a warning (unsealed-tail), not tampering.
+           after the last seal are a warning (unsealed-tail), not tampering. With --anchors,
+           also compares the seals with those the upstream node anchored: anchor-mismatch (the
+           log was sealed again), anchor-missing-locally (an anchored seal is gone).
   list     the newest records first
   seal     seals the log up to its last record now (otherwise every 1000 records)
 ${AUDIT_ANALYSE_DETAIL}
+${AUDIT_ANCHORS_DETAIL}
 
   --store URL     the node's store (sqlite:PATH or postgres://…)
   --bundle DIR    the node's certificate bundle (node.crt, node.key)
   --cert PEM      verify: an earlier certificate of the node whose key sealed part of the log
                   (repeatable)
+  --anchors FILE  verify: the upstream node's anchors of this node (juki audit anchors --json)
   --operator ID   list: one operator's records only
   --limit N       list: at most N records (default 50)
   --node NAME     analyse: the observer of the alerts (default: the node of the log)
@@ -50,6 +57,8 @@ export async function runAudit(args: readonly string[], io: CommandIO): Promise<
       return runSeal(rest, io);
     case 'analyse':
       return runAuditAnalyse(rest, io);
+    case 'anchors':
+      return runAuditAnchors(rest, io);
     case undefined:
     default:
       throw new UsageError(`unknown audit command ${JSON.stringify(verb ?? '')}`);
@@ -71,6 +80,7 @@ async function runVerify(args: readonly string[], io: CommandIO): Promise<number
       store: { type: 'string' },
       bundle: { type: 'string' },
       cert: { type: 'string', multiple: true, default: [] },
+      anchors: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -78,10 +88,14 @@ async function runVerify(args: readonly string[], io: CommandIO): Promise<number
   const bundle = required(values.bundle, '--bundle');
   const pems = [await readFile(join(bundle, 'node.crt'), 'utf8')];
   for (const file of values.cert) pems.push(await readFile(file, 'utf8'));
+  const anchors =
+    values.anchors === undefined
+      ? undefined
+      : parseAnchorsExport(await readFile(values.anchors, 'utf8'));
   const store = await openAccessLogStore(url);
   let report: VerifyReport;
   try {
-    report = await verifyAccessLog(store, pems);
+    report = await verifyAccessLog(store, pems, anchors === undefined ? {} : { anchors });
   } finally {
     await store.close();
   }
@@ -108,6 +122,11 @@ function printReport(r: VerifyReport, io: CommandIO): void {
       ? '  封印はまだありません (no seal yet)'
       : `  最後の${sealLine(r.lastSeal)}`,
   );
+  if (r.anchors !== undefined)
+    io.out(
+      `  上位ノードの保管記録と一致: 封印 ${r.anchors.compared} 件、未保管 ${r.anchors.notAnchored} 件 ` +
+        `(${r.anchors.compared} seals match their anchors; ${r.anchors.notAnchored} not anchored yet)`,
+    );
   if (r.unsealedTail !== undefined)
     io.out(
       `  警告 unsealed-tail: 記録 ${r.unsealedTail.fromSeq} 以降の ${r.unsealedTail.count} 件は未封印です ` +

@@ -179,11 +179,11 @@ describe('juki identity and juki demo', () => {
     expect(r.out).toMatch(/local-terminal disclosure\.sync — +→ ok/);
     expect(r.out).toMatch(/juki audit verify: OK — \d+ records in one hash chain/);
     // How to reach each node's terminal: the web terminal where there is one, else its console.
-    expect(r.out).toMatch(/\n  prefecture:13 +Web 端末 http:\/\/localhost:\d+: operators log in/);
+    expect(r.out).toMatch(/\n {2}prefecture:13 +Web 端末 http:\/\/localhost:\d+: operators log in/);
     expect(r.out).toMatch(
-      /\n  agency:mhlw-pension +console: node bin\/juki\.js node health --config /,
+      /\n {2}agency:mhlw-pension +console: node bin\/juki\.js node health --config /,
     );
-    expect(r.out).toMatch(/\n  cs:131016 +console: /);
+    expect(r.out).toMatch(/\n {2}cs:131016 +console: /);
     // R16: the national server's analysis finds the same person asked for again and again.
     expect(r.out).toMatch(
       /audit-finding repeat\.same-person recipient=mhlw-pension target=\d{11} count=13 threshold=10/,

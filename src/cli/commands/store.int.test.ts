@@ -46,7 +46,7 @@ describe('juki store', () => {
       expect(await main([...args, '--schema', 'node_g'], first)).toBe(0);
       expect(first.stdout()).toContain('applied migrations 1, 2,');
       expect(first.stdout()).toContain(
-        'SELECT, INSERT only (append-only): access_log, access_log_seal, operator_event',
+        'SELECT, INSERT only (append-only): access_log, access_log_seal, audit_anchor, operator_event',
       );
       const again = captureIO();
       expect(await main([...args, '--schema', 'node_g', '--json'], again)).toBe(0);

@@ -3,9 +3,11 @@ import { describe, expect, it } from 'vitest';
 import {
   ANALYSIS_RULES,
   DEFAULT_THRESHOLDS,
+  OFFICE_HOURS,
   Tally,
   analyseRecords,
   findingKey,
+  holidayAt,
   instantMs,
   isOffHours,
   isoInstant,
@@ -95,6 +97,50 @@ describe('access-log analysis rules (R16)', () => {
     expect(isOffHours('2026-11-29T23:00:00.000Z')).toBe(false); // Mon 08:00 JST
   });
 
+  it('off-hours: a public holiday is off-hours all day, and the finding names it', () => {
+    // 元日 2026 (a Thursday), 10:00 JST; 3 acts.
+    const newYear = Array.from({ length: 3 }, (_, i) =>
+      act(i, { at: at(Date.parse('2026-01-01T01:00:00.000Z'), i, 600_000) }),
+    );
+    expect(isOffHours(newYear[0]!.at)).toBe(true);
+    expect(holidayAt(newYear[0]!.at)).toBe('元日');
+    const [f, ...rest] = analyseRecords({ acts: newYear });
+    expect(rest).toEqual([]);
+    expect(f).toMatchObject({
+      rule: 'off-hours',
+      subject: 'clerk-1',
+      count: 3,
+      from: '2025-12-31T15:00:00.000Z',
+      to: '2026-01-01T15:00:00.000Z',
+    });
+    expect(f!.detail).toBe(
+      'off-hours operator=clerk-1 count=3 threshold=0 window=2025-12-31T15:00:00.000Z/2026-01-01T15:00:00.000Z holiday=元日',
+    );
+    // Golden Week 2026: 憲法記念日 (Sun), みどりの日, こどもの日, 振替休日 (Wed 6 May), then work.
+    const gw = ['2026-05-04', '2026-05-05', '2026-05-06', '2026-05-07'].map((day, i) =>
+      act(i, { at: `${day}T02:00:00.000Z`, operator: 'clerk-2' }),
+    );
+    expect(
+      analyseRecords({ acts: gw }).map((x) => x.detail.slice(x.detail.indexOf('holiday='))),
+    ).toEqual(['holiday=みどりの日', 'holiday=こどもの日', 'holiday=振替休日']);
+    // The JST date decides: 2026-05-06T15:00Z is 7 May 00:00 JST, an ordinary Thursday at night.
+    expect(holidayAt('2026-05-06T14:59:59.999Z')).toBe('振替休日');
+    expect(holidayAt('2026-05-06T15:00:00.000Z')).toBeUndefined();
+    // A Saturday that is no holiday: a finding without a holiday.
+    expect(analyseRecords(CRAFTED['off-hours'](1))[0]!.detail).not.toContain('holiday=');
+  });
+
+  it('off-hours: holidays can be switched off (analysis.holidays false); unknown years are weekdays', () => {
+    const tally = new Tally(OFFICE_HOURS, false);
+    tally.addAct(act(0, { at: '2026-01-01T01:00:00.000Z' }));
+    expect(tally.takeClosed(DEFAULT_THRESHOLDS)).toEqual([]);
+    expect(isOffHours('2026-01-01T01:00:00.000Z', OFFICE_HOURS, false)).toBe(false);
+    // 2100-01-01 is a Friday; the holiday rules are not known for 2100: no finding, no error.
+    expect(holidayAt('2100-01-01T01:00:00.000Z')).toBeUndefined();
+    expect(analyseRecords({ acts: [act(0, { at: '2100-01-01T01:00:00.000Z' })] })).toEqual([]);
+    expect(holidayAt('not a time')).toBeUndefined();
+  });
+
   it('property: the clock-free instant arithmetic agrees with Date', () => {
     fc.assert(
       fc.property(
@@ -109,7 +155,11 @@ describe('access-log analysis rules (R16)', () => {
           const jst = new Date(ms + 9 * 3_600_000);
           const day = jst.getUTCDay();
           const hour = jst.getUTCHours();
-          expect(isOffHours(iso)).toBe(day === 0 || day === 6 || hour < 8 || hour >= 20);
+          const holiday = holidayAt(iso) !== undefined;
+          expect(isOffHours(iso)).toBe(day === 0 || day === 6 || hour < 8 || hour >= 20 || holiday);
+          expect(isOffHours(iso, OFFICE_HOURS, false)).toBe(
+            day === 0 || day === 6 || hour < 8 || hour >= 20,
+          );
         },
       ),
     );
@@ -254,12 +304,14 @@ describe('access-log analysis rules (R16)', () => {
             if (k === 'count' || k === 'threshold') expect(v).toMatch(/^\d+$/);
             else if (k === 'window') expect(v).toMatch(/^[\d:.TZ-]+\/[\d:.TZ-]+$/);
             else if (k === 'target') expect(v).toMatch(/^\d{11}$/);
+            else if (k === 'holiday') expect(v).toBe(holidayAt(f.from));
             else {
               expect(k).toBe(f.subjectKind);
               for (const part of v.split('/')) expect(idents.has(part)).toBe(true);
             }
           }
-          expect(f.detail).not.toMatch(/[^\x21-\x7e ]/);
+          // Printable ASCII but for a holiday's name (23 November 2026 is 勤労感謝の日).
+          expect(f.detail.replace(/ holiday=\S+$/, '')).not.toMatch(/[^\x21-\x7e ]/);
           keys.add(findingKey(f));
         }
         expect(keys.size).toBe(findings.length);

@@ -1,4 +1,5 @@
 import { fromEpochDay, isCalendarDate, toEpochDay } from '../dates/CalendarDate.ts';
+import { holidayName, isHolidayYearSupported } from '../dates/holidays.ts';
 import { SYSTEM_OPERATOR } from './access-log.ts';
 
 /**
@@ -86,10 +87,10 @@ export const ANALYSIS_RULES: readonly AnalysisRule[] = [
     ja: '時間外の操作',
     en: 'off-hours use',
     looksAt:
-      'access log: acts of one operator per JST day outside 08:00–20:00 JST or on Saturday/Sunday',
+      'access log: acts of one operator per JST day outside 08:00–20:00 JST, on Saturday/Sunday or on a public holiday (国民の祝日・休日)',
     window: 'day',
     threshold: 0,
-    why: 'work outside office hours is rare and worth a look (public holidays are not known here)',
+    why: 'work outside office hours is rare and worth a look',
   },
   {
     id: 'repeat.same-person',
@@ -153,7 +154,10 @@ export type Finding = {
   readonly to: string;
   readonly count: number;
   readonly threshold: number;
-  /** `rule key=value …`: identifiers and counts only. */
+  /**
+   * `rule key=value …`: identifiers and counts only, and for `off-hours` on a public holiday
+   * `holiday=` and the holiday's name (元日, 振替休日, …).
+   */
   readonly detail: string;
 };
 
@@ -218,13 +222,33 @@ export function windowStart(at: string, window: RuleWindow): number {
 
 const windowLength = (w: RuleWindow): number => (w === 'hour' ? HOUR : DAY);
 
-/** Outside the office hours (default 08:00–20:00 JST), or on a Saturday or Sunday in Japan. */
-export function isOffHours(at: string, hours: OfficeHours = OFFICE_HOURS): boolean {
+/**
+ * The public holiday (国民の祝日, 振替休日, 国民の休日; src/domain/dates/holidays.ts) on the JST
+ * date of `at`, or undefined: on any other day, for a malformed instant, and in a year the
+ * holiday rules are not known for (outside 2000–2099: there the weekday rule alone applies).
+ */
+export function holidayAt(at: string): string | undefined {
+  const ms = instantMs(at);
+  if (!Number.isFinite(ms)) return undefined;
+  const date = fromEpochDay(Math.floor((ms + JST) / DAY));
+  return isHolidayYearSupported(Number(date.slice(0, 4))) ? holidayName(date) : undefined;
+}
+
+/**
+ * Outside the office hours (default 08:00–20:00 JST), on a Saturday or Sunday in Japan, or (when
+ * `holidays`, the default) on a Japanese public holiday at any hour.
+ */
+export function isOffHours(
+  at: string,
+  hours: OfficeHours = OFFICE_HOURS,
+  holidays = true,
+): boolean {
   const jst = instantMs(at) + JST;
   const epochDay = Math.floor(jst / DAY);
   const hour = Math.floor((jst - epochDay * DAY) / HOUR);
   const weekday = (((epochDay + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday; 0 = Sunday
-  return weekday === 0 || weekday === 6 || hour < hours.fromHour || hour >= hours.toHour;
+  if (weekday === 0 || weekday === 6 || hour < hours.fromHour || hour >= hours.toHour) return true;
+  return holidays && holidayAt(at) !== undefined;
 }
 
 type Cell = {
@@ -246,8 +270,14 @@ const RULE_WINDOW = new Map(ANALYSIS_RULES.map((r) => [r.id, r.window]));
 export class Tally {
   readonly #cells = new Map<string, Cell>();
 
-  /** `officeHours`: of rule `off-hours` (the node's config `analysis.officeHours`). */
-  constructor(readonly officeHours: OfficeHours = OFFICE_HOURS) {}
+  /**
+   * `officeHours`, `holidays`: of rule `off-hours` (the node's config `analysis.officeHours` and
+   * `analysis.holidays`: whether a public holiday is off-hours all day).
+   */
+  constructor(
+    readonly officeHours: OfficeHours = OFFICE_HOURS,
+    readonly holidays = true,
+  ) {}
 
   #count(
     rule: RuleId,
@@ -268,7 +298,8 @@ export class Tally {
     if (a.operator === SYSTEM_OPERATOR) return;
     const op = safeIdentifier(a.operator);
     this.#count('volume.operator', 'operator', op, a.at);
-    if (isOffHours(a.at, this.officeHours)) this.#count('off-hours', 'operator', op, a.at);
+    if (isOffHours(a.at, this.officeHours, this.holidays))
+      this.#count('off-hours', 'operator', op, a.at);
     if (a.result === 'refused') this.#count('refused.burst', 'operator', op, a.at);
     if (RESIDENT_CODE.test(a.target))
       this.#count('repeat.same-person', 'operator', op, a.at, a.target);
@@ -308,15 +339,17 @@ export class Tally {
       if (before !== undefined && to > before) continue;
       this.#cells.delete(key);
       const threshold = thresholds[c.rule];
-      if (c.count > threshold) out.push(toFinding(c, to, threshold));
+      if (c.count > threshold) out.push(toFinding(c, to, threshold, this.holidays));
     }
     return out.sort(byWindowThenKey);
   }
 }
 
-function toFinding(c: Cell, to: number, threshold: number): Finding {
+function toFinding(c: Cell, to: number, threshold: number, holidays: boolean): Finding {
   const from = isoInstant(c.from);
   const until = isoInstant(to);
+  // An off-hours window is one JST day: name its holiday, if it is one.
+  const holiday = c.rule === 'off-hours' && holidays ? holidayAt(from) : undefined;
   const detail = [
     c.rule,
     `${c.subjectKind}=${c.subject}`,
@@ -324,6 +357,7 @@ function toFinding(c: Cell, to: number, threshold: number): Finding {
     `count=${c.count}`,
     `threshold=${threshold}`,
     `window=${from}/${until}`,
+    ...(holiday === undefined ? [] : [`holiday=${holiday}`]),
   ].join(' ');
   return {
     rule: c.rule,

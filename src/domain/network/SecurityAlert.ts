@@ -19,6 +19,8 @@ export const ALERT_KINDS = {
   'node-isolated': 'an operator cut a node off (emergency plan)',
   'audit-finding':
     'the access-log analysis found a suspicious pattern (R16): rule id, identifiers and counts',
+  'audit-anchor-conflict':
+    'a downstream node sent a seal that differs from the one anchored under its number (R23): someone rewrote a sealed access log',
 } as const;
 
 export type AlertKind = keyof typeof ALERT_KINDS;

@@ -20,7 +20,12 @@ function oracle(caller: NodeRef, callee: NodeRef, op: string): boolean {
   if (key === 'cs>prefecture')
     return (
       caller.code.slice(0, 2) === callee.code &&
-      (session || op === 'change-notice' || integrity || reports || op === 'rejection-poll')
+      (session ||
+        op === 'change-notice' ||
+        integrity ||
+        reports ||
+        op === 'rejection-poll' ||
+        op === 'audit-seal-anchor')
     );
   if (key === 'prefecture>national')
     return (
@@ -29,7 +34,8 @@ function oracle(caller: NodeRef, callee: NodeRef, op: string): boolean {
       integrity ||
       op === 'provision-query' ||
       reports ||
-      op === 'disclosure-sync'
+      op === 'disclosure-sync' ||
+      op === 'audit-seal-anchor'
     );
   if (key === 'agency>national')
     return (
@@ -37,7 +43,8 @@ function oracle(caller: NodeRef, callee: NodeRef, op: string): boolean {
       op === 'provision-query' ||
       op === 'provision-batch' ||
       op === 'report-poll' ||
-      op === 'report-answer'
+      op === 'report-answer' ||
+      op === 'audit-seal-anchor'
     );
   if (key === 'cs>switch' || key === 'switch>cs') return session || op === 'route-request';
   return false;
@@ -71,6 +78,7 @@ const arbOp = fc.constantFrom(
   'report-poll',
   'disclosure-sync',
   'rejection-poll',
+  'audit-seal-anchor',
   'identity-query',
   'GET /',
   '',
@@ -137,6 +145,20 @@ describe('network-side firewall allow-list', () => {
       reason: 'prefecture:13 may not ask national:jlis for rejection-poll',
     });
     expect(authorizeOperation(tokyo, cs131016, 'rejection-poll').allowed).toBe(false);
+  });
+
+  it('R23: access-log seals are anchored upward only: cs → own prefecture, prefecture and agency → national', () => {
+    expect(authorizeOperation(cs131016, tokyo, 'audit-seal-anchor').allowed).toBe(true);
+    expect(authorizeOperation(tokyo, national, 'audit-seal-anchor').allowed).toBe(true);
+    expect(authorizeOperation(agency, national, 'audit-seal-anchor').allowed).toBe(true);
+    expect(authorizeOperation(cs131016, osaka, 'audit-seal-anchor').allowed).toBe(false);
+    expect(authorizeOperation(tokyo, cs131016, 'audit-seal-anchor').allowed).toBe(false);
+    expect(authorizeOperation(cs131016, tokyo, 'audit-seal-anchor')).toMatchObject({
+      allowed: true,
+      rule: { requirement: 'R23', condition: 'own-prefecture' },
+    });
+    expect(authorizeOperation(national, tokyo, 'audit-seal-anchor').allowed).toBe(false);
+    expect(authorizeOperation(cs131016, sw, 'audit-seal-anchor').allowed).toBe(false);
   });
 
   it('R8: a CS may not talk to the national server, and an agency may not talk to a CS or a prefecture', () => {

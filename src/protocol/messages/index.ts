@@ -30,5 +30,6 @@ export {
 export { ProvisionAnswer, ProvisionQuery } from './ProvisionQuery.ts';
 export { DisclosureRecords, DisclosureSync } from './DisclosureSync.ts';
 export { RejectionPoll, RejectionRecords } from './RejectionPoll.ts';
+export { AuditAnchorAck, AuditSealAnchor } from './AuditSealAnchor.ts';
 export { RouteAccepted } from './RouteAccepted.ts';
 export { routeRequest, RouteRequest } from './RouteRequest.ts';

@@ -8,6 +8,7 @@ import { ProvisionBatch, ProvisionBatchAnswer } from './ProvisionBatch.ts';
 import { ProvisionAnswer, ProvisionQuery } from './ProvisionQuery.ts';
 import { DisclosureRecords, DisclosureSync } from './DisclosureSync.ts';
 import { RejectionPoll, RejectionRecords } from './RejectionPoll.ts';
+import { AuditAnchorAck, AuditSealAnchor } from './AuditSealAnchor.ts';
 import { ReportAnswerMessage } from './ReportAnswerMessage.ts';
 import { ReportMail, ReportPoll } from './ReportPoll.ts';
 import { ReportAck, ReportRequestMessage } from './ReportRequestMessage.ts';
@@ -42,6 +43,8 @@ export const MESSAGE_DEFINITIONS = [
   DisclosureRecords,
   RejectionPoll,
   RejectionRecords,
+  AuditSealAnchor,
+  AuditAnchorAck,
   ReportRequestMessage,
   ReportAck,
   ReportAnswerMessage,

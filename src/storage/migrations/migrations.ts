@@ -12,6 +12,7 @@ import { WEBAUTHN_MIGRATION } from './0011-webauthn.ts';
 import { AUDIT_ANALYSIS_MIGRATION } from './0012-audit-analysis.ts';
 import { ANALYSIS_REQUESTS_MIGRATION } from './0013-analysis-requests.ts';
 import { FORWARDED_REJECTIONS_MIGRATION } from './0014-forwarded-rejections.ts';
+import { AUDIT_ANCHORS_MIGRATION } from './0015-audit-anchors.ts';
 import type { Migration } from './Migration.ts';
 
 /** Every migration this code knows, oldest first. Append only. */
@@ -30,6 +31,7 @@ export const MIGRATIONS: readonly Migration[] = [
   AUDIT_ANALYSIS_MIGRATION,
   ANALYSIS_REQUESTS_MIGRATION,
   FORWARDED_REJECTIONS_MIGRATION,
+  AUDIT_ANCHORS_MIGRATION,
 ];
 
 /** The schema version this code writes and expects. */

@@ -17,10 +17,15 @@ import { PG_TYPES } from './postgres-sql.ts';
 
 /**
  * The tables whose migrations make them append-only by trigger: the access log and its seals
- * (migration 10, R23) and the operator register's history (migration 9). A test keeps this list
- * equal to the tables that carry triggers.
+ * (migration 10, R23), the operator register's history (migration 9) and the seals anchored by
+ * downstream nodes (migration 15). A test keeps this list equal to the tables that carry triggers.
  */
-export const APPEND_ONLY_TABLES = ['access_log', 'access_log_seal', 'operator_event'] as const;
+export const APPEND_ONLY_TABLES = [
+  'access_log',
+  'access_log_seal',
+  'audit_anchor',
+  'operator_event',
+] as const;
 
 /** A plain, unquoted role name (like SCHEMA_NAME: it goes into GRANT statements). */
 export const ROLE_NAME = SCHEMA_NAME;

@@ -31,9 +31,7 @@ import { errorText, type Logger } from './json-log.ts';
 import type { NodeConfig } from './node-config.ts';
 import { RegisterPump } from './register-pump.ts';
 import { terminalRoutes } from './node-terminal.ts';
-import { openNodeAccessLog, startNodeWebTerminal } from './node-web-terminal.ts';
-import { startLoopbackTerminal } from './loopback-guard.ts';
-import type { TerminalSessionResolver } from '../web-terminal/terminal-sessions.ts';
+import { everyMinutes, startTerminalSides } from './node-terminal-sides.ts';
 import { UpstreamSender, type SenderStatus } from './upstream-sender.ts';
 import { UpstreamSession } from './upstream-session.ts';
 import { startProvision } from './node-provision.ts';
@@ -437,32 +435,20 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     };
 
     // ── schedules ───────────────────────────────────────────────────────────────────────────
-    if (store && config.schedule.retentionMinutes > 0) {
-      const timer = setInterval(
-        () =>
-          void runRetention().catch((e: unknown) =>
-            log.error('retention.failed', { error: errorText(e) }),
-          ),
-        config.schedule.retentionMinutes * 60_000,
-      );
-      timer.unref();
-      closers.push(() => Promise.resolve(clearInterval(timer)));
-    }
-
-    if (store && config.upstream && config.schedule.integrityMinutes > 0) {
-      const timer = setInterval(
-        () =>
-          void integrityCheck({ repair: false }).catch((e: unknown) =>
-            log.error('integrity.failed', { error: errorText(e) }),
-          ),
-        config.schedule.integrityMinutes * 60_000,
-      );
-      timer.unref();
-      closers.push(() => Promise.resolve(clearInterval(timer)));
+    if (store) {
+      const every = { log, closers };
+      everyMinutes(config.schedule.retentionMinutes, runRetention, {
+        ...every,
+        event: 'retention.failed',
+      });
+      if (config.upstream)
+        everyMinutes(config.schedule.integrityMinutes, () => integrityCheck({ repair: false }), {
+          ...every,
+          event: 'integrity.failed',
+        });
     }
 
     // ── terminal side ───────────────────────────────────────────────────────────────────────
-    let terminal: { host: string; port: number } | undefined;
     const routes = terminalRoutes({
       self,
       node,
@@ -474,30 +460,14 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       analysis,
       rejections,
     });
-    const accessLog = await openNodeAccessLog(config, log, anchor && (() => anchor.notify()));
-    closers.push(() => accessLog.close());
-    const { access } = accessLog;
-    let webTerminal: { host: string; port: number } | undefined;
-    let resolveSession: TerminalSessionResolver | undefined;
-    if (config.webTerminal) {
-      const w = await startNodeWebTerminal({ config, routes, access, log });
-      webTerminal = w.address;
-      resolveSession = w.resolveTerminalSession;
-      closers.push(() => w.close());
-    }
-    if (config.terminal) {
-      const t = await startLoopbackTerminal({
-        ...config.terminal,
-        self,
-        bundleDir: config.bundleDir,
-        routes,
-        access,
-        log,
-        resolveSession,
-      });
-      terminal = t.address;
-      closers.push(() => t.close());
-    }
+    const { terminal, webTerminal } = await startTerminalSides({
+      config,
+      self,
+      routes,
+      log,
+      onSealed: anchor && (() => anchor.notify()),
+      closers,
+    });
 
     sender?.start();
     pump?.start();

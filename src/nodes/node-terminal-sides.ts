@@ -1,0 +1,70 @@
+import type { NodeRef } from '../domain/network/NodeRef.ts';
+import type { TerminalSessionResolver } from '../web-terminal/terminal-sessions.ts';
+import { errorText, type Logger } from './json-log.ts';
+import { startLoopbackTerminal } from './loopback-guard.ts';
+import type { NodeConfig } from './node-config.ts';
+import { openNodeAccessLog, startNodeWebTerminal } from './node-web-terminal.ts';
+import type { TerminalRoute } from './terminal-server.ts';
+
+type Address = { host: string; port: number };
+type Closers = (() => Promise<void>)[];
+
+/**
+ * A node's terminal sides (R15, R23): its access log (anchored upstream through `onSealed`), the
+ * web terminal where operators log in when the config has one, and the loopback terminal side
+ * guarded by the machine token and operator sessions. What they open is pushed on `closers`.
+ */
+export async function startTerminalSides(o: {
+  readonly config: NodeConfig;
+  readonly self: NodeRef;
+  readonly routes: readonly TerminalRoute[];
+  readonly log: Logger;
+  readonly onSealed: (() => void) | undefined;
+  readonly closers: Closers;
+}): Promise<{ terminal: Address | undefined; webTerminal: Address | undefined }> {
+  const { config, routes, log, closers } = o;
+  const accessLog = await openNodeAccessLog(config, log, o.onSealed);
+  closers.push(() => accessLog.close());
+  const { access } = accessLog;
+  let webTerminal: Address | undefined;
+  let resolveSession: TerminalSessionResolver | undefined;
+  if (config.webTerminal) {
+    const w = await startNodeWebTerminal({ config, routes, access, log });
+    webTerminal = w.address;
+    resolveSession = w.resolveTerminalSession;
+    closers.push(() => w.close());
+  }
+  let terminal: Address | undefined;
+  if (config.terminal) {
+    const t = await startLoopbackTerminal({
+      ...config.terminal,
+      self: o.self,
+      bundleDir: config.bundleDir,
+      routes,
+      access,
+      log,
+      resolveSession,
+    });
+    terminal = t.address;
+    closers.push(() => t.close());
+  }
+  return { terminal, webTerminal };
+}
+
+/**
+ * Runs `task` every `minutes` (0: never) until the node closes; a failure is logged as `event`
+ * and the next run comes at its time.
+ */
+export function everyMinutes(
+  minutes: number,
+  task: () => Promise<unknown>,
+  o: { readonly log: Logger; readonly event: string; readonly closers: Closers },
+): void {
+  if (minutes <= 0) return;
+  const timer = setInterval(
+    () => void task().catch((e: unknown) => o.log.error(o.event, { error: errorText(e) })),
+    minutes * 60_000,
+  );
+  timer.unref();
+  o.closers.push(() => Promise.resolve(clearInterval(timer)));
+}

@@ -185,6 +185,22 @@ describe('the TLS transport profile', () => {
     }
   });
 
+  it('frames written in one turn of the event loop leave as one TLS record; later turns are not held back', async () => {
+    const session = await connectCs();
+    const server = accepted.at(-1)!.session.transport as TlsTransport;
+    await session.ping(); // the server has read our hello
+    let reads = 0;
+    server.socket.on('data', () => reads++);
+    // Three pings in one turn: one record, so the server's TLS layer hands over one chunk.
+    await Promise.all([session.ping(), session.ping(), session.ping()]);
+    expect(reads).toBe(1);
+    // One ping per turn: each leaves at the end of its own turn, nothing waits for company.
+    reads = 0;
+    for (let i = 0; i < 3; i++) await session.ping();
+    expect(reads).toBe(3);
+    await session.goaway();
+  });
+
   it('R10: back-pressure: write returns false above the high-water mark and drain follows', async () => {
     const session = await connectCs();
     const transport = session.transport as TlsTransport;

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +33,25 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
+/** A store with five reads by one operator on Wednesday 2026-11-25 at 21:00 JST. */
+async function eveningStore(name: string): Promise<string> {
+  const url = `sqlite:${join(root, name)}`;
+  const s = await openAccessLogStore(url);
+  const at = Date.parse('2026-11-25T12:00:00.000Z');
+  await new AccessLog(s).append(
+    Array.from({ length: 5 }, (_, i) => ({
+      at: new Date(at + i * 1000).toISOString(),
+      node: 'prefecture:13',
+      operator: 'clerk-7',
+      operation: 'audit.read',
+      target: '',
+      result: 'ok' as const,
+    })),
+  );
+  await s.close();
+  return url;
+}
+
 async function juki(...args: string[]) {
   const io = captureIO();
   const code = await main(args, io);
@@ -66,6 +85,54 @@ describe('juki audit analyse', () => {
     expect(json.run.newFindings).toBe(0);
     expect(json.newFindings).toEqual([]);
     expect(JSON.parse((await juki('alerts', '--store', store, '--json')).out)).toHaveLength(2);
+  });
+
+  it('R16: --config runs with the node’s own settings (office hours, thresholds), --threshold on top', async () => {
+    const config = join(root, 'prefecture-13.json');
+    await writeFile(
+      config,
+      JSON.stringify({
+        node: { role: 'prefecture', code: '13' },
+        store: await eveningStore('configured.sqlite'),
+        tls: { bundle: './pki/prefecture-13' },
+        listen: { host: '127.0.0.1', port: 47013 },
+        upstream: { node: { role: 'national', code: 'jlis' }, host: '127.0.0.1', port: 47000 },
+        pseudonymSecret: './secrets/prefecture-13',
+        analysis: {
+          officeHours: { fromHour: 8, toHour: 22 },
+          thresholds: { 'volume.operator': 10 },
+        },
+      }),
+    );
+    const run = await juki(
+      'audit',
+      'analyse',
+      '--config',
+      config,
+      '--threshold',
+      'volume.operator=4',
+      '--json',
+    );
+    expect(run.code).toBe(EXIT.ok);
+    const json = JSON.parse(run.out) as { findings: { rule: string; detail: string }[] };
+    // 21:00 is within this node's office hours (to 22:00): no off-hours finding; the volume
+    // rule uses the command line's 4, not the config's 10.
+    expect(json.findings.map((f) => f.rule)).toEqual(['volume.operator']);
+
+    // The same records with --store alone: the default office hours end at 20:00.
+    const plain = await juki('audit', 'analyse', '--store', await eveningStore('plain.sqlite'));
+    expect(plain.out).toContain('off-hours operator=clerk-7 count=5');
+  });
+
+  it('refuses --config together with --store or --node, and neither of them, as usage', async () => {
+    for (const args of [
+      ['--config', 'x.json', '--store', store],
+      ['--config', 'x.json', '--node', 'prefecture:13'],
+      [],
+    ]) {
+      const r = await juki('audit', 'analyse', ...args);
+      expect(r.code).toBe(EXIT.usage);
+    }
   });
 
   it('refuses an unknown rule or a malformed threshold as usage', async () => {

@@ -1,12 +1,14 @@
 import { parseArgs } from 'node:util';
-import { analyseAccessLog, type AnalysisResult } from '../../audit/analyse.ts';
+import { analyseAccessLog, type AnalyseOptions, type AnalysisResult } from '../../audit/analyse.ts';
 import { ANALYSIS_RULES, thresholdsFrom } from '../../domain/audit/analysis.ts';
+import { nodeName } from '../../domain/network/NodeRef.ts';
+import { loadNodeConfig } from '../../nodes/node-config.ts';
 import { openAnalysisStore } from '../../storage/analysis-store.ts';
 import { openAccessLogStore } from '../../storage/open-store.ts';
 import { EXIT, UsageError } from '../cli-error.ts';
 import { printJson, type CommandIO } from '../io.ts';
 
-export const AUDIT_ANALYSE_HELP = `juki audit analyse --store URL [--node NAME] [--threshold RULE=N …] [--json]`;
+export const AUDIT_ANALYSE_HELP = `juki audit analyse (--config NODE.json | --store URL [--node NAME]) [--threshold RULE=N …] [--json]`;
 
 const ruleLines = (): string => {
   const ids = ANALYSIS_RULES.map((r) => r.id);
@@ -18,7 +20,10 @@ const ruleLines = (): string => {
 
 export const AUDIT_ANALYSE_DETAIL = `  analyse  runs the analysis rules (R16) once over what is new in the access log, provision
            refusals and disclosures since the last run; each new finding becomes an alert of
-           kind audit-finding (juki alerts). Rules (docs/AUDIT.md "Analysis (R16)"):
+           kind audit-finding (juki alerts). With --config, the node's store, name and
+           settings (config "analysis": thresholds, office hours, holidays) are used, as the
+           node's own scheduled run uses them; --threshold overrides a rule on top of them. With
+           --store alone, the defaults. Rules (docs/AUDIT.md "Analysis (R16)"):
 ${ruleLines()}`;
 
 function parseThresholds(list: readonly string[]): Record<string, number> {
@@ -37,26 +42,39 @@ export async function runAuditAnalyse(args: readonly string[], io: CommandIO): P
     args: [...args],
     options: {
       store: { type: 'string' },
+      config: { type: 'string' },
       node: { type: 'string' },
       threshold: { type: 'string', multiple: true, default: [] },
       json: { type: 'boolean', default: false },
     },
   });
-  if (values.store === undefined) throw new UsageError('--store is required');
-  let thresholds;
+  if ((values.store === undefined) === (values.config === undefined))
+    throw new UsageError('give either --config NODE.json or --store URL');
+  if (values.config !== undefined && values.node !== undefined)
+    throw new UsageError('--node goes with --store; with --config the node is the config’s');
+  const overrides = parseThresholds(values.threshold);
   try {
-    thresholds = thresholdsFrom(parseThresholds(values.threshold));
+    thresholdsFrom(overrides); // checks the rule names and values
   } catch (e) {
     if (e instanceof RangeError) throw new UsageError(e.message);
     throw e;
   }
-  const accessLog = await openAccessLogStore(values.store);
+  const config = values.config === undefined ? undefined : await loadNodeConfig(values.config);
+  const store = config?.store ?? values.store!;
+  const storeOptions = config?.storeSchema ? { schema: config.storeSchema } : {};
+  const options: AnalyseOptions = {
+    ...config?.analysis,
+    thresholds: { ...(config?.analysis?.thresholds ?? thresholdsFrom({})), ...overrides },
+  };
+  const accessLog = await openAccessLogStore(store, storeOptions);
   let result: AnalysisResult;
   try {
-    const analysis = await openAnalysisStore(values.store);
+    const analysis = await openAnalysisStore(store, storeOptions);
     try {
-      const observer = values.node ?? (await accessLog.last())?.node ?? 'local';
-      result = await analyseAccessLog({ accessLog, analysis, observer }, { thresholds });
+      const observer = config
+        ? nodeName(config.node)
+        : (values.node ?? (await accessLog.last())?.node ?? 'local');
+      result = await analyseAccessLog({ accessLog, analysis, observer }, options);
     } finally {
       await analysis.close();
     }

@@ -10,39 +10,16 @@ import { captureIO } from '../test-io.ts';
 
 let root: string;
 let store: string;
-// Saturday 2026-11-28, 03:00 JST: off hours.
-const T0 = Date.parse('2026-11-27T18:00:00.000Z');
 
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'juki-cli-analyse-'));
-  store = `sqlite:${join(root, 'node.sqlite')}`;
-  const s = await openAccessLogStore(store);
-  await new AccessLog(s).append(
-    Array.from({ length: 5 }, (_, i) => ({
-      at: new Date(T0 + i * 1000).toISOString(),
-      node: 'prefecture:13',
-      operator: 'clerk-9',
-      operation: 'audit.read',
-      target: '',
-      result: 'ok' as const,
-    })),
-  );
-  await s.close();
-});
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-});
-
-/** A store with five reads by one operator on Wednesday 2026-11-25 at 21:00 JST. */
-async function eveningStore(name: string): Promise<string> {
+/** A store with five reads by `operator`, a second apart from `at`. */
+async function storeOfReads(name: string, at: string, operator: string): Promise<string> {
   const url = `sqlite:${join(root, name)}`;
   const s = await openAccessLogStore(url);
-  const at = Date.parse('2026-11-25T12:00:00.000Z');
   await new AccessLog(s).append(
     Array.from({ length: 5 }, (_, i) => ({
-      at: new Date(at + i * 1000).toISOString(),
+      at: new Date(Date.parse(at) + i * 1000).toISOString(),
       node: 'prefecture:13',
-      operator: 'clerk-7',
+      operator,
       operation: 'audit.read',
       target: '',
       result: 'ok' as const,
@@ -51,6 +28,17 @@ async function eveningStore(name: string): Promise<string> {
   await s.close();
   return url;
 }
+/** Wednesday 2026-11-25, 21:00 JST: after the default office hours (to 20:00). */
+const eveningStore = (name: string) => storeOfReads(name, '2026-11-25T12:00:00.000Z', 'clerk-7');
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'juki-cli-analyse-'));
+  // Saturday 2026-11-28, 03:00 JST: off hours.
+  store = await storeOfReads('node.sqlite', '2026-11-27T18:00:00.000Z', 'clerk-9');
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
 
 async function juki(...args: string[]) {
   const io = captureIO();

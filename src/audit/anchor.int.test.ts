@@ -78,6 +78,17 @@ function describeAnchors(name: string, open: () => Opened): void {
       await anchors.close();
     });
 
+    it('the anchoring cursor per upstream only moves forward', async () => {
+      const anchors = await open().anchors();
+      expect(await anchors.anchorCursor('prefecture:13')).toBe(0);
+      await anchors.setAnchorCursor('prefecture:13', 7);
+      await anchors.setAnchorCursor('prefecture:13', 3); // a late run does not move it back
+      await anchors.setAnchorCursor('national:jlis', 2);
+      expect(await anchors.anchorCursor('prefecture:13')).toBe(7);
+      expect(await anchors.anchorCursor('national:jlis')).toBe(2);
+      await anchors.close();
+    });
+
     it('R23: refuses a seal signed with another node’s key, or naming another node, storing nothing', async () => {
       const o = open();
       const log = await o.log();

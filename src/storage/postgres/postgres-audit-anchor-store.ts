@@ -10,6 +10,7 @@ import {
   type AuditAnchorRow,
   type AuditAnchorStore,
 } from '../audit-anchor-store.ts';
+import { forwardCursor, type ForwardCursor } from './postgres-cursor.ts';
 import { acquirePostgres } from './postgres-pool.ts';
 import { inTransaction } from './postgres-transaction.ts';
 
@@ -24,10 +25,16 @@ const select = (): string => `SELECT ${AUDIT_ANCHOR_COLUMNS} FROM audit_anchor`;
 export class PostgresAuditAnchorStore implements AuditAnchorStore {
   readonly #pool: pg.Pool;
   readonly #release: () => Promise<void>;
+  readonly #cursor: ForwardCursor;
 
   private constructor(pool: pg.Pool, release: () => Promise<void>) {
     this.#pool = pool;
     this.#release = release;
+    this.#cursor = forwardCursor(pool, 'audit_anchor_cursor', {
+      key: 'upstream',
+      value: 'seal_seq',
+      stamp: 'anchored_at',
+    });
   }
 
   static async open(
@@ -81,22 +88,12 @@ export class PostgresAuditAnchorStore implements AuditAnchorStore {
     return Number(rows[0]?.n ?? 0);
   }
 
-  async anchorCursor(upstream: string): Promise<number> {
-    const { rows } = await this.#pool.query<{ seal_seq: string }>(
-      'SELECT seal_seq FROM audit_anchor_cursor WHERE upstream = $1',
-      [upstream],
-    );
-    return Number(rows[0]?.seal_seq ?? 0);
+  anchorCursor(upstream: string): Promise<number> {
+    return this.#cursor.get(upstream);
   }
 
-  async setAnchorCursor(upstream: string, sealSeq: number): Promise<void> {
-    await this.#pool.query(
-      `INSERT INTO audit_anchor_cursor (upstream, seal_seq, anchored_at) VALUES ($1, $2, now())
-       ON CONFLICT (upstream) DO UPDATE SET
-         seal_seq = GREATEST(audit_anchor_cursor.seal_seq, excluded.seal_seq),
-         anchored_at = excluded.anchored_at`,
-      [upstream, sealSeq],
-    );
+  setAnchorCursor(upstream: string, sealSeq: number): Promise<void> {
+    return this.#cursor.set(upstream, sealSeq);
   }
 
   async close(): Promise<void> {

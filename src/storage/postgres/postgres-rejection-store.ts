@@ -8,6 +8,7 @@ import {
   type NewForwardedRejection,
   type RejectionStore,
 } from '../rejection-store.ts';
+import { forwardCursor, type ForwardCursor } from './postgres-cursor.ts';
 import { translatePgError } from './postgres-errors.ts';
 import { acquirePostgres } from './postgres-pool.ts';
 import { inTransaction } from './postgres-transaction.ts';
@@ -24,10 +25,16 @@ const select = (): string => `SELECT id, ${FORWARDED_REJECTION_COLUMNS} FROM for
 export class PostgresRejectionStore implements RejectionStore {
   readonly #pool: pg.Pool;
   readonly #release: () => Promise<void>;
+  readonly #cursor: ForwardCursor;
 
   private constructor(pool: pg.Pool, release: () => Promise<void>) {
     this.#pool = pool;
     this.#release = release;
+    this.#cursor = forwardCursor(pool, 'rejection_poll_cursor', {
+      key: 'source',
+      value: 'after_id',
+      stamp: 'polled_at',
+    });
   }
 
   static async open(
@@ -74,22 +81,12 @@ export class PostgresRejectionStore implements RejectionStore {
     return rows.map(forwardedRejectionFromRow);
   }
 
-  async rejectionCursor(source: string): Promise<number> {
-    const { rows } = await this.#pool.query<{ after_id: number }>(
-      'SELECT after_id FROM rejection_poll_cursor WHERE source = $1',
-      [source],
-    );
-    return Number(rows[0]?.after_id ?? 0);
+  rejectionCursor(source: string): Promise<number> {
+    return this.#cursor.get(source);
   }
 
-  async setRejectionCursor(source: string, afterId: number): Promise<void> {
-    await this.#pool.query(
-      `INSERT INTO rejection_poll_cursor (source, after_id, polled_at) VALUES ($1, $2, now())
-       ON CONFLICT (source) DO UPDATE SET
-         after_id = GREATEST(rejection_poll_cursor.after_id, excluded.after_id),
-         polled_at = excluded.polled_at`,
-      [source, afterId],
-    );
+  setRejectionCursor(source: string, afterId: number): Promise<void> {
+    return this.#cursor.set(source, afterId);
   }
 
   async close(): Promise<void> {

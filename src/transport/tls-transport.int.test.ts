@@ -122,6 +122,7 @@ describe('the TLS transport profile', () => {
       });
     const first = await attempt();
     expect(first.reused).toBe(false);
+    expect(first.saved).toBeDefined(); // else the second attempt would offer nothing
     // node:tls still sends TLS 1.3 session tickets (stateful ids, because of SSL_OP_NO_TICKET),
     // but they name a session cache that does not exist: offering one changes nothing.
     const second = await attempt(first.saved);

@@ -176,13 +176,16 @@ export async function runDemoProvision(options: {
       `      開示記録 (R17): prefecture:13 fetched ${sync.fetched} record(s) of national:jlis about its residents (${sync.added} new)`,
     );
     const disclosures = await tokyo.disclosuresOf(person.residentCode);
+    // prefecture:13's catalog: the Act's tables and its own ordinance affairs (R3, R17).
+    const catalog = affairs.with((await tokyo.loadRegistry()).ordinanceAffairs);
     const report = {
       resident: identityInfoOf(person),
       period: { to: today },
       generatedAt: new Date().toISOString(),
-      issuer: nodeLabel('national:jlis'),
+      // Built from prefecture:13's store, so issued by prefecture:13 (東京都サーバ).
+      issuer: nodeLabel('prefecture:13'),
       lines: disclosures.map((d) =>
-        disclosureLineOf(d, { affairDescription: (id) => affairs.byId(id)?.affair }),
+        disclosureLineOf(d, { affairDescription: (id) => catalog.byId(id)?.affair }),
       ),
     };
     const html = renderDisclosureHtml(report);

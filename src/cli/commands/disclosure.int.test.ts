@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { date } from '../../domain/change/change-builders.ts';
 import type { RecipientId } from '../../domain/provision/recipient.ts';
+import { ordinanceAffair } from '../../domain/provision/statutory-affair.ts';
 import type { DisclosureReportModel } from '../../disclosure/index.ts';
 import { startLocalNetwork, type LocalNetwork } from '../../nodes/local-network.ts';
 import { initNetwork, type NetworkManifest } from '../../nodes/network-init.ts';
@@ -18,6 +19,14 @@ import { main } from '../main.ts';
 const PENSION = '別表第一:七十三の六'; // 厚生労働省及び日本年金機構
 const GOVERNOR_PASSPORT = '別表第五:六'; // 都道府県知事: 旅券法
 const NATIONAL_LABEL = '全国サーバ（地方公共団体情報システム機構）';
+// An affair Tokyo's ordinance adds (R3): known to prefecture:13's store only, not to the Act's table.
+const TOKYO_ORDINANCE = ordinanceAffair({
+  prefectureCode: '13',
+  item: '一',
+  recipient: '東京都知事',
+  affair: '東京都営住宅条例による都営住宅の入居者の資格の審査に関する事務',
+  legalBasis: '東京都住民基本台帳法施行条例第二条・別表第一の一の項',
+});
 
 const hanako = loadedRecord(1, {
   residentCode: residentCode(13_001),
@@ -123,6 +132,15 @@ describe('juki disclosure: the national server’s records at the prefecture ser
       },
       affairs.byId(GOVERNOR_PASSPORT)!,
     );
+    await tokyo.registerOrdinanceAffair(TOKYO_ORDINANCE);
+    await tokyo.permitAffair(
+      {
+        recipientId: 'tokyo-governor' as RecipientId,
+        affairId: TOKYO_ORDINANCE.id,
+        identifier: 'pseudonym',
+      },
+      TOKYO_ORDINANCE,
+    );
     await tokyo.close();
     await post('national:jlis', '/provision/reload');
     await post('prefecture:13', '/provision/reload');
@@ -203,6 +221,51 @@ describe('juki disclosure: the national server’s records at the prefecture ser
     const pension = model.lines.find((l) => l.providedBy === NATIONAL_LABEL)!;
     expect(pension.searcher).toBe('pension-operator-7');
     expect(pension.legalBasis).toContain('住民基本台帳法第三十条の九');
+  }, 60_000);
+
+  it('R17, R3: a provision for a prefecture ordinance affair shows the ordinance’s purpose and legal basis in the report of that prefecture’s server', async () => {
+    // Tokyo's governor asks under Tokyo's ordinance about its own resident, and through the
+    // national server (R21) about an Osaka resident.
+    for (const who of [hanako, jiro])
+      await post('prefecture:13', '/provision/query', {
+        recipientId: 'tokyo-governor',
+        query: { affairId: TOKYO_ORDINANCE.id, name: who.name.kanji, birthDate: who.birthDate },
+      });
+    expect(await sync('prefecture:27')).toMatchObject({ fetched: 1, added: 1 });
+
+    const report = async (node: string, code: string) => {
+      const r = await run(
+        'disclosure',
+        'report',
+        '--store',
+        net.node(node).config.store,
+        '--resident-code',
+        code,
+        '--issuer',
+        node,
+        '--json',
+      );
+      expect(r.code, r.err).toBe(0);
+      const model = JSON.parse(r.out) as DisclosureReportModel;
+      return model.lines.find((l) => l.affairId === TOKYO_ORDINANCE.id)!;
+    };
+    // At prefecture:13, whose store holds the ordinance: its text is the purpose (the Act's table
+    // alone does not know 条例:13:一 and left it （記録なし）).
+    expect(await report('prefecture:13', hanako.residentCode)).toMatchObject({
+      providedBy: '東京都サーバ',
+      recipientName: '東京都知事',
+      affairDescription: TOKYO_ORDINANCE.affair,
+      legalBasis: TOKYO_ORDINANCE.legalBasis,
+    });
+    // The national server's copy at Osaka's server: prefecture:27 does not hold Tokyo's ordinance,
+    // so the purpose stays empty (printed （記録なし）); the affair id and the legal basis, which the
+    // record carries, still show (docs/DISCLOSURE.md).
+    expect(await report('prefecture:27', jiro.residentCode)).toMatchObject({
+      providedBy: NATIONAL_LABEL,
+      recipientName: '東京都知事',
+      affairDescription: '',
+      legalBasis: TOKYO_ORDINANCE.legalBasis,
+    });
   }, 60_000);
 
   it('R17: only a prefecture server fetches disclosure records', async () => {

@@ -38,7 +38,10 @@ juki disclosure sync --config PREFECTURE.json [--json]
 
   --store URL     the providing node's store (national or prefecture server)
   --schema S      PostgreSQL: the node's schema
-  --issuer NODE   the issuing node's name, e.g. prefecture:13 (default national:jlis)
+  --issuer NODE   the issuing node's name printed as 発行, e.g. prefecture:13 (default
+                  national:jlis). The store does not record which node it belongs to (a
+                  prefecture's store also holds the national server's copies), so name the node
+                  whose store --store is: at a prefecture server's store, --issuer prefecture:NN.
   --config FILE   sync: the prefecture server's config (its terminal side is called)`;
 
 export async function runDisclosure(args: readonly string[], io: CommandIO): Promise<number> {
@@ -80,7 +83,9 @@ export async function runDisclosure(args: readonly string[], io: CommandIO): Pro
       code,
       ...history.flatMap((h) => [h.event.residentCode, h.event.values.residentCode]),
     ]);
-    const affairs = loadStatutoryAffairs();
+    // The Act's tables and the ordinance affairs this node registered (R3): a provision for a
+    // prefecture's 条例 affair shows that ordinance's purpose, not （記録なし）.
+    const affairs = loadStatutoryAffairs().with((await provision.loadRegistry()).ordinanceAffairs);
     const disclosures = await provision.disclosuresOf([...codes]);
     const resident = record ?? history.at(-1)!.event.values;
     const report: DisclosureReport = {

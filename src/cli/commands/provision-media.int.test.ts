@@ -51,6 +51,8 @@ describe('R22: media provision at the national server', () => {
   const logged: string[] = [];
   const one = loadedRecord(1);
   const two = loadedRecord(2);
+  // Found by the number although the other unit's file still has an address they moved from.
+  const moved = loadedRecord(3);
   // Two people with the same address, name, date of birth and sex: a row cannot tell them apart.
   const twin = loadedRecord(4);
   const otherTwin = loadedRecord(19, {
@@ -92,7 +94,7 @@ describe('R22: media provision at the national server', () => {
     const nationalConfig: NodeConfig = await loadNodeConfig(config);
     const identities = await openIdentityStore(nationalConfig.store);
     const loaded = await identities.loadBatch(
-      [one, two, twin, otherTwin].map((record, i) => ({ line: i + 1, record })),
+      [one, two, twin, otherTwin, moved].map((record, i) => ({ line: i + 1, record })),
     );
     expect(loaded.refused).toEqual([]);
     await identities.close();
@@ -113,6 +115,12 @@ describe('R22: media provision at the national server', () => {
       { ref: 'twins', ...row(twin) },
       { ref: 'bad-number', individual_number: '123456789012' },
       { ref: 'by-resident-code', resident_code: one.residentCode },
+      {
+        ref: 'by-number-stale-address',
+        individual_number: moved.individualNumber,
+        ...row(moved),
+        address: '東京都千代田区千代田9番9号',
+      },
     ];
     await writeFile(
       file('rows.jsonl'),
@@ -157,8 +165,8 @@ describe('R22: media provision at the national server', () => {
       recipientId: 'mhlw-pension',
       affairId: PENSION,
       fileName: 'pension.jkm',
-      rowsIn: 8,
-      rowsFound: 2,
+      rowsIn: 9,
+      rowsFound: 3,
       rowsNotFound: 1,
       rowsRefused: 5,
       keyKind: 'password',
@@ -196,12 +204,18 @@ describe('R22: media provision at the national server', () => {
       [6, 'twins', 'refused', 'batch.ambiguous'],
       [7, 'bad-number', 'refused', 'search.individual-number'],
       [8, 'by-resident-code', 'refused', 'search.below-minimum'],
+      // R22: the number identifies the person; the file's out-of-date address is not a condition.
+      [9, 'by-number-stale-address', 'found', undefined],
     ]);
     expect(lines[0]!.identity).toMatchObject({
       name: { kanji: one.name.kanji },
       identifier: { kind: 'pseudonym' },
     });
     expect(lines[1]!.identity).toMatchObject({ name: { kanji: two.name.kanji } });
+    expect(lines[8]!.identity).toMatchObject({
+      name: { kanji: moved.name.kanji },
+      address: moved.address,
+    });
     // The individual number is never in an answer, the resident code only when permitted (R7).
     const text = await readFile(file('pension.jsonl'), 'utf8');
     expect(text).not.toContain(one.individualNumber!);
@@ -217,6 +231,9 @@ describe('R22: media provision at the national server', () => {
       channel: 'media',
       queryId: `${summary.id}:2`,
     });
+    expect(await store.disclosuresOf(moved.residentCode)).toMatchObject([
+      { channel: 'media', queryId: `${summary.id}:9` },
+    ]);
     // Nobody of the refused rows was provided.
     expect(await store.disclosuresOf(twin.residentCode)).toEqual([]);
     const refusals = (await store.listRefusals({ limit: 50 })).filter((r) =>
@@ -273,7 +290,7 @@ describe('R22: media provision at the national server', () => {
     );
     expect(open.code, open.err).toBe(0);
     expect(JSON.parse(open.out)).toMatchObject({
-      rows: 8,
+      rows: 9,
       keyKind: 'public-key',
       recipientCertSha256: summary.recipientCertSha256,
     });
@@ -286,6 +303,7 @@ describe('R22: media provision at the national server', () => {
       'refused',
       'refused',
       'refused',
+      'found',
     ]);
   }, 60_000);
 

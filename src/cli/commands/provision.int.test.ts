@@ -97,10 +97,34 @@ describe('juki provision (the register of a providing node)', () => {
     expect(list.out).toContain('mhlw-pension  厚生労働省及び日本年金機構');
     expect(list.out).toContain('事務 別表第一:七十三の六 → pseudonym');
     expect(list.out).toContain('協定書 agr-1');
+    // R5: the text output shows the suspension in force and who decided it, and why.
+    expect(list.out).toContain(
+      'mhlw-pension  厚生労働省及び日本年金機構 (national-agency, served by national:jlis)  【提供停止中 (provision suspended)】',
+    );
+    expect(list.out).toMatch(/ {4}提供停止 \(suspended\) \S+Z by op-1: 調査中/);
     const json = JSON.parse((await run('provision', 'list', '--store', store, '--json')).out) as {
       suspensions: { action: string }[];
     };
     expect(json.suspensions.map((x) => x.action)).toEqual(['suspend']);
+    // Reinstated: both events are listed, and the recipient is no longer marked suspended.
+    const reinstate = await run(
+      'provision',
+      'reinstate',
+      '--store',
+      store,
+      '--recipient',
+      'mhlw-pension',
+      '--by',
+      'op-2',
+      '--reason',
+      '調査終了',
+    );
+    expect(reinstate.code, reinstate.err).toBe(0);
+    const after = (await run('provision', 'list', '--store', store)).out;
+    expect(after).not.toContain('提供停止中');
+    expect(after).toMatch(
+      /提供停止 \(suspended\) \S+ by op-1: 調査中\n {4}提供再開 \(reinstated\) \S+ by op-2: 調査終了/,
+    );
   }, 30_000);
 
   it('R3: refuses an affair that is not in the law and one that does not fit the recipient, storing nothing', async () => {

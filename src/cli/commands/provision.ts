@@ -210,11 +210,22 @@ async function adminAction(
         for (const r of registry.recipients) {
           const permits = registry.permissions.filter((p) => p.recipientId === r.id);
           const agreements = registry.agreements.filter((a) => a.recipientId === r.id);
-          io.out(`${r.id}  ${r.name} (${r.kind}, served by ${r.servedBy.role}:${r.servedBy.code})`);
+          // R5: every suspension and reinstatement, oldest first; the latest decides.
+          const suspensions = registry.suspensions
+            .filter((s) => s.recipientId === r.id)
+            .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+          const suspended = suspensions.at(-1)?.action === 'suspend';
+          io.out(
+            `${r.id}  ${r.name} (${r.kind}, served by ${r.servedBy.role}:${r.servedBy.code})${suspended ? '  【提供停止中 (provision suspended)】' : ''}`,
+          );
           for (const p of permits) io.out(`    事務 ${p.affairId} → ${p.identifier}`);
           for (const a of agreements)
             io.out(
               `    協定書 ${a.id} signed ${a.signedOn}, in force ${a.validFrom}–${a.validTo ?? ''}`,
+            );
+          for (const s of suspensions)
+            io.out(
+              `    ${s.action === 'suspend' ? '提供停止 (suspended)' : '提供再開 (reinstated)'} ${s.at} by ${s.by}: ${s.reason}`,
             );
         }
       return EXIT.ok;

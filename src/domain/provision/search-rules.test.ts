@@ -3,7 +3,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { splitAddress } from '../address/split-address.ts';
 import { addressMatchKey } from '../address/address-key.ts';
-import { buildRecord, individualNumberOf, residentCodeOf } from '../change/change-builders.ts';
+import {
+  buildRecord,
+  date,
+  individualNumberOf,
+  residentCodeOf,
+} from '../change/change-builders.ts';
 import { LocalGovernmentTable } from '../local-government/local-government-table.ts';
 import { kanaMatchKey, nameStartsWith, namesMatch } from '../name/name-matching.ts';
 import type { IdentityRecord } from '../resident/IdentityInfo.ts';
@@ -218,6 +223,51 @@ describe('R14, R22: batch and media channels', () => {
       'search.below-minimum',
     );
   });
+
+  const person = buildRecord({
+    residentCode: residentCodeOf('2472705960'),
+    individualNumber: individualNumberOf('12345678901'),
+    name: { kanji: NAME, kana: 'ヤマダ\u3000タロウ' },
+    address: ADDRESS,
+    birthDate: date(DOB),
+    sex: 'male',
+  });
+  const four = { name: NAME, address: ADDRESS, birthDate: DOB, sex: 'male' as const };
+  const stale = { ...four, address: '東京都千代田区千代田9番9号' };
+
+  it('R22: a media row with an individual number is matched on the number alone: a stale address in the file does not hide the person', () => {
+    const p = plan(q({ individualNumber: person.individualNumber!, ...stale }), 'media');
+    expect(p).toEqual({
+      form: 'individual-number',
+      channel: 'media',
+      affairId: AFFAIR,
+      individualNumber: person.individualNumber,
+      status: 'any',
+    });
+    expect(matchesPlan(person, p as SearchPlan)).toBe(true);
+    // The number still decides: another person's number does not find this one by the four items.
+    const other = plan(
+      q({ individualNumber: individualNumberOf('98765432101'), ...four }),
+      'media',
+    );
+    expect(matchesPlan(person, other as SearchPlan)).toBe(false);
+  });
+
+  it('R22: a media row without a number is matched by the four items exactly', () => {
+    const p = plan(q(four), 'media') as SearchPlan;
+    expect(p.form).toBe('four-items');
+    expect(matchesPlan(person, p)).toBe(true);
+    expect(matchesPlan(person, plan(q(stale), 'media') as SearchPlan)).toBe(false);
+    expect(matchesPlan(person, plan(q({ ...four, sex: 'female' }), 'media') as SearchPlan)).toBe(
+      false,
+    );
+  });
+
+  it('R14: a batch row (same rules as R13) keeps every condition it gives: number + stale address finds nobody', () => {
+    const p = plan(q({ individualNumber: person.individualNumber!, ...stale }), 'batch');
+    expect(p).toMatchObject({ form: 'individual-number', address: { match: 'exact' } });
+    expect(matchesPlan(person, p as SearchPlan)).toBe(false);
+  });
 });
 
 describe('R13: more than 50 matches provide nothing', () => {
@@ -290,6 +340,9 @@ function matchesTheQuery(r: IdentityRecord, query: SearchQuery, p: SearchPlan): 
       ? addressMatchKey(value).startsWith(addressMatchKey(wanted))
       : addressMatchKey(value) === addressMatchKey(wanted);
   const exactPerson = query.residentCode !== undefined && p.form === 'resident-code';
+  // R22: a media row with a number is matched by the number; the four items only where there is none.
+  if (p.channel === 'media' && query.individualNumber !== undefined)
+    return r.individualNumber === query.individualNumber;
   return (
     (exactPerson ||
       p.form === 'individual-number' ||

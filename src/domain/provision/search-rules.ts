@@ -96,7 +96,9 @@ export type SearchForm = {
 
 /**
  * THE RULES. A query is allowed when it meets at least one form of its channel; every other
- * condition it gives narrows the result further. Checked in this order; the first form met names
+ * condition it gives narrows the result further — except on the media channel, where a row with
+ * an individual number is matched on the number alone (R22: the four items count only "where
+ * there is no number"). Checked in this order; the first form met names
  * the plan. Anything less is refused (`search.below-minimum`): no query returns a municipality's
  * residents wholesale (R4).
  */
@@ -184,6 +186,12 @@ export type SearchPlan = {
   readonly birthDate?: CalendarDate;
   readonly sex?: Sex;
   readonly status: 'resident' | 'any';
+  /**
+   * R21: leave out the residents of this prefecture (two-digit code; the record's
+   * `localGovernmentCode` starts with it). Never set by `planSearch`: the national server adds it
+   * to the plan of a query a prefecture server forwards after searching its own residents.
+   */
+  readonly excludePrefecture?: string;
 };
 
 export const SEARCH_REFUSAL_REASONS = [
@@ -298,6 +306,19 @@ export function planSearch(input: unknown, ctx: PlanContext): SearchPlan | Searc
   if (form === undefined) return belowMinimum(ctx.channel, given);
 
   const exactPerson = form.id === 'resident-code' || form.id === 'individual-number';
+  if (ctx.channel === 'media' && form.id === 'individual-number') {
+    // R22: a media row "is matched by individual number, or by exact match of address, name, date
+    // of birth and sex where there is none": with the number, the number alone decides. The other
+    // items the row carries (checked above for form) are not conditions, so an out-of-date
+    // address in the other unit's file does not turn the person into not-found.
+    return {
+      form: form.id,
+      channel: ctx.channel,
+      affairId: s.affairId,
+      individualNumber: individualNumber!,
+      status: 'any',
+    };
+  }
   return {
     form: form.id,
     channel: ctx.channel,
@@ -391,6 +412,11 @@ export function matchesPlan(record: IdentityRecord, plan: SearchPlan): boolean {
     return false;
   if (plan.address !== undefined && !keyMatches(addressKey(record.address), plan.address))
     return false;
+  if (
+    plan.excludePrefecture !== undefined &&
+    record.localGovernmentCode.slice(0, 2) === plan.excludePrefecture
+  )
+    return false;
   return true;
 }
 
@@ -399,12 +425,15 @@ const keyMatches = (key: string, c: KeyCondition): boolean =>
 
 /**
  * More than 50 matches: nothing is provided (R13, `too-many-matches`). The store is asked for
- * SEARCH_FETCH_LIMIT records; the matches come back ordered by resident code.
+ * SEARCH_FETCH_LIMIT records; the matches come back ordered by resident code. `alreadyFound`
+ * (R21): the matches a prefecture server found among its own residents before it asked the
+ * national server for the others (`plan.excludePrefecture`); the limit is on both together.
  */
 export function decideMatches(
   records: readonly IdentityRecord[],
+  alreadyFound = 0,
 ): { readonly ok: true; readonly records: readonly IdentityRecord[] } | SearchRefusal {
-  if (records.length > MAX_PROVIDED_MATCHES) {
+  if (records.length + alreadyFound > MAX_PROVIDED_MATCHES) {
     return refuse(
       'too-many-matches',
       'search.too-many-matches',

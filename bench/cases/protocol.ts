@@ -225,7 +225,7 @@ export const protocolBenchmark: Benchmark = {
           noticeBodyBytes: new MessageCodec().encode(notice).length,
           noticeJsonBytes: Buffer.byteLength(JSON.stringify(notice)),
           limits:
-            'network defaults, except the per-session request rate and per-address connection rate (raised; the token buckets still run)',
+            'network defaults, except the per-node request rate, the sessions per node and the per-address connection rate (raised; the token buckets still run)',
         },
         figures: {
           requestResponse,

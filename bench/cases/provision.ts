@@ -275,7 +275,7 @@ export const provisionBenchmark: Benchmark = {
           prefixQueries,
           maxPrefixMatches: MAX_PREFIX_MATCHES,
           limits:
-            'network defaults, except the per-session request rate and per-address connection rate (raised; the token buckets still run)',
+            'network defaults, except the per-node request rate, the sessions per node and the per-address connection rate (raised; the token buckets still run)',
         },
         figures: {
           load: { seconds: round3(load.seconds), rowsPerSecond: load.rowsPerSecond },

@@ -31,7 +31,7 @@ export async function sealAccessLog(
       hash: last.hash,
       certFingerprint: key.certFingerprint,
     };
-    const seal: AccessLogSeal = { ...draft, signature: signSeal(draft, key) };
+    const seal: AccessLogSeal = { ...draft, signature: await signSeal(draft, key) };
     if (await store.addSeal(seal)) return seal;
   }
   throw new RegistryError(

@@ -1,28 +1,28 @@
-import {
-  X509Certificate,
-  createHash,
-  createPrivateKey,
-  sign,
-  verify,
-  type KeyObject,
-} from 'node:crypto';
+import { X509Certificate, createHash, verify, type KeyObject } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { RegistryError } from '../domain/errors.ts';
 import type { AccessLogSeal, HexHash } from '../domain/audit/access-log.ts';
 import { canonicalSealBytes, type Sha256 } from '../domain/audit/canonical.ts';
 import { nodeIdentityFromCertificate } from '../pki/node-identity-from-certificate.ts';
 import { formatNodeName } from '../pki/NodeIdentity.ts';
-import { readNodeBundle } from '../pki/pki-directory.ts';
+import { pemKeyHandle, type KeyHandle } from '../pki/key-store/KeyStore.ts';
+import { openNodeKey } from '../pki/pki-directory.ts';
 
 /** SHA-256 as the domain's chain wants it: lowercase hex. */
 export const sha256: Sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
-/** The node's key and certificate, for sealing (what `juki pki issue` wrote to its bundle). */
+/**
+ * The node's key and certificate, for sealing (what `juki pki issue` wrote to its bundle). The key
+ * is a key-store handle: sealing signs through it and never sees the key (which may sit in an
+ * HSM).
+ */
 export type SealKey = {
   /** The node the certificate names, e.g. `cs:131016`. */
   readonly node: string;
   readonly certificatePem: string;
   readonly certFingerprint: HexHash;
-  readonly privateKey: KeyObject;
+  readonly signer: KeyHandle;
 };
 
 /** A certificate a seal may have been signed with (the node's current one, or an earlier one). */
@@ -66,7 +66,16 @@ export function sealCertificate(certificatePem: string | Uint8Array): SealCertif
   };
 }
 
+/** A seal key from a certificate and its key's PEM (tests, tools holding a freshly issued key). */
 export function sealKey(certificatePem: string, keyPem: string): SealKey {
+  return sealKeyFromHandle(certificatePem, pemKeyHandle('seal', keyPem, 'the given key'));
+}
+
+/**
+ * A seal key from a certificate and a key-store handle. Throws RegistryError('invalid', …,
+ * 'audit.certificate') when the certificate names no node or is not the handle's key's.
+ */
+export function sealKeyFromHandle(certificatePem: string, signer: KeyHandle): SealKey {
   const c = sealCertificate(certificatePem);
   if (c.node === undefined)
     throw new RegistryError(
@@ -74,23 +83,28 @@ export function sealKey(certificatePem: string, keyPem: string): SealKey {
       '証明書がノードを示していません / the certificate names no node',
       'audit.certificate',
     );
-  return {
-    node: c.node,
-    certificatePem,
-    certFingerprint: c.fingerprint,
-    privateKey: createPrivateKey(keyPem),
-  };
+  const spki = c.publicKey.export({ type: 'spki', format: 'der' });
+  if (!Buffer.from(signer.publicKey).equals(spki))
+    throw new RegistryError(
+      'invalid',
+      `証明書が鍵 ${signer.id} のものではありません / the certificate is not for key ${signer.id}`,
+      'audit.certificate',
+    );
+  return { node: c.node, certificatePem, certFingerprint: c.fingerprint, signer };
 }
 
-/** The seal key from a node's installed bundle directory (node.crt, node.key). */
+/** The seal key from a node's installed bundle directory (node.crt, node.key via its key store). */
 export async function sealKeyFromBundle(dir: string): Promise<SealKey> {
-  const bundle = await readNodeBundle(dir);
-  return sealKey(bundle.certPem, bundle.keyPem);
+  const certificatePem = await readFile(join(dir, 'node.crt'), 'utf8');
+  return sealKeyFromHandle(certificatePem, await openNodeKey(dir));
 }
 
 /** ECDSA P-256 / SHA-256 over the seal's canonical bytes, DER, base64. */
-export function signSeal(seal: Omit<AccessLogSeal, 'signature'>, key: SealKey): string {
-  return sign('sha256', canonicalSealBytes(seal), key.privateKey).toString('base64');
+export async function signSeal(
+  seal: Omit<AccessLogSeal, 'signature'>,
+  key: SealKey,
+): Promise<string> {
+  return Buffer.from(await key.signer.sign(canonicalSealBytes(seal))).toString('base64');
 }
 
 export function sealSignatureValid(seal: AccessLogSeal, cert: SealCertificate): boolean {

@@ -210,7 +210,7 @@ function describeTampering(name: string, open: () => Opened): void {
         draft.node,
         last.hash,
         draft.certFingerprint,
-        signSeal(draft, otherKey),
+        await signSeal(draft, otherKey),
       ]);
       const report = await t.verify();
       expect(report.problem).toMatchObject({ kind: 'seal-invalid', seq: 25, sealSeq: 3 });
@@ -224,7 +224,7 @@ function describeTampering(name: string, open: () => Opened): void {
         claimed.node,
         last.hash,
         claimed.certFingerprint,
-        signSeal(claimed, otherKey),
+        await signSeal(claimed, otherKey),
       ]);
       expect((await t.verify()).problem).toMatchObject({ kind: 'seal-invalid', sealSeq: 3 });
       expect((await t.verify()).problem!.detail).toContain('signature does not verify');

@@ -84,7 +84,8 @@ export function planNetwork(
 /**
  * `juki network init`: the CA, a certificate bundle per node, and one config file per node
  * (national server, prefecture servers, CSs with their registers, the switch), so that each can
- * run as its own process: `juki node start --config DIR/nodes/<node>.json`.
+ * run as its own process: `juki node start --config DIR/nodes/<node>.json`. Each CS names the
+ * switch and listens for it; the switch's directory lists every CS's address (R2).
  */
 export async function initNetwork(options: NetworkInitOptions): Promise<NetworkManifest> {
   const { dir, host, basePort } = options;
@@ -101,7 +102,7 @@ export async function initNetwork(options: NetworkInitOptions): Promise<NetworkM
   const csNodes = options.municipalities.map((code): NodeRef => ({ role: 'cs', code }));
   const agencyNodes = (options.agencies ?? []).map((code): NodeRef => ({ role: 'agency', code }));
   const all = [NATIONAL, ...prefectureNodes, SWITCH_NODE, ...agencyNodes, ...csNodes];
-  if (basePort + 200 + csNodes.length > 65_535)
+  if (basePort + 200 + 2 * csNodes.length > 65_535)
     throw new RegistryError(
       'invalid',
       `--base-port ${basePort} leaves too few ports`,
@@ -118,6 +119,11 @@ export async function initNetwork(options: NetworkInitOptions): Promise<NetworkM
           : basePort + Number(n.code);
   const terminalPort = (n: NodeRef, i: number): number =>
     n.role === 'cs' ? basePort + 200 + i : networkPort(n) + 100;
+  /** A CS listens only for the switch (routes from other CS, R2), after the CS terminals. */
+  const csRoutePort = (i: number): number => basePort + 200 + csNodes.length + i;
+  const switchDirectory = Object.fromEntries(
+    csNodes.map((n, i) => [nodeName(n), { host, port: csRoutePort(i) }]),
+  );
   const slug = (n: NodeRef): string => `${n.role}-${n.code}`;
   const store = (name: string): string =>
     options.storeUrl ?? `sqlite:${join('..', 'data', `${name}.sqlite`)}`;
@@ -138,9 +144,11 @@ export async function initNetwork(options: NetworkInitOptions): Promise<NetworkM
       store: store(name),
       ...schema(name),
       tls: { bundle: relative(nodesDir, issued.files.dir) },
-      ...(node.role === 'cs' || node.role === 'agency'
+      ...(node.role === 'agency'
         ? {}
-        : { listen: { host, port: networkPort(node) } }),
+        : {
+            listen: { host, port: node.role === 'cs' ? csRoutePort(csIndex) : networkPort(node) },
+          }),
       ...(node.role === 'agency' ? { upstream: { node: NATIONAL, host, port: basePort } } : {}),
       terminal: { host, port: terminalPort(node, csIndex) },
       ...(node.role === 'cs'
@@ -150,13 +158,14 @@ export async function initNetwork(options: NetworkInitOptions): Promise<NetworkM
               host,
               port: basePort + Number(node.code.slice(0, 2)),
             },
+            switch: { node: SWITCH_NODE, host, port: networkPort(SWITCH_NODE) },
             register:
               options.storeUrl ?? `sqlite:${join('..', 'data', `register-${node.code}.sqlite`)}`,
             ...(options.storeUrl ? { registerSchema: `juki_register_${node.code}` } : {}),
           }
         : {}),
       ...(node.role === 'prefecture' ? { upstream: { node: NATIONAL, host, port: basePort } } : {}),
-      ...(node.role === 'switch' ? { directory: {} } : {}),
+      ...(node.role === 'switch' ? { directory: switchDirectory } : {}),
       ...(node.role === 'national' || node.role === 'prefecture'
         ? { pseudonymSecret: join('..', 'secrets', `${name}.pseudonym-secret`) }
         : {}),

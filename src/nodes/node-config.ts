@@ -40,7 +40,10 @@ export const NODE_CONFIG_SCHEMA = z
       .optional(),
     /** The node's certificate bundle, as `juki pki issue` wrote it (node.crt, node.key, ca.crt, crl.pem). */
     tls: z.object({ bundle: z.string().min(1) }),
-    /** Network side (mutual TLS, our protocol): prefecture, national and switch servers listen. */
+    /**
+     * Network side (mutual TLS, our protocol): prefecture, national and switch servers listen; a
+     * CS listens only for the switch (routes from other CS, R2).
+     */
     listen: endpoint.optional(),
     /** Terminal side (HTTP on a management LAN): health and operator actions. */
     terminal: endpoint.optional(),
@@ -75,6 +78,12 @@ export const NODE_CONFIG_SCHEMA = z
      * docs/PROVISION.md), a file of mode 0600 that `juki network init` writes.
      */
     pseudonymSecret: z.string().min(1).optional(),
+    /**
+     * A CS: the switch (専用交換装置, R2) through which it reaches other CS (`juki node
+     * route-check`). A CS that has it also needs `listen`: the switch reaches it there, the only
+     * node the allow-list lets connect to a CS (docs/NETWORK.md "The switch").
+     */
+    switch: endpoint.extend({ node: nodeRef }).optional(),
     /** The switch: where each CS it may reach listens. */
     directory: z.record(z.string(), endpoint).optional(),
     delivery: z
@@ -167,6 +176,12 @@ export const NODE_CONFIG_SCHEMA = z
         'pseudonymSecret',
         `a ${role} server provides identity information: it needs its pseudonym secret`,
       );
+    if (c.switch !== undefined) {
+      if (role !== 'cs') need('switch', 'only a CS routes through the switch');
+      else if (c.switch.node.role !== 'switch')
+        need('switch', 'the switch endpoint names a switch node (switch:main)');
+      if (!c.listen) need('listen', 'a CS that routes through the switch listens for it');
+    }
     if (c.directory !== undefined && role !== 'switch')
       need('directory', 'only the switch has a directory');
     if (c.webTerminal !== undefined) {
@@ -214,6 +229,9 @@ export type NodeConfig = {
     { readonly node: NodeRef; readonly host: string; readonly port: number } | undefined;
   readonly register: string | undefined;
   readonly registerSchema: string | undefined;
+  /** A CS: the switch it reaches other CS through (R2); absent in a config built in code. */
+  readonly switch?:
+    { readonly node: NodeRef; readonly host: string; readonly port: number } | undefined;
   readonly directory: ReadonlyMap<string, { readonly host: string; readonly port: number }>;
   readonly pseudonymSecret: string | undefined;
   readonly delivery: DeliverySettings;
@@ -306,6 +324,7 @@ export function parseNodeConfig(json: unknown, baseDir: string, source = 'config
     upstream: c.upstream,
     register: c.register === undefined ? undefined : storeUrl(c.register),
     registerSchema: c.registerSchema,
+    switch: c.switch,
     directory: new Map(Object.entries(c.directory ?? {})),
     pseudonymSecret: c.pseudonymSecret === undefined ? undefined : path(c.pseudonymSecret),
     delivery: {

@@ -75,6 +75,7 @@ export async function startProvision(options: {
                 recipientId: c.recipientId,
                 recipientName: c.recipientName,
                 legalBasis: c.legalBasis,
+                ...(c.alreadyFound === undefined ? {} : { alreadyFound: c.alreadyFound }),
               },
               ...(c.searcher ? { searcher: c.searcher } : {}),
               query,
@@ -157,10 +158,12 @@ export function requesterOf(peer: NodeRef, q: ProvisionQuery): Requester {
   if (peer.role === 'prefecture' && q.onBehalfOf)
     return {
       kind: 'forwarded',
+      // The prefecture whose residents `alreadyFound` counts: the certificate's, never the body's.
       prefecture: peer,
       recipientId: q.onBehalfOf.recipientId,
       recipientName: q.onBehalfOf.recipientName,
       legalBasis: q.onBehalfOf.legalBasis,
+      alreadyFound: q.onBehalfOf.alreadyFound,
       searcher: q.searcher,
     };
   throw new RegistryError(
@@ -242,9 +245,12 @@ export type BatchRowResult =
  * 一括提供 (R14) at an agency server: the rows of a terminal chunk (≤ 1000) go to the national
  * server as `provision-batch` messages of up to 256 rows, pipelined on the agency's session; each
  * row gets its own outcome, and each person provided its own disclosure record at the national
- * server (R17). Columns are the batch columns of docs/PROVISION.md (`batchRowQuery`); a row with
- * another column, or none, is refused here and not sent. A refusal of the whole chunk (no
- * agreement, suspended, affair not permitted) is every row's status; a connection that failed
+ * server (R17). Columns are the batch columns of docs/PROVISION.md (`batchRowQuery`); a row that
+ * is not an object (a line of the file that is not a JSON object: `batch.malformed-line`), has
+ * another column (`batch.unknown-column`), none (`batch.empty-row`) or a cell that is not a string
+ * (`search.malformed`) is refused here with that reason and sent as a malformed row all the same,
+ * so that the national server records the refusal (R23). A refusal of the whole chunk (no
+ * agreement, suspended, affair not permitted) is every other row's status; a connection that failed
  * fails the call, which the caller resends (the idempotency keys make that safe).
  */
 export async function batchFromTerminal(
@@ -278,22 +284,36 @@ export async function batchFromTerminal(
     );
   const firstLine = typeof b.firstLine === 'number' ? b.firstLine : 1;
   const results: BatchRowResult[] = [];
-  const sent: { index: number; ref: unknown; query: SearchQuery }[] = [];
-  (rows as BatchRowInput[]).forEach((row, i) => {
-    const ref = row.ref ?? firstLine + i;
+  // Every row is sent: one that is refused here (no JSON object, an unknown column, no
+  // condition, a cell that is not a string) as a malformed row, so that the national server
+  // records its refusal too (R23); its status is its own reason whatever the chunk's answer.
+  const sent: { index: number; ref: unknown; row: BatchRowQuery }[] = [];
+  (rows as unknown[]).forEach((row, i) => {
+    const isObject = typeof row === 'object' && row !== null && !Array.isArray(row);
+    const ref = (isObject ? (row as BatchRowInput).ref : undefined) ?? firstLine + i;
+    const problem = (reason: string, message: string): void => {
+      results[i] = { ref, status: 'refused', code: 'invalid', reason };
+      sent.push({ index: i, ref, row: { malformed: { reason, message: message.slice(0, 500) } } });
+    };
+    if (!isObject)
+      return problem(
+        'batch.malformed-line',
+        '行が JSON オブジェクトではありません (the line is not a JSON object)',
+      );
     const fields: Record<string, string> = {};
-    for (const [column, value] of Object.entries(row)) {
+    for (const [column, value] of Object.entries(row as BatchRowInput)) {
       if (value === null || value === undefined) continue;
-      if (typeof value !== 'string' && column !== 'ref') {
-        results[i] = { ref, status: 'refused', code: 'invalid', reason: 'search.malformed' };
-        return;
-      }
+      if (typeof value !== 'string' && column !== 'ref')
+        return problem(
+          'search.malformed',
+          `${JSON.stringify(column.slice(0, 64))}: 文字列ではありません (not a string)`,
+        );
       if (column !== 'ref') fields[column] = value as string;
     }
     const query = batchRowQuery(fields, affairId);
-    if ('ok' in query)
-      results[i] = { ref, status: 'refused', code: query.code, reason: query.reason };
-    else sent.push({ index: i, ref, query });
+    if ('ok' in query) return problem(query.reason, query.message);
+    const { affairId: _affair, ...conditions } = query;
+    sent.push({ index: i, ref, row: { query: conditions as SearchQuery } });
   });
   const session = await node.upstream.get();
   const chunks: (typeof sent)[] = [];
@@ -308,10 +328,7 @@ export async function batchFromTerminal(
           kind: 'provision-batch',
           idempotencyKey: `${nodeName(node.self)}:${batchId}:${first}`,
           affairId,
-          rows: chunk.map(({ query }): BatchRowQuery => {
-            const { affairId: _affair, ...conditions } = query;
-            return { query: conditions as SearchQuery };
-          }),
+          rows: chunk.map(({ row }) => row),
         });
         answers = answer.results;
       } catch (e) {
@@ -325,10 +342,12 @@ export async function batchFromTerminal(
               : undefined;
         if (refusal === undefined) throw e;
         for (const row of chunk)
-          results[row.index] = { ref: row.ref, status: 'refused', ...refusal };
+          if (!('malformed' in row.row))
+            results[row.index] = { ref: row.ref, status: 'refused', ...refusal };
         return;
       }
       chunk.forEach((row, k) => {
+        if ('malformed' in row.row) return; // its status is its own reason (above)
         const a = answers[k];
         const { ref } = row;
         if (a === undefined || 'refused' in a)

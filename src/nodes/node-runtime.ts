@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { unwatchFile, watchFile } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { RegistryError } from '../domain/errors.ts';
 import { nodeName, type NodeRef } from '../domain/network/NodeRef.ts';
 import type { IntegrityScope } from '../domain/integrity/IntegrityScope.ts';
@@ -10,7 +8,7 @@ import {
   runIntegrityCheck,
   type IntegrityReport,
 } from '../integrity/index.ts';
-import { bundleCrlPath, readNodeBundle } from '../pki/pki-directory.ts';
+import { readNodeBundle } from '../pki/pki-directory.ts';
 import type { NodeTlsCredentials } from '../pki/tls-profile.ts';
 import { openRegisterFeed } from '../register/open-register.ts';
 import type { RegisterFeed } from '../register/register-feed.ts';
@@ -40,6 +38,14 @@ import { startRejections, type NodeRejections } from './node-rejections.ts';
 import { openAnalysisSource } from './node-analysis-requests.ts';
 import { startNodeAnalysis } from './node-analysis.ts';
 import { startAuditAnchor } from './node-audit-anchor.ts';
+import {
+  RouteRecordLog,
+  routeCheckFromTerminal,
+  startCsRoutes,
+  type RouteCheck,
+} from './node-routes.ts';
+import type { RouteRecord } from '../switch/RouteRecord.ts';
+import { startNodeCrl, type CrlHealth } from './node-crl.ts';
 
 export type NodeHealth = {
   readonly node: string;
@@ -50,6 +56,8 @@ export type NodeHealth = {
   readonly sessions: number;
   readonly upstream: SenderStatus | undefined;
   readonly register: { taken: number; refused: number; lastError: string | undefined } | undefined;
+  /** The loaded CRL: number, nextUpdate, hours left (`expiring` under 6 h: docs/PKI.md). */
+  readonly crl: CrlHealth | undefined;
 };
 
 export type RunningNode = {
@@ -74,6 +82,10 @@ export type RunningNode = {
   /** Emergency cut-off of one peer (R11): its sessions are cut and it is refused until readmitted. */
   isolate(peerName: string, reason: string): number;
   readmit(peerName: string): boolean;
+  /** A CS: one `route-echo` round trip with CS `to` through the switch (R2, node-routes.ts). */
+  routeCheck(to: string): Promise<RouteCheck>;
+  /** The switch: its newest route records, newest first (who, when, bytes; never content). */
+  routeRecords(limit: number): RouteRecord[];
   /** Graceful shutdown: stop taking work, finish what is in flight, close the stores. */
   close(): Promise<void>;
 };
@@ -258,6 +270,18 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     // ── network side ────────────────────────────────────────────────────────────────────────
     let listener: NetworkListener | undefined;
     let switchNode: SwitchNode | undefined;
+    const routeLog = new RouteRecordLog();
+    const csRoutes =
+      self.role === 'cs'
+        ? startCsRoutes({
+            config,
+            credentials: () => credentials,
+            alerts,
+            listener: () => listener,
+            log,
+          })
+        : undefined;
+    if (csRoutes) closers.push(() => csRoutes.close());
     if (config.listen && self.role === 'switch') {
       switchNode = await startSwitch({
         self,
@@ -266,14 +290,19 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
         port: config.listen.port,
         alerts,
         directory: (target: NodeRef) => config.directory.get(nodeName(target)),
-        records: (r) =>
+        records: (r) => {
+          routeLog.push(r);
           log.info('switch.route', {
+            at: r.at,
             caller: r.caller,
             target: r.target,
             bytesUp: r.bytesUp,
             bytesDown: r.bytesDown,
+            durationMs: r.durationMs,
             outcome: r.outcome,
-          }),
+            reason: r.reason,
+          });
+        },
       });
       listener = switchNode.listener;
       const sw = switchNode;
@@ -307,6 +336,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
           reports?.attach(session, peer.node);
           rejections?.attach(session, peer.node);
           anchor?.attach(session, peer);
+          csRoutes?.attach(session, peer);
         },
         onError: (e) => log.error('network.error', { error: errorText(e) }),
       });
@@ -317,25 +347,22 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       });
     }
 
-    // ── revocation list: reloaded within seconds of `juki pki revoke` (R11) ────────────────
-    const crlPath = bundleCrlPath(config.bundleDir);
-    const onCrl = (): void => {
-      void (async () => {
-        try {
-          const crlPem = await readFile(crlPath, 'utf8');
-          if (crlPem === credentials.crlPem) return;
-          credentials = { ...credentials, crlPem };
-          const cut = (await listener?.reloadCrl(crlPem)) ?? 0;
-          sender?.reconnect();
-          upstreamSession?.reset();
-          log.info('crl.reloaded', { sessionsCut: cut });
-        } catch (e) {
-          log.error('crl.reload-failed', { error: errorText(e) });
-        }
-      })();
-    };
-    watchFile(crlPath, { interval: 1000 }, onCrl);
-    closers.push(() => Promise.resolve(unwatchFile(crlPath, onCrl)));
+    // ── revocation list: reloaded within seconds of `juki pki revoke` (R11; node-crl.ts) ────
+    const networkSide = switchNode ?? listener; // the switch reloads its dials to targets too
+    const crl = startNodeCrl({
+      bundleDir: config.bundleDir,
+      observer: selfName,
+      credentials: () => credentials,
+      reload: networkSide && ((pem) => networkSide.reloadCrl(pem)),
+      accept: (crlPem) => {
+        credentials = { ...credentials, crlPem };
+        sender?.reconnect();
+        upstreamSession?.reset();
+      },
+      alerts,
+      log,
+    });
+    closers.push(() => Promise.resolve(crl.close()));
 
     const historyStore = (): IdentityStore => {
       if (store) return store;
@@ -402,15 +429,20 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
 
     const health = async (): Promise<NodeHealth> => {
       const upstream = sender?.status();
+      const crlHealth = crl.health();
       return {
         node: selfName,
-        status: upstream && !upstream.connected ? 'degraded' : 'ok',
+        status:
+          (upstream && !upstream.connected) || (crlHealth && crlHealth.state !== 'ok')
+            ? 'degraded'
+            : 'ok',
         startedAt,
         identities: await store?.countIdentities(),
         outbox: await store?.countOutbox(),
         sessions: listener?.sessions().length ?? 0,
         upstream,
         register: pump?.status(),
+        crl: crlHealth,
       };
     };
 
@@ -431,6 +463,8 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
         log.info('node.readmitted', { peer });
         return listener?.readmit(peer) ?? false;
       },
+      routeCheck: (to) => routeCheckFromTerminal(csRoutes, self, { to }),
+      routeRecords: (limit) => routeLog.list(limit),
       close,
     };
 

@@ -97,6 +97,11 @@ export function terminalRoutes(c: TerminalContext): TerminalRoute[] {
     },
     {
       method: 'POST',
+      path: '/route/check',
+      run: (b) => node.routeCheck(typeof b.to === 'string' ? b.to : ''),
+    },
+    {
+      method: 'POST',
       path: '/isolate',
       run: (b) => Promise.resolve({ sessionsCut: node.isolate(peerArg(b), reasonArg(b)) }),
     },

@@ -38,6 +38,7 @@ export const ROUTE_OPERATIONS: Readonly<Record<string, TerminalOperation>> = {
   'GET /reports': 'reports.list',
   'POST /reports/poll': 'reports.poll',
   'POST /audit/analyse': 'audit.analyse',
+  'POST /route/check': 'route.check',
   'POST /isolate': 'node.isolate',
   'POST /readmit': 'node.readmit',
 };

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Validity } from './certificate-profile.ts';
 import { NETWORK_ORGANIZATION } from './certificate-profile.ts';
 import { formatNodeName, nodeDnsName, nodeUri, type NodeIdentity } from './NodeIdentity.ts';
+import type { KeyHandle } from './key-store/KeyStore.ts';
+import { x509Signing } from './key-signer.ts';
 import { toPem, PRIVATE_KEY_LABEL } from './pem.ts';
 import {
   EC_KEY_ALGORITHM,
@@ -28,8 +30,11 @@ export const generateKeyPair = (): Promise<CryptoKeyPair> =>
  * Subject key identifier, RFC 5280 §4.2.1.2 method (1): SHA-1 of the subjectPublicKey bits. For
  * P-256 the SubjectPublicKeyInfo is 91 bytes and the key (an uncompressed point) its last 65.
  */
-export async function subjectKeyId(publicKey: CryptoKey): Promise<string> {
-  const spki = new Uint8Array(await subtle.exportKey('spki', publicKey));
+export async function subjectKeyId(publicKey: CryptoKey | Uint8Array): Promise<string> {
+  const spki =
+    publicKey instanceof Uint8Array
+      ? publicKey
+      : new Uint8Array(await subtle.exportKey('spki', publicKey));
   if (spki.length !== 91) throw new RangeError('expected a P-256 public key');
   return createHash('sha1').update(spki.subarray(26)).digest('hex');
 }
@@ -39,16 +44,13 @@ export async function exportPrivateKeyPem(privateKey: CryptoKey): Promise<string
   return toPem(await subtle.exportKey('pkcs8', privateKey), PRIVATE_KEY_LABEL);
 }
 
-/** Imports a PKCS #8 P-256 signing key, not extractable. */
-export const importSigningKey = (pkcs8: Uint8Array): Promise<CryptoKey> =>
-  subtle.importKey('pkcs8', pkcs8, EC_KEY_ALGORITHM, false, ['sign']);
-
 export type CaCertificateParams = {
   readonly commonName: string;
   readonly organization: string;
   readonly serialNumber: string;
   readonly validity: Validity;
-  readonly keys: CryptoKeyPair;
+  /** The CA's own key: the certificate carries its public key and is signed with it. */
+  readonly signer: KeyHandle;
 };
 
 /**
@@ -56,13 +58,17 @@ export type CaCertificateParams = {
  * only, no intermediate CA), keyUsage keyCertSign + cRLSign (critical), subject key identifier.
  */
 export async function buildCaCertificate(p: CaCertificateParams): Promise<x509.X509Certificate> {
-  return x509.X509CertificateGenerator.createSelfSigned(
+  const name: Record<string, string[]>[] = [{ CN: [p.commonName] }, { O: [p.organization] }];
+  const { signingKey, crypto } = x509Signing(p.signer);
+  return x509.X509CertificateGenerator.create(
     {
       serialNumber: p.serialNumber,
-      name: [{ CN: [p.commonName] }, { O: [p.organization] }],
+      subject: name,
+      issuer: name,
       notBefore: p.validity.notBefore,
       notAfter: p.validity.notAfter,
-      keys: p.keys,
+      publicKey: p.signer.publicKey,
+      signingKey,
       signingAlgorithm: SIGNING_ALGORITHM,
       extensions: [
         new x509.BasicConstraintsExtension(true, 0, true),
@@ -70,10 +76,10 @@ export async function buildCaCertificate(p: CaCertificateParams): Promise<x509.X
           x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
           true,
         ),
-        new x509.SubjectKeyIdentifierExtension(await subjectKeyId(p.keys.publicKey)),
+        new x509.SubjectKeyIdentifierExtension(await subjectKeyId(p.signer.publicKey)),
       ],
     },
-    nodeWebCrypto,
+    crypto,
   );
 }
 
@@ -86,7 +92,8 @@ export type NodeCertificateParams = {
     /** The CA's subject as it is encoded in the CA certificate (byte-identical issuer). */
     readonly name: x509.Name;
     readonly keyId: string;
-    readonly signingKey: CryptoKey;
+    /** The CA's key. */
+    readonly signer: KeyHandle;
   };
 };
 
@@ -100,6 +107,7 @@ export type NodeCertificateParams = {
 export async function buildNodeCertificate(
   p: NodeCertificateParams,
 ): Promise<x509.X509Certificate> {
+  const { signingKey, crypto } = x509Signing(p.issuer.signer);
   return x509.X509CertificateGenerator.create(
     {
       serialNumber: p.serialNumber,
@@ -112,7 +120,7 @@ export async function buildNodeCertificate(
       notBefore: p.validity.notBefore,
       notAfter: p.validity.notAfter,
       publicKey: p.publicKey,
-      signingKey: p.issuer.signingKey,
+      signingKey,
       signingAlgorithm: SIGNING_ALGORITHM,
       extensions: [
         new x509.BasicConstraintsExtension(false, undefined, true),
@@ -132,6 +140,6 @@ export async function buildNodeCertificate(
         new x509.AuthorityKeyIdentifierExtension(p.issuer.keyId),
       ],
     },
-    nodeWebCrypto,
+    crypto,
   );
 }

@@ -1,6 +1,8 @@
 import type { RevocationReason } from './certificate-profile.ts';
 import { CRL_LABEL, fromPem, toPem } from './pem.ts';
-import { nodeWebCrypto, SIGNING_ALGORITHM, x509, type CryptoKey } from './x509.ts';
+import type { KeyHandle } from './key-store/KeyStore.ts';
+import { x509Signing } from './key-signer.ts';
+import { nodeWebCrypto, SIGNING_ALGORITHM, x509 } from './x509.ts';
 
 /** id-ce-cRLNumber (RFC 5280 §5.2.3). */
 export const CRL_NUMBER_OID = '2.5.29.20';
@@ -15,7 +17,8 @@ export type CrlParams = {
   readonly issuer: {
     readonly name: x509.Name;
     readonly keyId: string;
-    readonly signingKey: CryptoKey;
+    /** The CA's key. */
+    readonly signer: KeyHandle;
   };
   readonly crlNumber: number;
   readonly thisUpdate: Date;
@@ -30,12 +33,13 @@ export type CrlParams = {
  * which is what node:tls's `crl` option parses.
  */
 export async function buildCrlPem(p: CrlParams): Promise<string> {
+  const { signingKey, crypto } = x509Signing(p.issuer.signer);
   const crl = await x509.X509CrlGenerator.create(
     {
       issuer: p.issuer.name,
       thisUpdate: p.thisUpdate,
       nextUpdate: p.nextUpdate,
-      signingKey: p.issuer.signingKey,
+      signingKey,
       signingAlgorithm: SIGNING_ALGORITHM,
       extensions: [
         new x509.AuthorityKeyIdentifierExtension(p.issuer.keyId),
@@ -47,7 +51,7 @@ export async function buildCrlPem(p: CrlParams): Promise<string> {
         ...(e.reason === 'unspecified' ? {} : { reason: x509.X509CrlReason[e.reason] }),
       })),
     },
-    nodeWebCrypto,
+    crypto,
   );
   return toPem(crl.rawData, CRL_LABEL);
 }

@@ -1,11 +1,6 @@
-import { randomBytes as cryptoRandomBytes } from 'node:crypto';
+import { randomBytes as cryptoRandomBytes, createPublicKey, verify } from 'node:crypto';
 import { RegistryError } from '../domain/errors.ts';
-import {
-  buildCaCertificate,
-  exportPrivateKeyPem,
-  generateKeyPair,
-  importSigningKey,
-} from './build-certificates.ts';
+import { buildCaCertificate, exportPrivateKeyPem, generateKeyPair } from './build-certificates.ts';
 import { readCrl } from './build-crl.ts';
 import {
   caValidity,
@@ -13,17 +8,11 @@ import {
   DEFAULT_CA_COMMON_NAME,
   NETWORK_ORGANIZATION,
 } from './certificate-profile.ts';
-import type { KeyStore } from './key-store/KeyStore.ts';
+import { pemKeyHandle, type KeyHandle, type KeyStore } from './key-store/KeyStore.ts';
 import { NetworkCa, type CaState } from './network-ca.ts';
-import { CERTIFICATE_LABEL, fromPem, PRIVATE_KEY_LABEL, toPem } from './pem.ts';
+import { CERTIFICATE_LABEL, fromPem, toPem } from './pem.ts';
 import { randomSerialNumber, type RandomBytes } from './serial-number.ts';
-import {
-  EC_KEY_ALGORITHM,
-  nodeWebCrypto,
-  SIGNING_ALGORITHM,
-  x509,
-  type CryptoKey,
-} from './x509.ts';
+import { x509 } from './x509.ts';
 
 export type CreateNetworkCaOptions = {
   /** CN of the CA (default `jukinet network CA`). */
@@ -40,7 +29,11 @@ export type CreateNetworkCaOptions = {
   readonly randomBytes?: RandomBytes;
 };
 
-/** Creates a new CA: key pair, self-signed certificate, and its first (empty) CRL, number 1. */
+/**
+ * Creates a new CA: key pair, self-signed certificate, and its first (empty) CRL, number 1. The
+ * key is made here (software), put in the key store, and from then on used only through the
+ * store's handle: the certificate and the CRL are signed by `KeyHandle.sign`.
+ */
 export async function createNetworkCa(options: CreateNetworkCaOptions = {}): Promise<NetworkCa> {
   const now = options.now ?? new Date();
   const random = options.randomBytes ?? cryptoRandomBytes;
@@ -53,19 +46,25 @@ export async function createNetworkCa(options: CreateNetworkCaOptions = {}): Pro
     options.organization ?? NETWORK_ORGANIZATION,
     'CA organization',
   );
-  const keys = await generateKeyPair();
+  const keyId = options.keyId ?? 'ca';
+  const keyPem = await exportPrivateKeyPem((await generateKeyPair()).privateKey);
+  let signer: KeyHandle;
+  if (options.keyStore) {
+    await options.keyStore.put(keyId, keyPem);
+    signer = await options.keyStore.open(keyId);
+  } else {
+    signer = pemKeyHandle(keyId, keyPem, 'memory');
+  }
   const certificate = await buildCaCertificate({
     commonName,
     organization,
     serialNumber: randomSerialNumber(random),
     validity,
-    keys,
+    signer,
   });
-  const keyPem = await exportPrivateKeyPem(keys.privateKey);
-  if (options.keyStore) await options.keyStore.put(options.keyId ?? 'ca', keyPem);
   const ca = await caFrom(
     certificate,
-    keyPem,
+    signer,
     { certificates: [], crlNumber: 0, crlPem: '' },
     random,
   );
@@ -88,37 +87,25 @@ export type LoadNetworkCaOptions = {
  */
 export async function loadNetworkCa(options: LoadNetworkCaOptions): Promise<NetworkCa> {
   const certificate = new x509.X509Certificate(fromPem(options.certificatePem, CERTIFICATE_LABEL));
-  const keyPem = await options.keyStore.get(options.keyId ?? 'ca');
-  return caFrom(certificate, keyPem, options.state, options.randomBytes ?? cryptoRandomBytes);
+  const signer = await options.keyStore.open(options.keyId ?? 'ca');
+  return caFrom(certificate, signer, options.state, options.randomBytes ?? cryptoRandomBytes);
 }
 
 async function caFrom(
   certificate: x509.X509Certificate,
-  keyPem: string,
+  signer: KeyHandle,
   state: CaState,
   random: RandomBytes,
 ): Promise<NetworkCa> {
-  let signingKey: CryptoKey;
-  try {
-    signingKey = await importSigningKey(fromPem(keyPem, PRIVATE_KEY_LABEL));
-  } catch {
-    // No cause attached: the underlying error could quote the key.
-    throw new RegistryError(
-      'invalid',
-      'the CA key is not a P-256 PKCS #8 private key',
-      'pki.ca.bad-key',
-    );
-  }
+  // The key proves it is the certificate's by signing (an HSM key cannot be compared otherwise).
   const probe = new TextEncoder().encode('jukinet CA key check');
-  const signature = await nodeWebCrypto.subtle.sign(SIGNING_ALGORITHM, signingKey, probe);
-  const publicKey = await nodeWebCrypto.subtle.importKey(
-    'spki',
-    certificate.publicKey.rawData,
-    EC_KEY_ALGORITHM,
-    false,
-    ['verify'],
-  );
-  if (!(await nodeWebCrypto.subtle.verify(SIGNING_ALGORITHM, publicKey, signature, probe))) {
+  const signature = await signer.sign(probe);
+  const publicKey = createPublicKey({
+    key: Buffer.from(certificate.publicKey.rawData),
+    format: 'der',
+    type: 'spki',
+  });
+  if (!verify('sha256', probe, publicKey, signature)) {
     throw new RegistryError(
       'invalid',
       'the CA key does not belong to the CA certificate',
@@ -143,7 +130,7 @@ async function caFrom(
     certificate,
     toPem(certificate.rawData, CERTIFICATE_LABEL),
     ski.keyId,
-    signingKey,
+    signer,
     state,
     random,
   );

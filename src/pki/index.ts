@@ -50,10 +50,11 @@ export {
   type NodeCertificate,
 } from './network-ca.ts';
 export { readCrl, verifyCrlSignature, type CrlSummary } from './build-crl.ts';
+export { checkCrlUpdate, compareCrlAge } from './crl-check.ts';
 export { normalizeSerialNumber } from './serial-number.ts';
 export { createTestPki, type TestPki } from './test-pki.ts';
 export { TLS_PROFILE, nodeSecureContextOptions, type NodeTlsCredentials } from './tls-profile.ts';
-export type { KeyStore } from './key-store/KeyStore.ts';
+export type { KeyHandle, KeyStore, TlsPrivateKey } from './key-store/KeyStore.ts';
 export { FileKeyStore, readPrivateKeyFile } from './key-store/file-key-store.ts';
 export { MemoryKeyStore } from './key-store/memory-key-store.ts';
 export {

@@ -13,7 +13,8 @@ import {
 } from './certificate-profile.ts';
 import { formatNodeName, parseNodeIdentity, sameNode, type NodeIdentity } from './NodeIdentity.ts';
 import { normalizeSerialNumber, randomSerialNumber, type RandomBytes } from './serial-number.ts';
-import type { CryptoKey, x509 } from './x509.ts';
+import type { KeyHandle } from './key-store/KeyStore.ts';
+import type { x509 } from './x509.ts';
 
 /** One certificate the CA has signed, as the CA remembers it (no key: the CA never keeps those). */
 export type IssuedCertificate = {
@@ -81,7 +82,8 @@ export class NetworkCa {
     readonly certificate: x509.X509Certificate,
     readonly certificatePem: string,
     readonly keyId: string,
-    readonly signingKey: CryptoKey,
+    /** The CA's private key, usable (sign) but not readable: it may sit in an HSM. */
+    readonly signer: KeyHandle,
     state: CaState,
     private readonly randomBytes: RandomBytes,
   ) {
@@ -158,7 +160,7 @@ export class NetworkCa {
       issuer: {
         name: this.certificate.subjectName,
         keyId: this.keyId,
-        signingKey: this.signingKey,
+        signer: this.signer,
       },
     });
     const keyPem = await exportPrivateKeyPem(keys.privateKey);
@@ -251,7 +253,7 @@ export class NetworkCa {
       issuer: {
         name: this.certificate.subjectName,
         keyId: this.keyId,
-        signingKey: this.signingKey,
+        signer: this.signer,
       },
       crlNumber: number,
       ...crlValidity(now, options.validityHours),

@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RegistryError } from '../domain/errors.ts';
 import { generateKeyPair } from './build-certificates.ts';
+import { x509Signing } from './key-signer.ts';
 import { nodeIdentityFromCertificate } from './node-identity-from-certificate.ts';
 import { parseNodeName } from './NodeIdentity.ts';
 import { createTestPki, type TestPki } from './test-pki.ts';
@@ -28,15 +29,19 @@ async function forged(
   san: { type: 'url' | 'dns'; value: string }[],
 ): Promise<string> {
   const keys = await generateKeyPair();
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: '01',
-    subject,
-    issuer: pki.ca.certificate.subjectName,
-    publicKey: keys.publicKey,
-    signingKey: pki.ca.signingKey,
-    signingAlgorithm: SIGNING_ALGORITHM,
-    extensions: [new x509.SubjectAlternativeNameExtension(san)],
-  });
+  const { signingKey, crypto } = x509Signing(pki.ca.signer);
+  const cert = await x509.X509CertificateGenerator.create(
+    {
+      serialNumber: '01',
+      subject,
+      issuer: pki.ca.certificate.subjectName,
+      publicKey: keys.publicKey,
+      signingKey,
+      signingAlgorithm: SIGNING_ALGORITHM,
+      extensions: [new x509.SubjectAlternativeNameExtension(san)],
+    },
+    crypto,
+  );
   return cert.toString('pem');
 }
 

@@ -5,6 +5,7 @@ import { withDirectoryLock } from './disk/directory-lock.ts';
 import { ensurePrivateDirectory } from './disk/private-directory.ts';
 import { writeFileAtomic } from './disk/write-file-atomic.ts';
 import { FileKeyStore } from './key-store/file-key-store.ts';
+import type { KeyHandle } from './key-store/KeyStore.ts';
 import {
   createNetworkCa,
   loadNetworkCa,
@@ -320,15 +321,21 @@ async function anyExists(paths: readonly string[]): Promise<boolean> {
 
 /**
  * A node's TLS credentials from its installed bundle directory (what `juki pki issue` wrote and
- * `juki node start` reads): node.crt, the key through the key store, ca.crt and crl.pem.
+ * `juki node start` reads): node.crt, the key as its key-store handle gives it to node:tls,
+ * ca.crt and crl.pem.
  */
 export async function readNodeBundle(dir: string): Promise<NodeTlsCredentials> {
   return {
     certPem: await readFile(join(dir, 'node.crt'), 'utf8'),
-    keyPem: await new FileKeyStore(dir).get(NODE_KEY_ID),
+    tlsKey: (await openNodeKey(dir)).tlsKey(),
     caPem: await readFile(join(dir, 'ca.crt'), 'utf8'),
     crlPem: await readFile(join(dir, 'crl.pem'), 'utf8'),
   };
+}
+
+/** The node's key from its installed bundle directory (node.key, permissions checked). */
+export function openNodeKey(dir: string): Promise<KeyHandle> {
+  return new FileKeyStore(dir).open(NODE_KEY_ID);
 }
 
 /** The path of the CRL inside a node's bundle (a running node watches it, R11). */

@@ -1,4 +1,5 @@
 import type { SecureContextOptions } from 'node:tls';
+import type { TlsPrivateKey } from './key-store/KeyStore.ts';
 
 /**
  * TLS settings that match the PKI (R9), for the transport to spread into `tls.createServer` /
@@ -19,13 +20,20 @@ export const TLS_PROFILE = {
   sigalgs: 'ecdsa_secp256r1_sha256',
 } as const satisfies SecureContextOptions;
 
-/** What a node needs for mutual TLS: its certificate and key, the CA, the current CRL. */
+/**
+ * What a node needs for mutual TLS: its certificate and key, the CA, the current CRL. The key is
+ * either its PEM (`keyPem`: a freshly issued certificate, tests) or what its key store's handle
+ * gives node:tls (`tlsKey`: `{ key }` from a file, an engine reference from an HSM), which is
+ * how an installed bundle is read (`readNodeBundle`).
+ */
 export type NodeTlsCredentials = {
   readonly certPem: string;
-  readonly keyPem: string;
   readonly caPem: string;
   readonly crlPem: string;
-};
+} & (
+  | { readonly keyPem: string; readonly tlsKey?: undefined }
+  | { readonly tlsKey: TlsPrivateKey; readonly keyPem?: undefined }
+);
 
 /**
  * node:tls secure-context options for a node: own certificate and key, trust only the network CA
@@ -35,5 +43,6 @@ export type NodeTlsCredentials = {
  * `rejectUnauthorized: true` on the client.
  */
 export function nodeSecureContextOptions(c: NodeTlsCredentials): SecureContextOptions {
-  return { ...TLS_PROFILE, cert: c.certPem, key: c.keyPem, ca: c.caPem, crl: c.crlPem };
+  const key: TlsPrivateKey = c.tlsKey === undefined ? { key: c.keyPem } : c.tlsKey;
+  return { ...TLS_PROFILE, cert: c.certPem, ...key, ca: c.caPem, crl: c.crlPem };
 }

@@ -157,6 +157,28 @@ export class IdleTimeoutError extends TimeoutError {
   }
 }
 
+/**
+ * A frame was begun but not finished within the frame deadline (`frameTimeoutMs`): bytes trickled
+ * in too slowly to ever complete it (slowloris). The session is cut.
+ */
+export class FrameTimeoutError extends TimeoutError {
+  override name = 'FrameTimeoutError';
+  constructor(message: string, options: ProtocolErrorOptions = {}) {
+    super(message, { reason: 'frame.stalled', ...options });
+  }
+}
+
+/**
+ * The peer sends but does not read: replies and control frames piled up on the transport past
+ * `maxOutputBacklog`. The session is cut before the backlog exhausts this node's memory.
+ */
+export class PeerNotReadingError extends ProtocolViolationError {
+  override name = 'PeerNotReadingError';
+  constructor(message: string, options: ProtocolErrorOptions = {}) {
+    super(message, { reason: 'session.peer-not-reading', ...options });
+  }
+}
+
 export class CancelledError extends ProtocolError {
   override name = 'CancelledError';
   constructor(message: string, options: ProtocolErrorOptions = {}) {

@@ -52,6 +52,13 @@ export function sampleMessages(): Message[] {
     },
     { kind: 'route-request', target: 'cs:011002' },
     { kind: 'route-accepted', target: 'cs:011002' },
+    { kind: 'route-echo', nonce: '0123456789abcdef0123456789abcdef' },
+    {
+      kind: 'route-echo-reply',
+      nonce: '0123456789abcdef0123456789abcdef',
+      node: 'cs:011002',
+      at: '2025-04-01T09:30:00.000Z',
+    },
     {
       kind: 'error',
       code: 'not-found',

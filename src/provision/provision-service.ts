@@ -22,6 +22,7 @@ import {
 import type { AffairCatalog } from '../domain/provision/statutory-affair.ts';
 import type { IdentityRecord } from '../domain/resident/IdentityInfo.ts';
 import type { BatchRowAnswer, BatchRowQuery } from '../protocol/messages/ProvisionBatch.ts';
+import type { MalformedQuery } from '../protocol/messages/ProvisionQuery.ts';
 import type { IdentityStore, ProvisionStore } from '../storage/ports.ts';
 import { GroupWriter } from '../storage/group-writer.ts';
 import type { PseudonymDeriver } from './pseudonym.ts';
@@ -58,6 +59,11 @@ export type Requester =
       readonly recipientName: string;
       readonly legalBasis: string;
       readonly searcher?: string | undefined;
+      /**
+       * Set: the prefecture searched its own residents first and found this many; this node
+       * leaves the residents of `prefecture` out and applies the limit of 50 to both together.
+       */
+      readonly alreadyFound?: number | undefined;
     };
 
 export type ProvisionServiceOptions = {
@@ -71,7 +77,10 @@ export type ProvisionServiceOptions = {
   readonly now?: () => Date;
   /**
    * A prefecture server: asks the national server about people who are not its residents (R21).
-   * Gets the query, the recipient's name and the legal basis; answers with resident codes.
+   * Gets the query, the recipient's name and the legal basis, and `alreadyFound` (the matches
+   * among its own residents: the national server leaves them out and applies the limit of 50 to
+   * both together; absent for a resident-code query not found here); answers with resident codes.
+   * A refusal there is a RegistryError with its code and reason.
    */
   readonly forward?: (
     query: SearchQuery,
@@ -81,6 +90,7 @@ export type ProvisionServiceOptions = {
       recipientName: string;
       legalBasis: string;
       searcher?: string | undefined;
+      alreadyFound?: number | undefined;
     },
   ) => Promise<readonly ProvidedIdentity[]>;
   /** How long the in-memory register is trusted before it is read again (ms, default 1000). */
@@ -89,8 +99,11 @@ export type ProvisionServiceOptions = {
 
 export type ProvisionResult = {
   readonly identities: readonly ProvidedIdentity[];
-  /** `here`: from this node's own residents; `national`: asked the national server (R21). */
-  readonly source: 'here' | 'national';
+  /**
+   * `here`: this node's own residents only; `national`: asked the national server, nobody found
+   * here (R21); `both`: this prefecture's residents and others the national server provided.
+   */
+  readonly source: 'here' | 'national' | 'both';
 };
 
 /**
@@ -99,7 +112,9 @@ export type ProvisionResult = {
  * 1. authorize the recipient for the affair (register, agreement, suspension: R3, R5);
  * 2. plan the search with the rules table (minimum conditions: R13, R4);
  * 3. search this node's residents; more than 50: nothing (`too-many-matches`);
- * 4. a prefecture server with no match asks the national server (R21);
+ * 4. a prefecture server asks the national server for the people who are not its residents
+ *    (R21) — for a resident-code query only when the code is not found here — telling it how
+ *    many it found, so that the limit of 50 applies to both together;
  * 5. record one disclosure per person provided (R17) — or the refusal, which names nobody;
  * 6. answer only 本人確認情報, with the recipient's pseudonym unless its affair needs the code (R7).
  * Every refusal is recorded and thrown as a RegistryError with its stable reason.
@@ -131,9 +146,14 @@ export class ProvisionService {
     });
   }
 
+  /**
+   * `input` may be a `MalformedQuery` (conditions a `provision-query` carried that failed the
+   * schema): refused `invalid` with its reason and recorded, after the authorization, as
+   * `planSearch` refuses malformed conditions.
+   */
   async answer(
     queryId: string,
-    query: SearchQuery,
+    input: SearchQuery | MalformedQuery,
     requester: Requester,
     channel: ProvisionChannel = 'immediate',
   ): Promise<ProvisionResult> {
@@ -142,7 +162,7 @@ export class ProvisionService {
       await this.#recordRefusal(requester, { queryId, channel, affairId, at: this.#now() }, r);
       throw new RegistryError(r.code, r.message, r.reason);
     };
-    const affairId = typeof query.affairId === 'string' ? query.affairId : undefined;
+    const affairId = typeof input.affairId === 'string' ? input.affairId : undefined;
 
     let identifier: IdentifierKind;
     let recipientName: string;
@@ -166,9 +186,25 @@ export class ProvisionService {
       legalBasis = requester.legalBasis;
     }
 
+    if ('malformed' in input)
+      return refuse({ ok: false, code: 'invalid', ...input.malformed }, affairId);
+    const query: SearchQuery = input;
     const plan = planSearch(query, { channel, table: o.table });
     if (!('form' in plan)) return refuse(plan, affairId);
-    const found = decideMatches(await o.identities.searchIdentities(plan, SEARCH_FETCH_LIMIT));
+    // R21: a query a prefecture server forwards after searching its own residents: the others
+    // only (left out in the store's statement, so that the fetch limit counts only them), and
+    // the limit of 50 on the two together.
+    const after =
+      requester.kind === 'forwarded' && requester.alreadyFound !== undefined
+        ? { prefecture: requester.prefecture.code, found: requester.alreadyFound }
+        : undefined;
+    const found = decideMatches(
+      await o.identities.searchIdentities(
+        after ? { ...plan, excludePrefecture: after.prefecture } : plan,
+        SEARCH_FETCH_LIMIT,
+      ),
+      after?.found,
+    );
     if (!found.ok) return refuse(found, affairId);
     if (channel === 'media') {
       // R22: a media row is matched, not searched: more than one person is `batch.ambiguous`.
@@ -178,34 +214,42 @@ export class ProvisionService {
 
     // A media file at a prefecture server holds its own residents (R32: its data leaves to its
     // other systems by media); the provision-query message has no media channel to forward.
+    // A resident code names one person: found here, there is nobody else to ask about.
+    let remote: readonly ProvidedIdentity[] | undefined;
     if (
-      found.records.length === 0 &&
       o.forward &&
       requester.kind === 'own' &&
-      channel !== 'media'
+      channel !== 'media' &&
+      (plan.form !== 'resident-code' || found.records.length === 0)
     ) {
-      const remote = await o.forward(query, {
-        queryId,
-        recipientId: requester.recipientId,
-        recipientName,
-        legalBasis,
-        searcher: requester.searcher,
-      });
-      const identities = remote.map((p) =>
-        identifier === 'resident-code' || p.identifier.kind !== 'resident-code'
-          ? p
-          : {
-              ...p,
-              identifier: {
-                kind: 'pseudonym' as const,
-                value: o.pseudonyms.derive(requester.recipientId, p.identifier.value),
-              },
-            },
-      );
-      return { identities, source: 'national' };
+      const alreadyFound = plan.form === 'resident-code' ? undefined : found.records.length;
+      try {
+        remote = await o.forward(query, {
+          queryId,
+          recipientId: requester.recipientId,
+          recipientName,
+          legalBasis,
+          searcher: requester.searcher,
+          ...(alreadyFound === undefined ? {} : { alreadyFound }),
+        });
+      } catch (e) {
+        // The national server refused (and recorded its refusal; more than 50 together, say):
+        // nothing is provided here either, and no local disclosure is written.
+        if (e instanceof RegistryError && e.code !== 'unavailable' && e.code !== 'rate-limited')
+          return refuse(
+            { ok: false, code: e.code, reason: e.reason ?? e.code, message: e.message },
+            affairId,
+          );
+        throw e;
+      }
     }
 
-    const records: readonly IdentityRecord[] = found.records;
+    // A person the national server provided is not provided again from this node's copy (one
+    // who moved to another prefecture, not yet removed here).
+    const remoteCodes = new Set(remote?.map((p) => p.identifier.value));
+    const records: readonly IdentityRecord[] = found.records.filter(
+      (r) => !remoteCodes.has(r.residentCode),
+    );
     const at = this.#now();
     const disclosures: NewDisclosure[] = records.map((r) =>
       disclosureOf(r, {
@@ -222,8 +266,33 @@ export class ProvisionService {
     );
     // Recorded before the answer leaves: a provision without its disclosure record never happens.
     await this.#disclosures.add(disclosures);
-    const identities = records.map((r) => this.#provided(r, identifier, requester));
-    return { identities, source: 'here' };
+    const here = records.map((r) => ({
+      code: r.residentCode,
+      p: this.#provided(r, identifier, requester),
+    }));
+    if (remote === undefined) return { identities: here.map((x) => x.p), source: 'here' };
+    // The national server gives a prefecture resident codes; this node's recipient gets its own
+    // identifier. Both sets in one order, by resident code.
+    const there = remote.map((p) => ({
+      code: p.identifier.value,
+      p:
+        identifier === 'resident-code' || p.identifier.kind !== 'resident-code'
+          ? p
+          : {
+              ...p,
+              identifier: {
+                kind: 'pseudonym' as const,
+                value: o.pseudonyms.derive(requester.recipientId, p.identifier.value),
+              },
+            },
+    }));
+    const identities = [...here, ...there]
+      .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
+      .map((x) => x.p);
+    return {
+      identities,
+      source: here.length === 0 ? 'national' : there.length === 0 ? 'here' : 'both',
+    };
   }
 
   /**

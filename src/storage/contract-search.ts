@@ -217,5 +217,34 @@ export function describeSearchContract(
       expect(await store.searchIdentities(plan, 1000)).toHaveLength(60);
       expect(residentCodeOf('100')).toBe(residentCode(100));
     });
+
+    it('R21: a plan that leaves one prefecture out returns the others only, and `limit` counts only them', async () => {
+      const kanagawa = (n: number) =>
+        loadedRecord(n, {
+          name: { kanji: `佐藤 ${n}`, kana: 'サトウ' },
+          address: `神奈川県横浜市鶴見区鶴見中央${n}番地`,
+          localGovernmentCode: '141011',
+        });
+      const loaded = [
+        ...Array.from({ length: 60 }, (_, i) =>
+          loadedRecord(100 + i, { name: { kanji: `佐藤 ${i}`, kana: 'サトウ' } }),
+        ),
+        kanagawa(200),
+        kanagawa(201),
+      ];
+      await store.loadBatch(loaded.map((record, i) => ({ line: i + 1, record })));
+      const plan: SearchPlan = {
+        ...planOf(q({ name: '佐', nameMatch: 'prefix', birthDate: '1980-04-02' })),
+        excludePrefecture: '13',
+      };
+      // 60 of 東京都 match first in any order the store likes; LIMIT 51 must still reach the two.
+      const found = await store.searchIdentities(plan, SEARCH_FETCH_LIMIT);
+      expect(codesOf(found)).toEqual([residentCode(200), residentCode(201)]);
+      expect(codesOf(found)).toEqual(codesOf(loaded.filter((r) => matchesPlan(r, plan))));
+      // Without the exclusion the same query is more than 50.
+      expect(
+        await store.searchIdentities({ ...plan, excludePrefecture: undefined }, SEARCH_FETCH_LIMIT),
+      ).toHaveLength(SEARCH_FETCH_LIMIT);
+    });
   });
 }

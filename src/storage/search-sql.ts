@@ -71,6 +71,13 @@ export function searchStatement(
       'search.below-minimum',
     );
   }
+  // R21: a query a prefecture server forwarded after searching its own residents leaves them out
+  // here, in the statement, so that LIMIT counts only the others (a residual filter on the rows
+  // of the range scan). Not a condition of its own: it never makes a plan searchable.
+  if (plan.excludePrefecture !== undefined) {
+    where.push(`substr(local_government_code, 1, 2) <> ${param(plan.excludePrefecture)}`);
+    shape += 'X';
+  }
   const text = `SELECT ${IDENTITY_COLUMN_LIST} FROM identity WHERE ${where.join(' AND ')} LIMIT ${param(Math.max(0, Math.floor(limit)))}`;
   return { shape, text, values };
 }

@@ -1,4 +1,5 @@
 import { RegistryError } from '../domain/errors.ts';
+import { authorizeRouted } from '../domain/network/allow-list.ts';
 import { nodeName, type NodeRef } from '../domain/network/NodeRef.ts';
 import { routeRequest, type Session } from '../protocol/index.ts';
 import { connectOver, type ConnectNetworkOptions } from '../transport/connect.ts';
@@ -21,6 +22,9 @@ export type OpenRouteOptions = Omit<ConnectNetworkOptions, 'host' | 'port' | 'ex
  * switch answering with its own certificate, or any other node, is refused
  * (`network.unexpected-peer`, alert `unexpected-peer`). Resolves with the inner session, hello
  * exchanged; the switch relays its TLS records without being able to read them.
+ *
+ * Requests the target sends back on the inner session pass the allow-list of inner sessions
+ * (`authorizeRouted`) unless `authorize` says otherwise.
  *
  * Closing the inner session ends the route; the outer session stays for more routes.
  */
@@ -61,7 +65,7 @@ export async function openRoute(options: OpenRouteOptions): Promise<Session> {
   const tunnel = new TunnelDuplex(reply.download, call.upload);
   try {
     return await connectOver(
-      { ...connect, expectedPeer: target },
+      { ...connect, authorize: connect.authorize ?? authorizeRouted, expectedPeer: target },
       { stream: tunnel, description: `${targetName} via ${outer.transport.peer.name}` },
     );
   } catch (e) {

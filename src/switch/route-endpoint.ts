@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { RegistryError } from '../domain/errors.ts';
+import { authorizeRouted } from '../domain/network/allow-list.ts';
 import { nodeName, type NodeRef } from '../domain/network/NodeRef.ts';
 import { sameNode, type NodeTlsCredentials } from '../pki/index.ts';
 import {
@@ -17,6 +18,7 @@ import { PendingConnection } from '../transport/pending-connection.ts';
 import { guardSession, type Authorize } from '../transport/session-guard.ts';
 import { TlsAcceptor } from '../transport/tls-acceptor.ts';
 import { TlsTransport } from '../transport/tls-transport.ts';
+import type { TokenBucket } from '../transport/token-bucket.ts';
 import { TunnelDuplex } from './tunnel-duplex.ts';
 
 export type RouteEndpointOptions = {
@@ -31,6 +33,12 @@ export type RouteEndpointOptions = {
    * CRL or an emergency cut-off ends it too; false: refused (its node is isolated).
    */
   readonly track?: (entry: OpenSession) => boolean;
+  /**
+   * The request budget an inner session of `peer` shares with its node's other sessions (R11):
+   * `(p) => listener.requestBucket(p.name)`, with `track` (which holds it while the session is
+   * open). Default, or undefined: a budget of `limits.requestRate` for the inner session alone.
+   */
+  readonly requestBucket?: (peer: AuthenticatedPeer) => TokenBucket | undefined;
   /** An inner session is up to hello: register its handlers here, synchronously. */
   readonly onInnerSession: (session: Session, peer: AuthenticatedPeer) => void;
   readonly session?: SessionSettings;
@@ -38,8 +46,9 @@ export type RouteEndpointOptions = {
     Pick<NetworkLimits, 'handshakeTimeoutMs' | 'requestRate' | 'closeTimeoutMs'>
   >;
   /**
-   * The rule for inner requests (default: the network allow-list). The allow-list has no
-   * CS → CS operation yet (R24/R25 add theirs): until then every inner request is `forbidden`.
+   * The rule for inner requests (default: `authorizeRouted`, the allow-list of inner sessions:
+   * only `route-echo`, the connectivity check, until R24/R25 add their kinds; everything else is
+   * `forbidden` and raises `forbidden-operation`).
    */
   readonly authorize?: Authorize;
 };
@@ -106,12 +115,14 @@ export function acceptRoutes(
             () => p.settle(),
           );
           if (options.track && !options.track({ peer, session, transport })) return;
+          const requestBucket = options.requestBucket?.(peer);
           guardSession(session, {
             self: options.self,
             peer,
             alerts,
             requestRate: limits.requestRate,
-            ...(options.authorize ? { authorize: options.authorize } : {}),
+            ...(requestBucket ? { requestBucket } : {}),
+            authorize: options.authorize ?? authorizeRouted,
           });
           try {
             options.onInnerSession(session, peer);

@@ -1,6 +1,11 @@
 import { RegistryError } from '../domain/errors.ts';
 import { nodeName, type NodeRef } from '../domain/network/NodeRef.ts';
-import { parseNodeName, type NodeTlsCredentials } from '../pki/index.ts';
+import {
+  normalizeSerialNumber,
+  parseNodeName,
+  readCrl,
+  type NodeTlsCredentials,
+} from '../pki/index.ts';
 import {
   routeRequest,
   streamingReply,
@@ -12,6 +17,7 @@ import type { AlertStore } from '../storage/ports.ts';
 import type { AuthenticatedPeer } from '../transport/authenticated-peer.ts';
 import { connectNetwork } from '../transport/connect.ts';
 import type { NetworkLimits } from '../transport/network-limits.ts';
+import { TlsTransport } from '../transport/tls-transport.ts';
 import {
   listenNetwork,
   type NetworkListener,
@@ -49,6 +55,13 @@ export type StartSwitchOptions = {
 export type SwitchNode = {
   readonly listener: NetworkListener;
   readonly address: NetworkListener['address'];
+  /**
+   * Loads a new CRL (R11) on both sides of the switch: the listener's (`reloadCrl`: checked, then
+   * CS sessions it revokes are cut) and the switch's own dials to target CS, whose sessions to a
+   * revoked target are cut at once (the next route dials with the new CRL, which refuses it).
+   * Throws like the listener's `reloadCrl` (nothing changes then). Returns the sessions cut.
+   */
+  reloadCrl(crlPem: string): Promise<number>;
   close(): Promise<void>;
 };
 
@@ -74,6 +87,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<SwitchNo
     throw new RangeError(`a switch runs with a switch certificate, not ${nodeName(options.self)}`);
   const now = options.now ?? (() => new Date());
   const routeTimeoutMs = options.routeTimeoutMs ?? 10_000;
+  let credentials = options.credentials;
 
   const targets = new TargetSessions((target) => {
     const where = options.directory(target);
@@ -87,7 +101,7 @@ export async function startSwitch(options: StartSwitchOptions): Promise<SwitchNo
       );
     return connectNetwork({
       self: options.self,
-      credentials: options.credentials,
+      credentials,
       expectedPeer: target,
       host: where.host,
       port: where.port,
@@ -221,6 +235,31 @@ export async function startSwitch(options: StartSwitchOptions): Promise<SwitchNo
   return {
     listener,
     address: listener.address,
+    async reloadCrl(crlPem) {
+      const cutCallers = await listener.reloadCrl(crlPem); // checks it first; throws if refused
+      credentials = { ...credentials, crlPem };
+      const revoked = new Set(readCrl(crlPem).revoked.map((r) => normalizeSerialNumber(r.serial)));
+      const cut: AuthenticatedPeer[] = [];
+      await targets.cutRevoked((session) => {
+        const t = session.transport;
+        const peer = t instanceof TlsTransport ? t.authenticated : undefined;
+        if (!peer || !revoked.has(peer.serial)) return undefined;
+        cut.push(peer);
+        return new RegistryError(
+          'forbidden',
+          `the certificate of ${peer.name} (serial ${peer.serial}) was revoked`,
+          'network.certificate-revoked',
+        );
+      });
+      for (const peer of cut)
+        listener.recordAlert({
+          kind: 'certificate-revoked',
+          peerAddress: peer.address,
+          peerName: peer.name,
+          detail: `the switch's own session to ${peer.name} was cut: certificate ${peer.serial} is revoked by the new CRL`,
+        });
+      return cutCallers + cut.length;
+    },
     async close() {
       await Promise.all([listener.close(), targets.closeAll()]);
     },

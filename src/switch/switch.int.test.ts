@@ -32,8 +32,9 @@ import type { RouteRecord } from './RouteRecord.ts';
 import { startSwitch, type SwitchNode } from './switch-node.ts';
 
 /**
- * The allow-list has no CS → CS operation yet (R24/R25 will add theirs); this stand-in rule lets
- * the two CS exchange a change notice inside the tunnel, and refers everything else to it.
+ * Inside a route the allow-list has only `route-echo`, the connectivity check (R24/R25 will add
+ * their kinds); this stand-in rule lets the two CS exchange a change notice inside the tunnel
+ * (distinctive plaintext), and refers everything else to the outer table.
  */
 const CS_TO_CS: AllowRule = {
   caller: 'cs',
@@ -94,6 +95,7 @@ async function csListener(node: TestNode, store: AlertStore): Promise<NetworkLis
         alerts: { record: (alert) => l.recordAlert(alert) },
         authorize: innerAuthorize,
         track: (entry) => l.track(entry),
+        requestBucket: (peer) => l.requestBucket(peer.name),
         onInnerSession: (inner) => {
           bInnerSessions.push(inner);
           inner.handle('change-notice', (m) => {

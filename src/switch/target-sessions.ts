@@ -38,6 +38,30 @@ export class TargetSessions {
     return dialling;
   }
 
+  /**
+   * Cuts at once every target session (dialled or still dialling) whose target's certificate
+   * `isRevoked` says is revoked (R11): routes in flight on it break off, and the next route dials
+   * again — with the new CRL, which refuses the target. Resolves with how many were cut.
+   */
+  async cutRevoked(isRevoked: (session: Session) => Error | undefined): Promise<number> {
+    let cut = 0;
+    await Promise.all(
+      [...this.#sessions].map(([name, p]) =>
+        p.then(
+          (session) => {
+            const reason = isRevoked(session);
+            if (!reason) return;
+            if (this.#sessions.get(name) === p) this.#sessions.delete(name);
+            session.close(reason);
+            cut++;
+          },
+          () => undefined,
+        ),
+      ),
+    );
+    return cut;
+  }
+
   /** Goaway to every target (routes in flight finish within the session's grace time). */
   async closeAll(): Promise<void> {
     this.#closed = true;

@@ -12,10 +12,14 @@ import { CancelledError, type IncomingStream, type OutgoingStream } from '../pro
  *   stream stops granting credit.
  * - `end()` ends the outgoing stream (stream-end); the end of the incoming stream is EOF.
  * - Destroying the duplex cancels the incoming stream and aborts the outgoing one (which ends
- *   the route call).
+ *   the route call) — unless our side had ended cleanly first (the inner TLS session closed): then
+ *   the peer's last records are read and dropped until its end (5 s at most), so that a route
+ *   closed by either CS ends as `relayed` at the switch, not as broken off.
  */
 export class TunnelDuplex extends Duplex {
   #reading = false;
+  /** Our direction ended cleanly (`end()`: the inner TLS session sent its close). */
+  #finished = false;
 
   constructor(
     private readonly incoming: IncomingStream,
@@ -33,7 +37,10 @@ export class TunnelDuplex extends Duplex {
 
   override _final(callback: (e?: Error | null) => void) {
     this.outgoing.end().then(
-      () => callback(),
+      () => {
+        this.#finished = true;
+        callback();
+      },
       (e: unknown) => callback(e instanceof Error ? e : new Error(String(e))),
     );
   }
@@ -49,9 +56,10 @@ export class TunnelDuplex extends Duplex {
       for (;;) {
         const chunk = await this.incoming.read();
         if (chunk === undefined) {
-          this.push(null);
+          if (!this.destroyed) this.push(null);
           return;
         }
+        if (this.destroyed) continue; // closed cleanly: the peer's last records have no reader
         if (!this.push(chunk)) {
           this.#reading = false;
           return;
@@ -63,6 +71,22 @@ export class TunnelDuplex extends Duplex {
   }
 
   override _destroy(error: Error | null, callback: (e?: Error | null) => void) {
+    if (!error && this.#finished) {
+      // A clean close: our side ended first. The peer's last records (its own close) may still
+      // be on their way: read them to the end and drop them, so that the route ends as relayed
+      // rather than cut ("the peer stopped reading"); cancel only if they never come.
+      if (!this.incoming.settled) {
+        const timer = setTimeout(() => {
+          if (!this.incoming.settled) this.incoming.cancel('the tunnel was closed');
+        }, 5_000);
+        timer.unref();
+        if (!this.#reading) {
+          this.#reading = true;
+          void this.#pump().finally(() => clearTimeout(timer));
+        }
+      }
+      return callback(null);
+    }
     if (!this.incoming.settled) this.incoming.cancel('the tunnel was closed');
     if (!this.outgoing.settled)
       this.outgoing.abort(error ?? new CancelledError('the tunnel was closed'));

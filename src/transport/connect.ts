@@ -86,17 +86,22 @@ export async function connectOver(
   const remaining = Math.max(1, limits.handshakeTimeoutMs - (performance.now() - started));
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new RegistryError(
-            'unavailable',
-            `no hello from ${expected} within ${limits.handshakeTimeoutMs} ms`,
-            'network.handshake-timeout',
-          ),
+    timer = setTimeout(() => {
+      // TLS done, no hello: the server stalls us (or is not itself): an alert, as a listener would.
+      alerts.record({
+        kind: 'handshake-timeout',
+        peerAddress: peer.address,
+        peerName: peer.name,
+        detail: `no complete handshake within ${limits.handshakeTimeoutMs} ms (stalled at: hello from the server)`,
+      });
+      reject(
+        new RegistryError(
+          'unavailable',
+          `no hello from ${expected} within ${limits.handshakeTimeoutMs} ms`,
+          'network.handshake-timeout',
         ),
-      remaining,
-    );
+      );
+    }, remaining);
   });
   try {
     await Promise.race([session.ready, timedOut]);

@@ -11,10 +11,22 @@ export type NetworkLimits = {
    * checks, hello), in ms; a connection that stalls longer is cut with `handshake-timeout`.
    */
   readonly handshakeTimeoutMs: number;
-  /** New connections per peer address (IP): over it → refused, `rate-limited`. */
+  /**
+   * New connections per peer address (IP), counted before TLS tells who the peer is: over it →
+   * refused, `rate-limited`.
+   */
   readonly connectionRate: RateLimit;
-  /** Requests per session: over it → answered `rate-limited`, alert `rate-limited`. */
+  /**
+   * Requests per peer node (the node its certificate names), one budget shared by all its
+   * sessions on this listener: over it → answered `rate-limited`, alert `rate-limited`.
+   */
   readonly requestRate: RateLimit;
+  /**
+   * Sessions one peer node (by its certificate) may hold open at once with this node; one more
+   * is refused after the handshake, alert `rate-limited`. A CS holds a few (upstream, provision,
+   * an integrity check, reports); many nodes each holding a few are not limited by it.
+   */
+  readonly maxSessionsPerPeer: number;
   /** Connections open at once (handshaking or established); more are refused at accept. */
   readonly maxConnections: number;
   /** The same alert (kind, peer host, node) is stored at most once per interval (ms). */
@@ -28,6 +40,7 @@ export const DEFAULT_NETWORK_LIMITS: NetworkLimits = {
   connectionRate: { burst: 20, perSecond: 2 },
   requestRate: { burst: 20_000, perSecond: 10_000 },
   maxConnections: 4_096,
+  maxSessionsPerPeer: 16,
   alertIntervalMs: 1_000,
   closeTimeoutMs: 5_000,
 };
@@ -46,6 +59,7 @@ export function resolveNetworkLimits(overrides: Partial<NetworkLimits> = {}): Ne
     connectionRate: checkRateLimit('connectionRate', l.connectionRate),
     requestRate: checkRateLimit('requestRate', l.requestRate),
     maxConnections: positiveInteger('maxConnections', l.maxConnections),
+    maxSessionsPerPeer: positiveInteger('maxSessionsPerPeer', l.maxSessionsPerPeer),
     alertIntervalMs: positiveInteger('alertIntervalMs', l.alertIntervalMs),
     closeTimeoutMs: positiveInteger('closeTimeoutMs', l.closeTimeoutMs),
   };

@@ -5,9 +5,9 @@ import { mayConnect } from '../domain/network/allow-list.ts';
 import { nodeName, type NodeRef } from '../domain/network/NodeRef.ts';
 import { excerptBytes } from '../domain/network/SecurityAlert.ts';
 import {
+  checkCrlUpdate,
   normalizeSerialNumber,
-  readCrl,
-  verifyCrlSignature,
+  type CrlSummary,
   type NodeTlsCredentials,
 } from '../pki/index.ts';
 import { createSession, type Session, type SessionOptions } from '../protocol/index.ts';
@@ -21,7 +21,7 @@ import { PendingConnection } from './pending-connection.ts';
 import { guardSession, type Authorize } from './session-guard.ts';
 import { TlsAcceptor } from './tls-acceptor.ts';
 import { TlsTransport } from './tls-transport.ts';
-import { KeyedTokenBuckets } from './token-bucket.ts';
+import { KeyedTokenBuckets, SharedTokenBuckets, type TokenBucket } from './token-bucket.ts';
 
 /** Session settings a node may choose (the transport and its own name are the listener's). */
 export type SessionSettings = Partial<Omit<SessionOptions, 'transport' | 'localNode'>>;
@@ -53,9 +53,10 @@ export type NetworkListener = {
   /** Established sessions, with the node each one's certificate named. */
   sessions(): OpenSession[];
   /**
-   * Loads a new CRL (checked against the network CA's signature): new handshakes use it, and
-   * every open session whose peer certificate it lists is cut at once, with a
-   * `certificate-revoked` alert. Returns the number of sessions cut.
+   * Loads a new CRL (checked against the network CA's signature, and refused when older than the
+   * loaded one: `checkCrlUpdate`, alert `crl-refused`): new handshakes use it, and every open
+   * session whose peer certificate it lists is cut at once, with a `certificate-revoked` alert.
+   * Returns the number of sessions cut.
    */
   reloadCrl(crlPem: string): Promise<number>;
   /**
@@ -67,10 +68,17 @@ export type NetworkListener = {
   readmit(peerName: string): boolean;
   /**
    * Adds a session this node accepted another way — an inner session through the switch
-   * (src/switch/route-endpoint.ts) — to those `reloadCrl` and `disconnect` act on. Returns false
-   * (and cuts it, alert `node-isolated`) when its node is isolated.
+   * (src/switch/route-endpoint.ts) — to those `reloadCrl` and `disconnect` act on, and to its
+   * node's sessions (`maxSessionsPerPeer`, the shared request budget). Returns false (and cuts
+   * it) when its node is isolated (alert `node-isolated`) or holds the most sessions already
+   * (alert `rate-limited`).
    */
   track(entry: OpenSession): boolean;
+  /**
+   * The request budget all sessions of `peerName` share (R11), while one is open or tracked: what
+   * a tracked inner session's guard takes from (route-endpoint.ts `requestBucket`).
+   */
+  requestBucket(peerName: string): TokenBucket | undefined;
   /** Raises an alert as this node (for signs of intrusion a node's own logic sees). */
   recordAlert(alert: AlertInput): void;
   /** Resolves when every alert raised so far is stored. */
@@ -91,6 +99,9 @@ export type NetworkListener = {
  *    (`mayConnect(peer, self)`), else `unexpected-peer`; an isolated node, `node-isolated`;
  * 5. the hello exchange; 2–5 together within `handshakeTimeoutMs`, else `handshake-timeout`;
  * 6. then every request: request rate and allow-list (session-guard.ts); bad frames.
+ *
+ * After the handshake, a node (by its certificate) holding `maxSessionsPerPeer` sessions already
+ * is refused one more (`rate-limited`); all sessions of a node share one request budget.
  */
 export async function listenNetwork(options: ListenNetworkOptions): Promise<NetworkListener> {
   const limits = resolveNetworkLimits(options.limits);
@@ -109,6 +120,24 @@ export async function listenNetwork(options: ListenNetworkOptions): Promise<Netw
   });
   const open = new OpenSessions();
   const connectionBuckets = new KeyedTokenBuckets(limits.connectionRate);
+  /** Each peer node's request budget, shared by its sessions; its holders are its sessions. */
+  const peerBudgets = new SharedTokenBuckets(limits.requestRate);
+  /** Whether `peerName` holds `maxSessionsPerPeer` sessions (open or in hello) already. */
+  const atSessionCap = (peerName: string) =>
+    peerBudgets.holders(peerName) >= limits.maxSessionsPerPeer;
+  const refuseAtSessionCap = (peerName: string, address: string) =>
+    alerts.record({
+      kind: 'rate-limited',
+      peerAddress: address,
+      peerName,
+      detail: `${peerName} already holds ${limits.maxSessionsPerPeer} sessions with this node (the most per node): one more from ${address} refused`,
+    });
+  /** Counts `session` among its node's until it closes; returns the node's shared bucket. */
+  const holdPeerBudget = (peerName: string, session: Session) => {
+    const lease = peerBudgets.acquire(peerName, performance.now());
+    void session.closed.then(() => lease.release());
+    return lease.bucket;
+  };
   const pendings = new Set<PendingConnection>();
   /** What each pending connection was waiting for, for the timeout alert. */
   const stage = new WeakMap<PendingConnection, string>();
@@ -136,6 +165,11 @@ export async function listenNetwork(options: ListenNetworkOptions): Promise<Netw
       });
       return pending.destroy();
     }
+    if (atSessionCap(peer.name)) {
+      if (!pending.settle()) return;
+      refuseAtSessionCap(peer.name, pending.address);
+      return pending.destroy();
+    }
     stage.set(pending, 'hello');
     pendings.delete(pending); // from now on the session ends it (its deadline still runs)
     const transport = new TlsTransport(socket, peer, limits.closeTimeoutMs);
@@ -145,6 +179,7 @@ export async function listenNetwork(options: ListenNetworkOptions): Promise<Netw
       peer,
       alerts,
       requestRate: limits.requestRate,
+      requestBucket: holdPeerBudget(peer.name, session),
       ...(options.authorize ? { authorize: options.authorize } : {}),
     });
     open.add({ peer, session, transport });
@@ -250,13 +285,15 @@ export async function listenNetwork(options: ListenNetworkOptions): Promise<Netw
     sessions: () => open.list(),
 
     async reloadCrl(crlPem) {
-      if (!(await verifyCrlSignature(crlPem, acceptor.credentials.caPem)))
-        throw new RegistryError(
-          'invalid',
-          'the CRL is not signed by the network CA',
-          'network.crl.bad-signature',
-        );
-      const serials = new Set(readCrl(crlPem).revoked.map((r) => normalizeSerialNumber(r.serial)));
+      let crl: CrlSummary;
+      try {
+        crl = await checkCrlUpdate(crlPem, acceptor.credentials);
+      } catch (e) {
+        if (e instanceof RegistryError)
+          alerts.record({ kind: 'crl-refused', peerAddress: 'local', detail: e.message });
+        throw e;
+      }
+      const serials = new Set(crl.revoked.map((r) => normalizeSerialNumber(r.serial)));
       acceptor.reloadCrl(crlPem);
       const cut = open.cutRevoked(serials);
       for (const e of cut)
@@ -283,8 +320,16 @@ export async function listenNetwork(options: ListenNetworkOptions): Promise<Netw
     readmit: (peerName) => open.readmit(peerName),
     recordAlert: (alert) => alerts.record(alert),
 
+    requestBucket: (peerName) => peerBudgets.bucketOf(peerName),
+
     track(entry) {
       if (!open.isIsolated(entry.peer.name)) {
+        if (atSessionCap(entry.peer.name)) {
+          refuseAtSessionCap(entry.peer.name, entry.peer.address);
+          entry.transport.destroy();
+          return false;
+        }
+        holdPeerBudget(entry.peer.name, entry.session);
         open.add(entry);
         return true;
       }

@@ -151,7 +151,7 @@ describe('emergency cut-off (R11)', () => {
 });
 
 describe('rate limits (R11)', () => {
-  it('R11: requests over the session rate are answered rate-limited and never reach the handler', async () => {
+  it('R11: requests over the node’s rate are answered rate-limited and never reach the handler', async () => {
     const l = await listen({ requestRate: { burst: 3, perSecond: 0.01 } });
     const session = await connect(cs, l);
     for (let i = 0; i < 3; i++) await session.request(notice());
@@ -165,9 +165,74 @@ describe('rate limits (R11)', () => {
       {
         kind: 'rate-limited',
         peerName: 'cs:131016',
-        detail: 'requests over 0.01/s (burst 3): change-notice refused',
+        detail:
+          'requests over 0.01/s (burst 3) across all sessions of this node: change-notice refused',
       },
     ]);
+  });
+
+  it('R11: all sessions of one node share its request budget (more sessions buy no more requests); another node has its own', async () => {
+    const l = await listen({ requestRate: { burst: 3, perSecond: 0.01 } });
+    const first = await connect(cs, l);
+    const second = await connect(cs, l);
+    const other = await connect(await net.node('cs:131041'), l);
+    for (let i = 0; i < 3; i++) await first.request(notice());
+    // The second session of cs:131016 finds the node's budget spent by the first: refused.
+    await expect(second.request(notice())).rejects.toMatchObject({
+      code: 'rate-limited',
+      reason: 'network.request-rate',
+    });
+    // Another node is not affected by cs:131016's requests.
+    for (let i = 0; i < 3; i++)
+      expect(await other.request(notice())).toMatchObject({ outcome: 'applied' });
+    // Closing every session and coming back does not refill the budget either.
+    await Promise.all([first.goaway(), second.goaway()]);
+    await vi.waitFor(() => expect(l.sessions()).toHaveLength(1));
+    const again = await connect(cs, l);
+    await expect(again.request(notice())).rejects.toMatchObject({ code: 'rate-limited' });
+    expect(handled).toBe(6);
+    await Promise.all([again.goaway(), other.goaway()]);
+    await expectAlerts([
+      {
+        kind: 'rate-limited',
+        peerName: 'cs:131016',
+        detail:
+          'requests over 0.01/s (burst 3) across all sessions of this node: change-notice refused',
+      },
+      { kind: 'rate-limited', peerName: 'cs:131016' },
+    ]);
+  });
+
+  it('R11: a node holding maxSessionsPerPeer sessions is refused one more, with an alert naming the node and its address; other nodes are not', async () => {
+    const l = await listen({ maxSessionsPerPeer: 2 });
+    const a = await connect(cs, l);
+    const b = await connect(cs, l);
+    // A third session of cs:131016 is cut right after the handshake: it never gets to hello.
+    await expect(connect(cs, l)).rejects.toMatchObject({ reason: 'network.refused-by-peer' });
+    const other = await connect(await net.node('cs:131041'), l);
+    expect(await other.request(notice())).toMatchObject({ outcome: 'applied' });
+    expect(
+      l
+        .sessions()
+        .map((s) => s.peer.name)
+        .sort(),
+    ).toEqual(['cs:131016', 'cs:131016', 'cs:131041']);
+    await expectAlerts([
+      {
+        kind: 'rate-limited',
+        peerName: 'cs:131016',
+        peerAddress: expect.stringMatching(/^127\.0\.0\.1:\d+$/) as unknown,
+        detail: expect.stringMatching(
+          /^cs:131016 already holds 2 sessions with this node \(the most per node\): one more from 127\.0\.0\.1:\d+ refused$/,
+        ) as unknown,
+      },
+    ]);
+    // One closed: the node may open another.
+    await a.goaway();
+    await vi.waitFor(() => expect(l.sessions()).toHaveLength(2));
+    const c = await connect(cs, l);
+    expect(await c.request(notice())).toMatchObject({ outcome: 'applied' });
+    await Promise.all([b.goaway(), c.goaway(), other.goaway()]);
   });
 
   it('R11: connections over the per-address rate are refused at once', async () => {

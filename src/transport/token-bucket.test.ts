@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkRateLimit, KeyedTokenBuckets, TokenBucket } from './token-bucket.ts';
+import {
+  checkRateLimit,
+  KeyedTokenBuckets,
+  SharedTokenBuckets,
+  TokenBucket,
+} from './token-bucket.ts';
 
 describe('token bucket', () => {
   it('R11: lets a burst through, refuses the next event, and refills at the sustained rate', () => {
@@ -47,6 +52,30 @@ describe('token bucket', () => {
     expect(k.take('10.0.0.2', 0)).toBe(true);
     for (let i = 0; i < 1000; i++) k.take(`10.1.${i >> 8}.${i & 255}`, 0);
     expect(k.size).toBeLessThanOrEqual(100);
+  });
+
+  it('R11: holders of one key share one bucket and are counted; other keys are separate', () => {
+    const s = new SharedTokenBuckets({ burst: 2, perSecond: 1 }, 100);
+    const a = s.acquire('cs:131016', 0);
+    const b = s.acquire('cs:131016', 0);
+    expect(b.bucket).toBe(a.bucket);
+    expect(s.holders('cs:131016')).toBe(2);
+    expect([a.bucket.take(0), b.bucket.take(0), b.bucket.take(0)]).toEqual([true, true, false]);
+    expect(s.acquire('cs:131041', 0).bucket.take(0)).toBe(true);
+    a.release();
+    a.release(); // idempotent
+    expect(s.holders('cs:131016')).toBe(1);
+    b.release();
+    // The last holder left: the spent bucket is kept, reopening does not refill it.
+    expect(s.acquire('cs:131016', 0).bucket.take(0)).toBe(false);
+  });
+
+  it('R11: shared buckets stay bounded, but a held bucket is never forgotten', () => {
+    const s = new SharedTokenBuckets({ burst: 1, perSecond: 1 }, 10);
+    const held = s.acquire('held', 0);
+    for (let i = 0; i < 100; i++) s.acquire(`k${i}`, 0).release();
+    expect(s.size).toBeLessThanOrEqual(10);
+    expect(s.acquire('held', 0).bucket).toBe(held.bucket);
   });
 
   it('R11: refuses limits that would never or always refuse', () => {

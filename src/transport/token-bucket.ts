@@ -91,3 +91,72 @@ export class KeyedTokenBuckets {
     }
   }
 }
+
+/** A holder's share of a SharedTokenBuckets key: the bucket, held for the holder's lifetime. */
+export type BucketLease = {
+  /** Take from this directly: no lookup per event. */
+  readonly bucket: TokenBucket;
+  /** The holder is gone (idempotent). */
+  release(): void;
+};
+
+/**
+ * One bucket per key, shared by everyone who holds the key (e.g. the request budget of a node,
+ * shared by all its sessions), with a count of holders (e.g. its sessions open at once). A
+ * holder takes from its lease's bucket directly, so the hot path costs no map lookup. A bucket
+ * is kept after its last holder leaves, so that closing and reopening does not refill it; when
+ * more than `maxKeys` keys are held, unheld buckets are forgotten (full ones first). A held
+ * bucket is never forgotten: every holder of a key always shares one bucket.
+ */
+export class SharedTokenBuckets {
+  readonly #entries = new Map<string, { bucket: TokenBucket; holders: number }>();
+
+  constructor(
+    readonly limit: RateLimit,
+    readonly maxKeys = 10_000,
+  ) {}
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** How many hold `key` now. */
+  holders(key: string): number {
+    return this.#entries.get(key)?.holders ?? 0;
+  }
+
+  /** The bucket the holders of `key` share; undefined when nobody holds it. */
+  bucketOf(key: string): TokenBucket | undefined {
+    const entry = this.#entries.get(key);
+    return entry && entry.holders > 0 ? entry.bucket : undefined;
+  }
+
+  acquire(key: string, nowMs: number): BucketLease {
+    let entry = this.#entries.get(key);
+    if (!entry) {
+      if (this.#entries.size >= this.maxKeys) this.#prune(nowMs);
+      entry = { bucket: new TokenBucket(this.limit, nowMs), holders: 0 };
+      this.#entries.set(key, entry);
+    }
+    entry.holders++;
+    const held = entry;
+    let released = false;
+    return {
+      bucket: held.bucket,
+      release: () => {
+        if (released) return;
+        released = true;
+        held.holders--;
+      },
+    };
+  }
+
+  #prune(nowMs: number) {
+    for (const [key, e] of this.#entries)
+      if (e.holders === 0 && e.bucket.isFull(nowMs)) this.#entries.delete(key);
+    for (const [key, e] of this.#entries) {
+      if (this.#entries.size < this.maxKeys) break;
+      if (e.holders === 0) this.#entries.delete(key);
+    }
+  }
+}

@@ -8,7 +8,7 @@ import type { RecipientId } from '../../src/domain/provision/recipient.ts';
 import type { ResidentCode } from '../../src/domain/resident/ResidentCode.ts';
 import { callTerminal } from '../../src/nodes/terminal-server.ts';
 import { loadStatutoryAffairs } from '../../src/reference-data/statutory-affairs.ts';
-import { openProvisionStore } from '../../src/storage/open-store.ts';
+import { openAlertStore, openProvisionStore } from '../../src/storage/open-store.ts';
 import type { ProvisionStore } from '../../src/storage/ports.ts';
 import { ProcessNetwork } from './network-harness.ts';
 import { Scenario } from './network-flow.ts';
@@ -330,6 +330,96 @@ describe('identity provision across processes', () => {
     expect((await national.disclosuresOf(taro)).some((d) => d.channel === 'batch')).toBe(true);
   });
 
+  it('R13, R23: a query with a sex other than male/female, a match mode other than exact/prefix or an unknown field is refused with its reason and recorded at the national server; the agency’s session goes on', async () => {
+    const alerts = await openAlertStore(net.config('national:jlis').store);
+    const fromAgency = async () =>
+      (await alerts.listAlerts({ limit: 1000 })).filter((a) => a.peerName === 'agency:mhlw-pension')
+        .length;
+    const alertsBefore = await fromAgency();
+    const lastBefore = (await national.listRefusals({ limit: 1 }))[0]?.id ?? 0;
+    const lawful = { affairId: PENSION, residentCode: hanako };
+    const cases: [Record<string, unknown>, string][] = [
+      // Not a value of the schema: once a protocol violation that closed the agency's session.
+      [{ ...lawful, sex: 'unknown' }, 'search.sex'],
+      [
+        { affairId: PENSION, name: '住基 花子', nameMatch: 'fuzzy', birthDate: '1990-05-05' },
+        'search.match-mode',
+      ],
+      // A typo is not ignored: without `birthdate` the query would ask for someone else.
+      [{ affairId: PENSION, name: '住基 花子', birthdate: '1990-05-05' }, 'search.malformed'],
+    ];
+    for (const [query, reason] of cases) {
+      expect(await refusal('agency:mhlw-pension', { query }), reason).toMatchObject({
+        code: 'invalid',
+        reason,
+      });
+      // The refusal is the query's, not the session's: the next lawful query is answered.
+      expect((await ask('agency:mhlw-pension', { query: lawful })).identities).toHaveLength(1);
+    }
+    const recorded = (await national.listRefusals({ limit: 50 }))
+      .filter((r) => r.id > lastBefore)
+      .sort((a, b) => a.id - b.id);
+    expect(recorded.map((r) => [r.recipientId, r.affairId, r.channel, r.code, r.reason])).toEqual(
+      cases.map(([, reason]) => ['mhlw-pension', PENSION, 'immediate', 'invalid', reason]),
+    );
+    // No protocol violation was seen from the agency (R11 alerts are for attacks, not typos).
+    expect(await fromAgency()).toBe(alertsBefore);
+    await alerts.close();
+  });
+
+  it('R14, R23: batch rows refused at the agency server (not a JSON object, an unknown column, no condition, a cell not a string) and rows failing the schema are recorded at the national server, each with its reason and line', async () => {
+    const lastBefore = (await national.listRefusals({ limit: 1 }))[0]?.id ?? 0;
+    const lines = [
+      JSON.stringify({ ref: 'a', resident_code: hanako }),
+      '[1, 2]',
+      JSON.stringify({ ref: 'c', resident_code: hanako, colour: 'blue' }),
+      JSON.stringify({ ref: 'd' }),
+      JSON.stringify({ ref: 'e', resident_code: 24727059608 }),
+      JSON.stringify({ ref: 'f', name: '住基 花子', birth_date: '1990-05-05', sex: 'x' }),
+      JSON.stringify({
+        ref: 'g',
+        name: '住基 花子',
+        name_match: 'fuzzy',
+        birth_date: '1990-05-05',
+      }),
+    ];
+    const input = join(net.dir, 'malformed-rows.jsonl');
+    const output = join(net.dir, 'malformed-result.jsonl');
+    await writeFile(input, lines.join('\n'));
+    const out: string[] = [];
+    const io = { out: (t: string) => void out.push(t), err: () => undefined, interactive: false };
+    const config = net.manifest.nodes.find((n) => n.node === 'agency:mhlw-pension')!.config;
+    const args = ['--config', config, '--affair', PENSION, '--in', input, '--out', output];
+    expect(await main(['provision', 'batch', ...args], io), out.join('\n')).toBe(0);
+    const expected: [number, string | undefined][] = [
+      [1, undefined],
+      [2, 'batch.malformed-line'],
+      [3, 'batch.unknown-column'],
+      [4, 'batch.empty-row'],
+      [5, 'search.malformed'],
+      [6, 'search.sex'],
+      [7, 'search.match-mode'],
+    ];
+    const results = (await readFile(output, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { line: number; status: string; reason?: string });
+    expect(results.map((r) => [r.line, r.reason])).toEqual(expected);
+    expect(results[0]!.status).toBe('found');
+    // Every refused line has its refusal record at the national server (R23): row k of the chunk
+    // whose first line is F has the query id `…:F#k`, so line F + k.
+    const recorded = (await national.listRefusals({ limit: 50 }))
+      .filter((r) => r.id > lastBefore)
+      .map((r) => {
+        const [, first, k] = /:(\d+)#(\d+)$/.exec(r.queryId)!;
+        return [Number(first) + Number(k), r.reason, r.channel, r.recipientId, r.affairId];
+      })
+      .sort((a, b) => (a[0] as number) - (b[0] as number));
+    expect(recorded).toEqual(
+      expected.slice(1).map(([line, reason]) => [line, reason, 'batch', 'mhlw-pension', PENSION]),
+    );
+  });
+
   it('R17: every provision is in the resident’s disclosure report, with purpose and legal basis; refused attempts are not', async () => {
     const disclosures = await national.disclosuresOf(hanako);
     expect(disclosures.length).toBeGreaterThanOrEqual(4);
@@ -373,6 +463,51 @@ describe('identity provision across processes', () => {
     for (const line of report.lines) {
       expect(line.legalBasis.length).toBeGreaterThan(0);
       expect(line.affairDescription.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('R21, R17: a name + date of birth matching a resident of the prefecture and one of another prefecture gives both; each is disclosed where it was provided', async () => {
+    const here = (
+      await s.moveIn('131016', {
+        name: '両県 花子',
+        kana: 'リョウケン ハナコ',
+        address: '東京都千代田区千代田90番1号',
+      })
+    ).code;
+    const there = (
+      await s.moveIn('141011', {
+        name: '両県 花子',
+        kana: 'リョウケン ハナコ',
+        address: '神奈川県横浜市鶴見区鶴見中央9丁目1番1号',
+      })
+    ).code;
+    await s.settled();
+    const answer = await ask('prefecture:13', {
+      recipientId: 'tokyo-governor',
+      query: { affairId: GOVERNOR_PASSPORT, name: '両県 花子', birthDate: '1990-05-05' },
+    });
+    expect(answer.source).toBe('both');
+    expect(answer.identities.map((p) => p.localGovernmentCode).sort()).toEqual([
+      '131016',
+      '141011',
+    ]);
+    expect(answer.identities.every((p) => p.identifier.kind === 'pseudonym')).toBe(true);
+    expect(JSON.stringify(answer)).not.toContain(here);
+    expect(JSON.stringify(answer)).not.toContain(there);
+    // Tokyo's resident is provided (and disclosed) by the prefecture server, the other by the
+    // national server, which left Tokyo's residents out of the forwarded query: one record each.
+    const atNational = await national.disclosuresOf([here, there]);
+    expect(atNational.map((d) => [d.residentCode, d.node, d.recipientId])).toEqual([
+      [there, 'national:jlis', 'tokyo-governor'],
+    ]);
+    const tokyo = await openProvisionStore(net.config('prefecture:13').store);
+    try {
+      const atTokyo = await tokyo.disclosuresOf([here, there]);
+      expect(atTokyo.map((d) => [d.residentCode, d.node, d.recipientId])).toEqual([
+        [here, 'prefecture:13', 'tokyo-governor'],
+      ]);
+    } finally {
+      await tokyo.close();
     }
   });
 });

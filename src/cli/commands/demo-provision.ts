@@ -113,7 +113,7 @@ export async function runDemoProvision(options: {
         };
         const first = a.identities[0];
         io.out(
-          `      ✓ ${node.padEnd(20)} ${what}: ${a.identities.length} person(s)${first ? ` — ${first.name.kanji}, ${first.identifier.kind} ${first.identifier.value.slice(0, 12)}…` : ''}${a.source === 'national' ? ' (asked the national server, R21)' : ''}`,
+          `      ✓ ${node.padEnd(20)} ${what}: ${a.identities.length} person(s)${first ? ` — ${first.name.kanji}, ${first.identifier.kind} ${first.identifier.value.slice(0, 12)}…` : ''}${a.source === 'national' ? ' (asked the national server, R21)' : a.source === 'both' ? ' (own residents and, from the national server, others: R21)' : ''}`,
         );
       } catch (e) {
         const r = e as RegistryError;

@@ -27,6 +27,7 @@ import {
   runDemoSuspiciousPattern,
 } from './demo-operators.ts';
 import { DEMO_AGENCIES, DEMO_PENSION_AFFAIR, runDemoProvision } from './demo-provision.ts';
+import { runDemoSwitch } from './demo-switch.ts';
 
 export const DEMO_HELP = `juki demo [--dir DIR] [--residents N] [--seed S]
 
@@ -38,7 +39,9 @@ export const DEMO_HELP = `juki demo [--dir DIR] [--residents N] [--seed S]
   municipalities and prefectures); every change flows register → CS → prefecture → national on
   its own (R19), refused changes come back to the register, the integrity checks compare every
   level (R20), and a stranger's HTTP request on a network port is recorded as an intrusion alert
-  (R11). Prints how to look at it, and how to run the same network as separate processes.
+  (R11). One CS reaches another through the switch (R2: a connectivity check over an inner
+  mutual-TLS session; the switch keeps who, when and how many bytes). Prints how to look at it,
+  and how to run the same network as separate processes.
 
   --dir DIR        where the demo writes (default .juki/demo; recreated on every run)
   --residents N    residents in all (default 1200)
@@ -99,6 +102,7 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
     io.out(
       `2/8 起動 started: national:jlis, ${DEMO_COUNTRY.prefectures.map((p) => `prefecture:${p}`).join(', ')}, switch:main, ${DEMO_COUNTRY.municipalities.length} CS with their registers (logs in ${join(dir, 'logs')})`,
     );
+    await runDemoSwitch({ network, from: 'cs:131016', to: 'cs:271276', name, io });
     for (const code of DEMO_COUNTRY.municipalities) {
       const c = network.node(`cs:${code}`).config;
       registers.set(code, await openRegisterStore(c.register!, { municipality: code }));

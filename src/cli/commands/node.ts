@@ -5,10 +5,11 @@ import { startNode } from '../../nodes/node-runtime.ts';
 import { callTerminal } from '../../nodes/terminal-server.ts';
 import { nodeTerminal } from '../terminal-target.ts';
 import type { IntegrityReport } from '../../integrity/index.ts';
+import type { RouteCheck } from '../../nodes/node-routes.ts';
 import { EXIT, UsageError } from '../cli-error.ts';
 import { printJson, type CommandIO } from '../io.ts';
 
-export const NODE_HELP = `juki node <start|health|isolate|readmit|retention> --config FILE [options]
+export const NODE_HELP = `juki node <start|health|isolate|readmit|retention|integrity|route-check> --config FILE [options]
 
   start       runs the node of FILE (a CS with its register, a prefecture server, the national
               server or the switch) until SIGINT/SIGTERM; JSON logs on stdout
@@ -20,9 +21,14 @@ export const NODE_HELP = `juki node <start|health|isolate|readmit|retention> --c
               recorded erasures instead (counts and periods, never content)
   integrity   本人確認情報整合 (R20): check this node's file against its upstream node now;
               --repair re-sends the differing records; --list shows the recorded checks
+  route-check --to CS
+              a CS: 疎通確認 (connectivity check, R2) with another CS through the switch —
+              outer mutual TLS to the switch, inner mutual TLS end to end with CS, one
+              route-echo round trip; no resident data (not 広域交付)
 
   --config FILE   the node's config (juki network init writes them; docs/OPERATIONS.md)
   --reason TEXT   isolate: why (recorded with the alert)
+  --to CS         route-check: the CS to reach, e.g. cs:011011
   --json          machine-readable output
 
 The node's terminal side takes the machine token the running node wrote (run as the OS user
@@ -37,6 +43,7 @@ export async function runNode(args: readonly string[], io: CommandIO): Promise<n
     options: {
       config: { type: 'string' },
       reason: { type: 'string' },
+      to: { type: 'string' },
       repair: { type: 'boolean', default: false },
       list: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
@@ -66,6 +73,20 @@ export async function runNode(args: readonly string[], io: CommandIO): Promise<n
           });
       if (values.json || values.list) printJson(io, result);
       else io.out(describeIntegrity(result as IntegrityReport));
+      return EXIT.ok;
+    }
+    case 'route-check': {
+      const to = values.to ?? peer;
+      if (to === undefined)
+        throw new UsageError('juki node route-check needs --to CS, e.g. --to cs:011011');
+      const r = (await callTerminal(await nodeTerminal(config), 'POST', '/route/check', {
+        to,
+      })) as RouteCheck;
+      if (values.json) printJson(io, r);
+      else
+        io.out(
+          `疎通確認 (route check) ${r.from} → ${r.via} → ${r.to}: ${r.answeredBy} が応答 (answered) at ${r.answeredAt}; inner mutual TLS end to end, ${r.totalMs} ms in all, echo ${r.roundTripMs} ms`,
+        );
       return EXIT.ok;
     }
     case 'isolate':

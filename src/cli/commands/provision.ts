@@ -316,19 +316,21 @@ async function batch(v: Values, io: CommandIO): Promise<number> {
   let chunk: { line: number; row: Record<string, unknown> | undefined; raw: string }[] = [];
   const flush = async (): Promise<void> => {
     if (chunk.length === 0) return;
-    const rows = chunk.filter((c) => c.row !== undefined);
-    // Lines are sent in runs of consecutive good lines so that each keeps its line number.
+    // Every line is sent, a line that is not a JSON object as `null` (the agency server refuses it
+    // `batch.malformed-line` and sends it on, so that the national server records the refusal,
+    // R23); blank lines are skipped, so lines go in runs of consecutive lines, each keeping its
+    // line number.
     const results = new Map<number, unknown>();
-    for (let i = 0; i < rows.length;) {
+    for (let i = 0; i < chunk.length;) {
       let j = i + 1;
-      while (j < rows.length && rows[j]!.line === rows[j - 1]!.line + 1) j++;
-      const run = rows.slice(i, j);
+      while (j < chunk.length && chunk[j]!.line === chunk[j - 1]!.line + 1) j++;
+      const run = chunk.slice(i, j);
       const answer = (await withRetry(() =>
         callTerminal(base, 'POST', '/provision/batch', {
           affairId,
           batchId,
           firstLine: run[0]!.line,
-          rows: run.map((r) => r.row),
+          rows: run.map((r) => r.row ?? null),
         }),
       )) as { results: { status: keyof typeof counts }[] };
       answer.results.forEach((r, k) => results.set(run[k]!.line, r));

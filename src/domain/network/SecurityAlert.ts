@@ -14,9 +14,18 @@ export const ALERT_KINDS = {
   'handshake-timeout': 'a connection that stalled before completing the handshake',
   'forbidden-operation': 'an operation the allow-list does not permit',
   'rate-limited': 'a peer over its connection or request rate',
-  'bad-frame': 'a frame that broke the protocol (bad magic, version, size, body)',
+  'bad-frame':
+    'a frame that broke the protocol (bad magic, version, size, body), was cut short by the peer closing, or was not finished within the frame deadline (trickled, slowloris)',
   'unknown-kinds': 'a peer that keeps asking for message kinds this node does not know (probing)',
+  'idle-timeout':
+    'an established session whose peer fell silent: nothing received, not even a heartbeat answer, within the idle timeout',
+  'peer-not-reading':
+    'a peer that sends but does not read: the replies it asked for piled up past the output cap, the session was cut',
   'node-isolated': 'an operator cut a node off (emergency plan)',
+  'crl-refused':
+    'a new CRL this node refused to load (not signed by the network CA, unreadable, or older than the loaded one)',
+  'crl-expiring':
+    'the loaded CRL nears or passed its nextUpdate: after it this node refuses every peer',
   'audit-finding':
     'the access-log analysis found a suspicious pattern (R16): rule id, identifiers and counts',
   'audit-anchor-conflict':

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ALLOW_LIST, authorizeOperation, mayConnect } from './allow-list.ts';
+import {
+  ALLOW_LIST,
+  authorizeOperation,
+  authorizeRouted,
+  mayConnect,
+  ROUTED_ALLOW_LIST,
+} from './allow-list.ts';
 import { NODE_ROLES, type NodeRef } from './NodeRef.ts';
 
 const node = (role: NodeRef['role'], code: string): NodeRef => ({ role, code });
@@ -79,6 +85,7 @@ const arbOp = fc.constantFrom(
   'disclosure-sync',
   'rejection-poll',
   'audit-seal-anchor',
+  'route-echo',
   'identity-query',
   'GET /',
   '',
@@ -175,8 +182,39 @@ describe('network-side firewall allow-list', () => {
     });
   });
 
+  it('R2: inside a route through the switch, two different CS may exchange route-echo (the connectivity check) and nothing else', () => {
+    const sapporo = node('cs', '011011');
+    expect(authorizeRouted(cs131016, sapporo, 'route-echo')).toMatchObject({
+      allowed: true,
+      rule: { requirement: 'R2', caller: 'cs', callee: 'cs' },
+    });
+    expect(authorizeRouted(sapporo, cs131016, 'ping')).toEqual({ allowed: true, rule: 'session' });
+    // Nothing of the outer table passes inside a route …
+    expect(authorizeRouted(cs131016, sapporo, 'change-notice')).toEqual({
+      allowed: false,
+      reason: 'cs:131016 may not ask cs:011011 for change-notice through the switch',
+    });
+    // … a CS does not route to itself, and only CS talk inside a route.
+    expect(authorizeRouted(cs131016, cs131016, 'route-echo').allowed).toBe(false);
+    expect(authorizeRouted(sw, sapporo, 'route-echo')).toEqual({
+      allowed: false,
+      reason: 'no rule lets switch:sw1 open a routed session with cs:011011',
+    });
+    expect(authorizeRouted(tokyo, cs131016, 'route-echo').allowed).toBe(false);
+  });
+
+  it('R2: the inner rule never opens an outer connection: a CS still cannot reach another CS directly', () => {
+    const sapporo = node('cs', '011011');
+    expect(mayConnect(cs131016, sapporo)).toEqual({
+      allowed: false,
+      reason: 'no rule lets cs:131016 connect to cs:011011',
+    });
+    expect(authorizeOperation(cs131016, sapporo, 'route-echo').allowed).toBe(false);
+    expect(authorizeOperation(sw, cs131016, 'route-echo').allowed).toBe(false);
+  });
+
   it('every rule names the requirement it serves and why', () => {
-    for (const rule of ALLOW_LIST) {
+    for (const rule of [...ALLOW_LIST, ...ROUTED_ALLOW_LIST]) {
       expect(rule.requirement).toMatch(/^R\d+$/);
       expect(rule.why.length).toBeGreaterThan(10);
     }

@@ -172,6 +172,32 @@ export const ALLOW_LIST: readonly AllowRule[] = [
   },
 ];
 
+/**
+ * The request kinds two CS may exchange INSIDE a route through the switch (R2; docs/NETWORK.md
+ * "The switch"). Only `route-echo` so far: a connectivity check that answers the target CS's own
+ * name and nothing of any resident. The register items of R24 (広域交付) and R25 (転入転出の特例)
+ * will add their kinds here when they are built.
+ */
+export const ROUTED_OPERATIONS = ['route-echo'] as const;
+
+/**
+ * The allow-list of inner sessions: the end-to-end mutual-TLS session two CS run through the
+ * switch (src/switch/route-endpoint.ts, route-client.ts). Kept apart from ALLOW_LIST on purpose:
+ * `mayConnect` and `authorizeOperation` never read it, so a CS still cannot reach another CS's
+ * network-side listener directly (R2: CS to CS goes through the switch), and an inner session
+ * allows nothing of the outer table.
+ */
+export const ROUTED_ALLOW_LIST: readonly AllowRule[] = [
+  {
+    caller: 'cs',
+    callee: 'cs',
+    operations: ROUTED_OPERATIONS,
+    condition: 'any',
+    requirement: 'R2',
+    why: 'a CS checks that it reaches another CS end to end through the switch (a connectivity check: the answer names the target CS, no resident data)',
+  },
+];
+
 export type FirewallDecision =
   | { readonly allowed: true; readonly rule: AllowRule | 'session' }
   | { readonly allowed: false; readonly reason: string };
@@ -222,5 +248,36 @@ export function authorizeOperation(
     : {
         allowed: false,
         reason: `${nodeName(caller)} may not ask ${nodeName(callee)} for ${operation}`,
+      };
+}
+
+/**
+ * May `caller` ask `callee` for `operation` inside a route through the switch (R2)? Only between
+ * two different CS, only the kinds of ROUTED_ALLOW_LIST (and session housekeeping).
+ */
+export function authorizeRouted(
+  caller: NodeRef,
+  callee: NodeRef,
+  operation: string,
+): FirewallDecision {
+  const pair = ROUTED_ALLOW_LIST.filter(
+    (r) =>
+      r.caller === caller.role &&
+      r.callee === callee.role &&
+      conditionHolds(r.condition, caller, callee),
+  );
+  if (pair.length === 0 || (caller.role === callee.role && caller.code === callee.code))
+    return {
+      allowed: false,
+      reason: `no rule lets ${nodeName(caller)} open a routed session with ${nodeName(callee)}`,
+    };
+  if ((SESSION_OPERATIONS as readonly string[]).includes(operation))
+    return { allowed: true, rule: 'session' };
+  const rule = pair.find((r) => r.operations.includes(operation));
+  return rule
+    ? { allowed: true, rule }
+    : {
+        allowed: false,
+        reason: `${nodeName(caller)} may not ask ${nodeName(callee)} for ${operation} through the switch`,
       };
 }

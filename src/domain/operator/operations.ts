@@ -77,6 +77,10 @@ export const TERMINAL_OPERATIONS = {
   },
   'reports.list': { roles: REPORT_NODES, what: '報告要求の一覧 / list report requests' },
   'reports.poll': { roles: REPORT_NODES, what: '報告要求の送受信 / send and fetch reports now' },
+  'route.check': {
+    roles: ['cs'],
+    what: '交換装置経由の疎通確認 / connectivity check with another CS through the switch (R2)',
+  },
   'node.isolate': { roles: ALL, what: '緊急遮断 / isolate a node: the emergency cut-off (R11)' },
   'node.readmit': { roles: ALL, what: '遮断の解除 / readmit an isolated node (R11)' },
   'alerts.list': { roles: ALL, what: '侵入検知アラート / intrusion alerts (R11)' },

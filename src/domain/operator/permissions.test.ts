@@ -65,6 +65,8 @@ function oracle(card: string, role: string, op: string): boolean {
       if (op === 'integrity.check' || op === 'integrity.list')
         return role === 'cs' || role === 'prefecture';
       if (op === 'disclosure.sync') return role === 'prefecture';
+      // R2: the connectivity check through the switch exists on a CS only.
+      if (op === 'route.check') return role === 'cs';
       return false;
     }
     default:

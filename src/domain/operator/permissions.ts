@@ -56,6 +56,7 @@ export const PERMISSIONS: Readonly<Record<CardType, readonly TerminalOperation[]
     'integrity.check',
     'integrity.list',
     'disclosure.sync',
+    'route.check',
     'operator.grant',
     'operator.revoke',
     'operator.list',
@@ -70,7 +71,8 @@ export const PERMISSIONS: Readonly<Record<CardType, readonly TerminalOperation[]
  * Chosen by one rule: the operation reveals no resident's data to the caller and moves none
  * beyond what the node's own schedules move, and it is not the emergency cut-off. So: health and
  * monitoring (unattended `juki monitor`), retention and the disclosure sync (scheduled jobs that
- * answer with counts), reloading the recipient register, listing and polling report requests.
+ * answer with counts), reloading the recipient register, listing and polling report requests,
+ * the connectivity check through the switch (it answers node names and times only).
  * Not: provision, disclosure reports, counter work, the access log and its analysis (residents'
  * data), integrity checks (their answers list differing resident codes and `--repair` rewrites
  * records), isolate / readmit (R11: only a security officer), report requests and answers (an
@@ -87,6 +89,7 @@ export const CONSOLE_OPERATIONS: readonly TerminalOperation[] = [
   'disclosure.sync',
   'reports.list',
   'reports.poll',
+  'route.check',
 ];
 
 /** Whether the console (no operator session) may run `operation` on a node with a web terminal. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { RegistryError } from '../../domain/errors.ts';
 import { ensurePrivateDirectory, PRIVATE_FILE_MODE } from '../disk/private-directory.ts';
 import { writeFileAtomic } from '../disk/write-file-atomic.ts';
-import { checkKeyId, missingKey, type KeyStore } from './KeyStore.ts';
+import { checkKeyId, missingKey, pemKeyHandle, type KeyHandle, type KeyStore } from './KeyStore.ts';
 
 /** Largest key file read: a P-256 PKCS #8 PEM is ~250 bytes; anything huge is not a key. */
 const MAX_KEY_FILE_BYTES = 64 * 1024;
@@ -32,8 +32,11 @@ export class FileKeyStore implements KeyStore {
     await writeFileAtomic(path, privateKeyPem, PRIVATE_FILE_MODE);
   }
 
-  async get(id: string): Promise<string> {
-    return readPrivateKeyFile(this.pathOf(id), { missing: () => missingKey(id, this.dir) });
+  /** The key, read with the checks of `readPrivateKeyFile`, behind a handle. */
+  async open(id: string): Promise<KeyHandle> {
+    const path = this.pathOf(id);
+    const pem = await readPrivateKeyFile(path, { missing: () => missingKey(id, this.dir) });
+    return pemKeyHandle(id, pem, path);
   }
 
   async has(id: string): Promise<boolean> {

@@ -1,4 +1,6 @@
-import { checkKeyId, missingKey, type KeyStore } from './KeyStore.ts';
+import { checkKeyId, missingKey, pemKeyHandle, type KeyHandle, type KeyStore } from './KeyStore.ts';
+
+const WHERE = 'the memory key store';
 
 /** A KeyStore in memory, for tests and the in-process simulation. */
 export class MemoryKeyStore implements KeyStore {
@@ -9,11 +11,11 @@ export class MemoryKeyStore implements KeyStore {
     return Promise.resolve();
   }
 
-  get(id: string): Promise<string> {
+  // eslint-disable-next-line @typescript-eslint/require-await -- the interface is asynchronous
+  async open(id: string): Promise<KeyHandle> {
     const key = this.#keys.get(checkKeyId(id));
-    return key === undefined
-      ? Promise.reject(missingKey(id, 'the memory key store'))
-      : Promise.resolve(key);
+    if (key === undefined) throw missingKey(id, WHERE);
+    return pemKeyHandle(id, key, WHERE);
   }
 
   has(id: string): Promise<boolean> {

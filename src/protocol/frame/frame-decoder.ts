@@ -53,6 +53,16 @@ export class FrameDecoder {
     return this.#headerFill + this.#bodyFill;
   }
 
+  /** True while a frame is begun but not complete (part of its header, or a body to come). */
+  get partial(): boolean {
+    return this.#headerFill > 0 || this.#bodyLength >= 0;
+  }
+
+  /** The body length the frame being read declares (-1 while its header is incomplete). */
+  get declaredLength(): number {
+    return this.#bodyLength;
+  }
+
   /** The error that killed this decoder, if any. */
   get failure(): ProtocolError | undefined {
     return this.#failure;

@@ -60,7 +60,10 @@ export const AuditSealAnchor = defineMessage<AuditSealAnchor, 'audit-anchor-ack'
   kind: 'audit-seal-anchor',
   roles: ['request'],
   reply: 'audit-anchor-ack',
-  write: false,
+  effect: {
+    idempotentByContent:
+      'a seal is identified by (sender node, seal number) and signed: the same seal again is a duplicate, a different one under that number is refused',
+  },
   parse: (r): AuditSealAnchor => {
     const seals = r.objects('seals', { maxItems: AUDIT_ANCHOR_MAX_SEALS }).map(readSeal);
     if (seals.length === 0) r.fail('seals', 'at least one seal is required');
@@ -72,7 +75,7 @@ export const AuditAnchorAck = defineMessage<AuditAnchorAck>({
   kind: 'audit-anchor-ack',
   roles: ['reply'],
   reply: undefined,
-  write: false,
+  effect: 'read',
   parse: (r): AuditAnchorAck => ({
     kind: 'audit-anchor-ack',
     anchored: r.integer('anchored', { min: 0, max: AUDIT_ANCHOR_MAX_SEALS }),

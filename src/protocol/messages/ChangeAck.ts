@@ -30,7 +30,7 @@ export const ChangeAck = defineMessage<ChangeAck>({
   kind: 'change-ack',
   roles: ['reply'],
   reply: undefined,
-  write: false,
+  effect: 'read',
   parse(r): ChangeAck {
     const idempotencyKey = r.string('idempotencyKey', IDEMPOTENCY_KEY);
     const outcome = r.oneOf('outcome', ['applied', 'duplicate', 'rejected'] as const);

@@ -90,7 +90,7 @@ export const ChangeNotice = defineMessage<ChangeNotice, 'change-ack'>({
   kind: 'change-notice',
   roles: ['request'],
   reply: 'change-ack',
-  write: true,
+  effect: 'write',
   parse(r): ChangeNotice {
     const idempotencyKey = r.string('idempotencyKey', IDEMPOTENCY_KEY);
     const event = readChangeEvent(r.object('event'));

@@ -46,7 +46,7 @@ export const DisclosureSync = defineMessage<DisclosureSync, 'disclosure-records'
   kind: 'disclosure-sync',
   roles: ['request'],
   reply: 'disclosure-records',
-  write: false,
+  effect: 'read',
   parse: (r): DisclosureSync => ({
     kind: 'disclosure-sync',
     afterId: r.integer('afterId'),
@@ -81,7 +81,7 @@ export const DisclosureRecords = defineMessage<DisclosureRecords>({
   kind: 'disclosure-records',
   roles: ['reply'],
   reply: undefined,
-  write: false,
+  effect: 'read',
   parse: (r): DisclosureRecords => ({
     kind: 'disclosure-records',
     records: r.objects('records', { maxItems: DISCLOSURE_SYNC_MAX_RECORDS }).map(readRecord),

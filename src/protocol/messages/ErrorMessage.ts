@@ -24,7 +24,7 @@ export const ErrorMessage = defineMessage<ErrorMessage>({
   kind: 'error',
   roles: ['error'],
   reply: undefined,
-  write: false,
+  effect: 'read',
   parse(r): ErrorMessage {
     const code = fromWireCode(r.integer('code', { max: 0xffff }));
     const message = r.string('message', MESSAGE_TEXT);

@@ -19,7 +19,7 @@ export const Goaway = defineMessage<Goaway>({
   kind: 'goaway',
   roles: ['goaway'],
   reply: undefined,
-  write: false,
+  effect: 'read',
   parse(r): Goaway {
     const code = fromWireCode(r.integer('code', { max: 0xffff }));
     const message = r.string('message', MESSAGE_TEXT);

@@ -28,7 +28,7 @@ export const Hello = defineMessage<Hello, 'hello'>({
   kind: 'hello',
   roles: ['request', 'reply'],
   reply: 'hello',
-  write: false,
+  effect: 'read',
   parse(r): Hello {
     const minVersion = r.integer('minVersion', { min: 1, max: 0xffff });
     const maxVersion = r.integer('maxVersion', { min: minVersion, max: 0xffff });

@@ -17,7 +17,7 @@ export const IntegrityAccept = defineMessage<IntegrityAccept>({
   kind: 'integrity-accept',
   roles: ['reply'],
   reply: undefined,
-  write: false,
+  effect: 'read',
   parse: (r): IntegrityAccept => ({
     kind: 'integrity-accept',
     checkId: readCheckId(r),

@@ -22,7 +22,7 @@ export const IntegrityConclude = defineMessage<IntegrityConclude, 'integrity-res
   kind: 'integrity-conclude',
   roles: ['request'],
   reply: 'integrity-result',
-  write: true,
+  effect: 'write',
   parse(r): IntegrityConclude {
     const idempotencyKey = r.body.idempotencyKey as string;
     const checkId = readCheckId(r);

@@ -20,7 +20,7 @@ export const IntegrityDescend = defineMessage<IntegrityDescend, 'integrity-nodes
   kind: 'integrity-descend',
   roles: ['request'],
   reply: 'integrity-nodes',
-  write: false,
+  effect: 'read',
   parse(r): IntegrityDescend {
     const checkId = readCheckId(r);
     const depth = r.integer('depth', { max: MAX_TREE_DEPTH });

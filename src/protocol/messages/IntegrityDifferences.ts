@@ -24,7 +24,7 @@ export const IntegrityDifferences = defineMessage<IntegrityDifferences>({
   kind: 'integrity-differences',
   roles: ['reply'],
   reply: undefined,
-  write: false,
+  effect: 'read',
   parse: (r): IntegrityDifferences => ({
     kind: 'integrity-differences',
     checkId: readCheckId(r),

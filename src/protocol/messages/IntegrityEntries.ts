@@ -48,7 +48,7 @@ export const IntegrityEntries = defineMessage<IntegrityEntries, 'integrity-diffe
   kind: 'integrity-entries',
   roles: ['request'],
   reply: 'integrity-differences',
-  write: false,
+  effect: 'read',
   parse(r): IntegrityEntries {
     const checkId = readCheckId(r);
     const list = r.value('ranges');

@@ -13,7 +13,7 @@ export const IntegrityNodes = defineMessage<IntegrityNodes>({
   kind: 'integrity-nodes',
   roles: ['reply'],
   reply: undefined,
-  write: false,
+  effect: 'read',
   parse(r): IntegrityNodes {
     const checkId = readCheckId(r);
     const depth = r.integer('depth', { max: MAX_TREE_DEPTH });

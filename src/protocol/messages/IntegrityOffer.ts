@@ -20,7 +20,7 @@ export const IntegrityOffer = defineMessage<IntegrityOffer, 'integrity-accept'>(
   kind: 'integrity-offer',
   roles: ['request'],
   reply: 'integrity-accept',
-  write: false,
+  effect: 'read',
   parse: (r): IntegrityOffer => ({
     kind: 'integrity-offer',
     checkId: readCheckId(r),

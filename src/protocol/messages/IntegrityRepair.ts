@@ -31,7 +31,7 @@ export const IntegrityRepair = defineMessage<IntegrityRepair, 'integrity-repaire
   kind: 'integrity-repair',
   roles: ['request'],
   reply: 'integrity-repaired',
-  write: true,
+  effect: 'write',
   parse(r): IntegrityRepair {
     const idempotencyKey = r.string('idempotencyKey', IDEMPOTENCY_KEY);
     const checkId = readCheckId(r);

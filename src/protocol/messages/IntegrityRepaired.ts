@@ -22,7 +22,7 @@ export const IntegrityRepaired = defineMessage<IntegrityRepaired>({
   kind: 'integrity-repaired',
   roles: ['reply'],
   reply: undefined,
-  write: false,
+  effect: 'read',
   parse: (r): IntegrityRepaired => ({
     kind: 'integrity-repaired',
     idempotencyKey: r.string('idempotencyKey', IDEMPOTENCY_KEY),

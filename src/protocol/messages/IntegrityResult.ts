@@ -20,7 +20,7 @@ export const IntegrityResult = defineMessage<IntegrityResult>({
   kind: 'integrity-result',
   roles: ['reply'],
   reply: undefined,
-  write: false,
+  effect: 'read',
   parse: (r): IntegrityResult => ({
     kind: 'integrity-result',
     checkId: readCheckId(r),

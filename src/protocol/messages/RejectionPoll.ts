@@ -64,7 +64,7 @@ export const RejectionPoll = defineMessage<RejectionPoll, 'rejection-records'>({
   kind: 'rejection-poll',
   roles: ['request'],
   reply: 'rejection-records',
-  write: false,
+  effect: 'read',
   parse: (r): RejectionPoll => ({
     kind: 'rejection-poll',
     afterId: r.integer('afterId'),
@@ -100,7 +100,7 @@ export const RejectionRecords = defineMessage<RejectionRecords>({
   kind: 'rejection-records',
   roles: ['reply'],
   reply: undefined,
-  write: false,
+  effect: 'read',
   parse: (r): RejectionRecords => ({
     kind: 'rejection-records',
     records: r.objects('records', { maxItems: REJECTION_POLL_MAX_RECORDS }).map(readRecord),

@@ -21,7 +21,7 @@ export const ReportAnswerMessage = defineMessage<ReportAnswerMessage, 'report-ac
   kind: 'report-answer',
   roles: ['request'],
   reply: 'report-ack',
-  write: true,
+  effect: 'write',
   parse(r): ReportAnswerMessage {
     const idempotencyKey = r.string('idempotencyKey', IDEMPOTENCY_KEY);
     const answer = readReportAnswer(r.object('answer'));

@@ -38,7 +38,10 @@ export const ReportPoll = defineMessage<ReportPoll, 'report-mail'>({
   kind: 'report-poll',
   roles: ['request'],
   reply: 'report-mail',
-  write: false,
+  effect: {
+    idempotentByContent:
+      'acknowledge takes the named items out of the caller’s mailbox: taking out what is already out changes nothing',
+  },
   parse: (r): ReportPoll => ({
     kind: 'report-poll',
     acknowledge: r.objects('acknowledge', { maxItems: REPORT_MAIL_MAX }).map((k) => ({
@@ -52,7 +55,7 @@ export const ReportMail = defineMessage<ReportMail>({
   kind: 'report-mail',
   roles: ['reply'],
   reply: undefined,
-  write: false,
+  effect: 'read',
   parse: (r): ReportMail => ({
     kind: 'report-mail',
     items: r.objects('items', { maxItems: REPORT_MAIL_MAX }).map((m): ReportMailItem => {

@@ -29,7 +29,7 @@ export const ReportRequestMessage = defineMessage<ReportRequestMessage, 'report-
   kind: 'report-request',
   roles: ['request'],
   reply: 'report-ack',
-  write: true,
+  effect: 'write',
   parse(r): ReportRequestMessage {
     const idempotencyKey = r.string('idempotencyKey', IDEMPOTENCY_KEY);
     const request = readReportRequest(r.object('request'));
@@ -43,7 +43,7 @@ export const ReportAck = defineMessage<ReportAck>({
   kind: 'report-ack',
   roles: ['reply'],
   reply: undefined,
-  write: false,
+  effect: 'read',
   parse: (r): ReportAck => ({
     kind: 'report-ack',
     idempotencyKey: r.string('idempotencyKey', IDEMPOTENCY_KEY),

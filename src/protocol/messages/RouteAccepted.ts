@@ -9,7 +9,7 @@ export const RouteAccepted = defineMessage<RouteAccepted>({
   kind: 'route-accepted',
   roles: ['reply'],
   reply: undefined,
-  write: false,
+  effect: 'read',
   parse: (r): RouteAccepted => ({
     kind: 'route-accepted',
     target: r.string('target', NODE_NAME_RULE),

@@ -16,7 +16,7 @@ export const RouteRequest = defineMessage<RouteRequest, 'route-accepted'>({
   kind: 'route-request',
   roles: ['request'],
   reply: 'route-accepted',
-  write: false,
+  effect: 'read',
   parse: (r): RouteRequest => ({
     kind: 'route-request',
     target: r.string('target', NODE_NAME_RULE),

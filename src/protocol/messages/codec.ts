@@ -3,7 +3,7 @@ import { BodyReader, isPlainObject } from './BodyReader.ts';
 import { decodeMsgpack } from './decode-msgpack.ts';
 import { MsgpackEncoder } from './encode-msgpack.ts';
 import type { MessageRole } from './define-message.ts';
-import { IDEMPOTENCY_KEY } from './define-message.ts';
+import { IDEMPOTENCY_KEY, isWrite } from './define-message.ts';
 import type { Message } from './registry.ts';
 import { findMessageDefinition } from './registry.ts';
 
@@ -43,7 +43,7 @@ export class MessageCodec {
         reason: 'message.wrong-place',
       });
     const reader = new BodyReader(kind, value);
-    if (definition.write) reader.string('idempotencyKey', IDEMPOTENCY_KEY);
+    if (isWrite(definition)) reader.string('idempotencyKey', IDEMPOTENCY_KEY);
     return definition.parse(reader);
   }
 }

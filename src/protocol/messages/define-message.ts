@@ -8,6 +8,11 @@ import type { BodyReader } from './BodyReader.ts';
  */
 export type MessageRole = 'request' | 'reply' | 'error' | 'goaway';
 
+export type MessageEffect = 'read' | 'write' | { readonly idempotentByContent: string };
+
+/** Whether a definition is a write carrying an idempotency key. */
+export const isWrite = (d: { readonly effect: MessageEffect }): boolean => d.effect === 'write';
+
 export type MessageDefinition<
   T extends { readonly kind: string },
   Reply extends string | undefined = undefined,
@@ -17,10 +22,16 @@ export type MessageDefinition<
   /** For requests: the kind of the reply. */
   readonly reply: Reply;
   /**
-   * A write: the message carries `idempotencyKey` (the sender's transaction id), checked by the
-   * codec before `parse`. The receiver applies a write once per key (DESIGN §2).
+   * What receiving the message does to the receiver's state (R10, "idempotency keys on every
+   * write"). Required, with no default, so that every new kind chooses:
+   * - `'read'`: changes nothing the sender relies on (queries, replies, errors, goaway);
+   * - `'write'`: the message carries `idempotencyKey` (the sender's transaction id), checked by the
+   *   codec before `parse`; the receiver applies it once per key (DESIGN §2);
+   * - `{ idempotentByContent }`: changes state but carries no key, because applying the same
+   *   content twice is the same as once; the string says why. The kinds allowed this are listed
+   *   in messages.test.ts and docs/PROTOCOL.md §5.
    */
-  readonly write: boolean;
+  readonly effect: MessageEffect;
   /** Reads the decoded body into the typed message, or throws InvalidMessageError (`BodyReader`). */
   readonly parse: (body: BodyReader) => T;
   /** What goes on the wire for `message`, when it differs from the message itself. */

@@ -32,4 +32,5 @@ export { DisclosureRecords, DisclosureSync } from './DisclosureSync.ts';
 export { RejectionPoll, RejectionRecords } from './RejectionPoll.ts';
 export { AuditAnchorAck, AuditSealAnchor } from './AuditSealAnchor.ts';
 export { RouteAccepted } from './RouteAccepted.ts';
+export { routeEcho, RouteEcho, RouteEchoReply } from './RouteEcho.ts';
 export { routeRequest, RouteRequest } from './RouteRequest.ts';

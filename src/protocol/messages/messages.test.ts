@@ -54,7 +54,7 @@ describe('messages (R10: message kinds validated at the edge)', () => {
   );
 
   it('R10: every write message carries an idempotency key and is refused without one', () => {
-    const writes = MESSAGE_DEFINITIONS.filter((d) => d.write);
+    const writes = MESSAGE_DEFINITIONS.filter((d) => d.effect === 'write');
     expect(writes.map((d) => d.kind)).toContain('change-notice');
     for (const d of writes) {
       const sample = sampleMessages().find((m) => m.kind === d.kind) as Record<string, unknown>;
@@ -62,6 +62,34 @@ describe('messages (R10: message kinds validated at the edge)', () => {
       const { idempotencyKey: _, ...withoutKey } = sample;
       expect(invalid(withoutKey)).toMatchObject({ field: 'idempotencyKey', messageKind: d.kind });
     }
+  });
+
+  it('R10: exactly these kinds change state without an idempotency key, each saying why', () => {
+    // A kind that changes state at the receiver is either a write (idempotency key) or listed
+    // here, reviewed: applying the same content twice must be the same as applying it once.
+    const byContent = MESSAGE_DEFINITIONS.flatMap((d) =>
+      typeof d.effect === 'object' ? [[d.kind, d.effect.idempotentByContent] as const] : [],
+    );
+    expect(byContent.map(([kind]) => kind).sort()).toEqual(['audit-seal-anchor', 'report-poll']);
+    for (const [, why] of byContent) expect(why.length).toBeGreaterThan(20);
+    // The known writes are marked so (a write labelled as a read would lose its key check).
+    const writes = MESSAGE_DEFINITIONS.filter((d) => d.effect === 'write').map((d) => d.kind);
+    expect(writes.sort()).toEqual([
+      'change-notice',
+      'integrity-conclude',
+      'integrity-repair',
+      'provision-batch',
+      'provision-query',
+      'report-answer',
+      'report-request',
+    ]);
+    // Only requests change state; replies, errors and goaway are reads.
+    for (const d of MESSAGE_DEFINITIONS) {
+      if (!d.roles.includes('request')) expect([d.kind, d.effect]).toEqual([d.kind, 'read']);
+    }
+    // Without a key, such a message is accepted as it is.
+    const anchor = sampleMessages().find((m) => m.kind === 'audit-seal-anchor')!;
+    expect(codec.decode(codec.encode(anchor).slice(), 'request')).toEqual(anchor);
   });
 
   it('R19: a change notice whose idempotency key is not its transaction id is refused', () => {
@@ -152,6 +180,26 @@ describe('messages (R10: message kinds validated at the edge)', () => {
     expect(invalid({ kind: 'route-request', target: '../../etc' })).toMatchObject({
       field: 'target',
     });
+  });
+
+  it('R2: a route echo (the connectivity check inside a route) carries a hex nonce and a node name, nothing else', () => {
+    expect(
+      invalid({ kind: 'route-echo', nonce: 'not hex, and a resident name 花子' }),
+    ).toMatchObject({
+      field: 'nonce',
+    });
+    expect(invalid({ kind: 'route-echo', nonce: 'abc' })).toMatchObject({ field: 'nonce' });
+    const reply = {
+      kind: 'route-echo-reply',
+      nonce: '0123456789abcdef',
+      node: 'cs:011011',
+      at: '2025-04-01T09:30:00.000Z',
+    };
+    expect(decodeRaw(reply, 'reply')).toEqual(reply);
+    expect(invalid({ ...reply, node: '../cs' }, 'reply')).toMatchObject({ field: 'node' });
+    expect(invalid({ ...reply, at: 'yesterday' }, 'reply')).toMatchObject({ field: 'at' });
+    // The echo is a request only; its reply is a reply only.
+    expect(invalid(reply, 'request')).toMatchObject({ reason: 'message.wrong-place' });
   });
 
   it('R10: an unknown kind is an UnknownMessageKindError; a kind in the wrong place is invalid', () => {

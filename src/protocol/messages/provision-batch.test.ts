@@ -49,3 +49,52 @@ describe('provision-batch (一括提供, R14)', () => {
     expect(() => decode(noAffair)).toThrow(/affairId/);
   });
 });
+
+describe('provision-batch rows refused by the sender or by the schema (R23: recorded at the receiver)', () => {
+  it('a row the sender marked malformed keeps its reason and message', () => {
+    const m = decode(
+      batch([
+        { malformed: { reason: 'batch.unknown-column', message: '不明な列です (unknown column)' } },
+        { malformed: { reason: 'batch.malformed-line', message: 'not a JSON object' } },
+        { query: { residentCode: '12345678901' } },
+      ]),
+    );
+    expect(m.rows).toEqual([
+      { malformed: { reason: 'batch.unknown-column', message: '不明な列です (unknown column)' } },
+      { malformed: { reason: 'batch.malformed-line', message: 'not a JSON object' } },
+      { query: { affairId: '別表第一:七十七', residentCode: '12345678901' } },
+    ]);
+  });
+
+  it('a sent malformed row whose reason is not a code is search.malformed, not the message’s failure', () => {
+    const m = decode(batch([{ malformed: { reason: 'Not A Code!', message: 'x' } }]));
+    expect(m.rows).toEqual([
+      {
+        malformed: {
+          reason: 'search.malformed',
+          message: expect.stringMatching(/reason/) as string,
+        },
+      },
+    ]);
+  });
+
+  it('row conditions that fail the schema get the reasons planSearch gives the same mistakes', () => {
+    const m = decode(
+      batch([
+        { query: { name: '住基', birthDate: '1990-04-01', sex: 'x' } },
+        { query: { name: '住基', nameMatch: 'fuzzy', birthDate: '1990-04-01' } },
+        { query: { residentCode: '12345678901', typo: '1' } },
+        // The affair is the message's: a row naming another is refused, not silently overridden.
+        { query: { affairId: '別表第一:一', residentCode: '12345678901' } },
+        { query: { affairId: '別表第一:七十七', residentCode: '12345678901' } },
+      ]),
+    );
+    expect(m.rows.map((r) => ('malformed' in r ? r.malformed.reason : 'query'))).toEqual([
+      'search.sex',
+      'search.match-mode',
+      'search.malformed',
+      'search.malformed',
+      'query',
+    ]);
+  });
+});

@@ -23,6 +23,7 @@ import { IntegrityRepair } from './IntegrityRepair.ts';
 import { IntegrityRepaired } from './IntegrityRepaired.ts';
 import { IntegrityResult } from './IntegrityResult.ts';
 import { RouteAccepted } from './RouteAccepted.ts';
+import { RouteEcho, RouteEchoReply } from './RouteEcho.ts';
 import { RouteRequest } from './RouteRequest.ts';
 
 /**
@@ -35,6 +36,8 @@ export const MESSAGE_DEFINITIONS = [
   ChangeAck,
   RouteRequest,
   RouteAccepted,
+  RouteEcho,
+  RouteEchoReply,
   ProvisionQuery,
   ProvisionAnswer,
   ProvisionBatch,

@@ -11,6 +11,11 @@ const EMPTY = new Uint8Array(0);
 /**
  * The session's only way to write: frames onto the transport, with the time of the last write
  * (heartbeats) and the transport's back-pressure (`whenWritable`).
+ *
+ * Stream data waits for `whenWritable`; replies and control frames (pongs, credit, errors) are
+ * written whatever the back-pressure. The bytes of those written while the transport is above its
+ * high-water mark are counted until the next `drain`: past `maxOutputBacklog`, the peer is not
+ * reading what it asks for, and `onBacklog` is called once (the session cuts the connection).
  */
 export class FrameWriter {
   readonly encoder: FrameEncoder;
@@ -18,11 +23,16 @@ export class FrameWriter {
   #writable = true;
   #closed = false;
   #drainWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  /** Bytes of replies and control frames written since the transport went above its mark. */
+  #backlog = 0;
+  #backlogReported = false;
 
   constructor(
     private readonly transport: Transport,
     private readonly clock: Clock,
     maxFrameSize: number,
+    private readonly maxOutputBacklog = Number.POSITIVE_INFINITY,
+    private readonly onBacklog: (bytes: number) => void = () => undefined,
   ) {
     this.encoder = new FrameEncoder({ maxFrameSize });
   }
@@ -42,13 +52,17 @@ export class FrameWriter {
   message(kind: FrameKind, flags: number, requestId: number, message: Message): void {
     if (this.#closed) return;
     const body = this.codec.encode(message);
-    this.#write([this.encoder.encode(kind, flags, requestId, body)]);
+    const frame = this.encoder.encode(kind, flags, requestId, body);
+    if (!this.#writable) this.#addBacklog(frame.length);
+    this.#write([frame]);
   }
 
   /** A frame with a small body of its own (cancel, stream-end, stream-credit, ping, pong). */
   control(kind: FrameKind, flags: number, requestId: number, body: Uint8Array = EMPTY): void {
     if (this.#closed) return;
-    this.#write([this.encoder.encode(kind, flags, requestId, body)]);
+    const frame = this.encoder.encode(kind, flags, requestId, body);
+    if (!this.#writable) this.#addBacklog(frame.length);
+    this.#write([frame]);
   }
 
   /** A frame whose body is written as its own buffer, not copied (stream data). */
@@ -66,6 +80,7 @@ export class FrameWriter {
 
   onDrain(): void {
     this.#writable = true;
+    this.#backlog = 0;
     const waiters = this.#drainWaiters;
     this.#drainWaiters = [];
     for (const w of waiters) w.resolve();
@@ -76,6 +91,14 @@ export class FrameWriter {
     const waiters = this.#drainWaiters;
     this.#drainWaiters = [];
     for (const w of waiters) w.reject(error);
+  }
+
+  #addBacklog(bytes: number) {
+    this.#backlog += bytes;
+    if (this.#backlog > this.maxOutputBacklog && !this.#backlogReported) {
+      this.#backlogReported = true;
+      this.onBacklog(this.#backlog);
+    }
   }
 
   #write(chunks: Uint8Array[]) {

@@ -8,7 +8,9 @@ import type { ResolvedSessionOptions } from './session-options.ts';
 /**
  * Heartbeats (docs/PROTOCOL.md §9): a ping frame every interval, answered by a pong; when nothing
  * at all has arrived for the idle timeout, the peer is presumed dead and the session closes with
- * IdleTimeoutError — a silent peer never keeps calls hanging. `ping()` measures a round trip.
+ * IdleTimeoutError — a silent peer never keeps calls hanging. The session reports it as a
+ * violation (an `idle-timeout` alert on the network side): a quiet peer answers pings, a dead or
+ * hostile one does not. `ping()` measures a round trip.
  * Ping bodies are 8 bytes: a u32 nonce (0 for heartbeats) and 4 zero bytes; pong echoes them.
  */
 export class Heartbeat {

@@ -23,6 +23,20 @@ export type SessionOptions = {
   readonly heartbeatIntervalMs?: number;
   /** Nothing received for this long (ms; default 15 000; ≥ 2 × interval) → the session closes. */
   readonly idleTimeoutMs?: number;
+  /**
+   * A frame begun by the peer must be complete within this time (ms; default 10 000; 0 = no
+   * deadline). Trickled bytes do not extend it: a peer that declares a body and sends it a byte at
+   * a time (slowloris) is cut `frame.stalled` instead of holding the buffer forever. Keep it above
+   * the time the largest frame (`maxFrameSize`) takes on the slowest link.
+   */
+  readonly frameTimeoutMs?: number;
+  /**
+   * Replies and control frames (pongs, credit…) queued while the transport is above its
+   * high-water mark — the peer is not reading — beyond this many bytes cut the session
+   * `session.peer-not-reading` (default 16 MiB). Stream data does not count: credit and
+   * back-pressure already pace it.
+   */
+  readonly maxOutputBacklog?: number;
   /** Credit (bytes) granted to every stream towards this node (default 256 KiB). */
   readonly streamWindow?: number;
   /** Requests from the peer handled at once; more are refused `rate-limited` (default 1024). */
@@ -59,6 +73,8 @@ export function resolveSessionOptions(o: SessionOptions): ResolvedSessionOptions
     requestTimeoutMs: positive('requestTimeoutMs', o.requestTimeoutMs ?? 30_000, 0),
     heartbeatIntervalMs,
     idleTimeoutMs,
+    frameTimeoutMs: positive('frameTimeoutMs', o.frameTimeoutMs ?? 10_000, 0),
+    maxOutputBacklog: positive('maxOutputBacklog', o.maxOutputBacklog ?? 16 * 1024 * 1024),
     streamWindow: positive('streamWindow', o.streamWindow ?? 256 * 1024, 1, MAX_CREDIT),
     maxIncomingCalls: positive('maxIncomingCalls', o.maxIncomingCalls ?? 1024),
     goawayGraceMs: positive('goawayGraceMs', o.goawayGraceMs ?? 10_000, 0),

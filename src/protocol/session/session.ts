@@ -1,9 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { RegistryError } from '../../domain/errors.ts';
 import {
+  BadFrameError,
   ConnectionClosedError,
   errorFromWire,
+  FrameTimeoutError,
   GoawayError,
+  PeerNotReadingError,
   ProtocolError,
   ProtocolViolationError,
   UnknownMessageKindError,
@@ -31,7 +34,11 @@ import { resolveSessionOptions } from './session-options.ts';
 import { Heartbeat } from './heartbeat.ts';
 
 export type SessionEvents = {
-  /** The peer broke the protocol (bad frame, invalid message, …): raise an alert (R11). */
+  /**
+   * The peer broke the protocol: raise an alert (R11). A bad, truncated (`frame.truncated`) or
+   * stalled frame (`frame.stalled`), an invalid message, silence past the idle timeout
+   * (`session.idle-timeout`), output it does not read (`session.peer-not-reading`), …
+   */
   violation: [error: ProtocolError];
   /** The peer sent `goaway`: `goaway` for a shutdown, another code when it drops us for a fault. */
   goaway: [error: ProtocolError];
@@ -60,6 +67,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   readonly #clock: Clock;
   #beforeDispatch: ((kind: RequestKind) => void) | undefined;
+  #beforePong: (() => boolean) | undefined;
   readonly #writer: FrameWriter;
   readonly #decoder: FrameDecoder;
   readonly #link: CallLink;
@@ -76,6 +84,10 @@ export class Session extends EventEmitter<SessionEvents> {
   #transportError: Error | undefined;
   #graceTimer: unknown;
   #lastReceivedAt: number;
+  /** When the frame being received must be complete (clock ms); 0: no frame under way. */
+  #frameDeadline = 0;
+  /** One timer for the frame deadline, armed only while a frame is under way (not per frame). */
+  #frameTimer: unknown;
   #resolveReady!: (p: PeerInfo) => void;
   #rejectReady!: (e: Error) => void;
   #resolveClosed!: (reason: Error | undefined) => void;
@@ -91,7 +103,22 @@ export class Session extends EventEmitter<SessionEvents> {
     this.options = resolveSessionOptions(options);
     this.transport = options.transport;
     this.#clock = this.options.clock;
-    this.#writer = new FrameWriter(this.transport, this.#clock, this.options.maxFrameSize);
+    this.#writer = new FrameWriter(
+      this.transport,
+      this.#clock,
+      this.options.maxFrameSize,
+      this.options.maxOutputBacklog,
+      (bytes) =>
+        // Not from inside the write that crossed the limit: its caller finishes first.
+        queueMicrotask(() =>
+          this.#violation(
+            new PeerNotReadingError(
+              `the peer does not read: ${bytes} bytes of replies and control frames wait ` +
+                `(limit ${this.options.maxOutputBacklog})`,
+            ),
+          ),
+        ),
+    );
     this.#decoder = new FrameDecoder({ maxFrameSize: this.options.maxFrameSize });
     this.#lastReceivedAt = this.#clock.now();
     this.ready = new Promise((resolve, reject) => {
@@ -119,7 +146,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
     this.#heartbeat = new Heartbeat(this.#clock, this.#writer, this.options, {
       lastReceivedAt: () => this.#lastReceivedAt,
-      idle: (e) => this.#notifyAndClose(e),
+      idle: (e) => this.#violation(e), // a peer that answers no heartbeat: alert (R11)
     });
     this.#handshake = new Handshake(this.options, this.#writer, this.transport.peer.name, {
       refuse: (f, e) => this.#refuse(f, e),
@@ -156,6 +183,16 @@ export class Session extends EventEmitter<SessionEvents> {
   beforeDispatch(check: (kind: RequestKind) => void): this {
     if (this.#beforeDispatch) throw new Error('beforeDispatch is already set on this session');
     this.#beforeDispatch = check;
+    return this;
+  }
+
+  /**
+   * A check run for every ping of the peer: false leaves it unanswered (no pong), e.g. when the
+   * peer is over its request rate (the session guard counts pings with requests). One per session.
+   */
+  beforePong(check: () => boolean): this {
+    if (this.#beforePong) throw new Error('beforePong is already set on this session');
+    this.#beforePong = check;
     return this;
   }
 
@@ -247,12 +284,19 @@ export class Session extends EventEmitter<SessionEvents> {
 
   #onData(chunk: Uint8Array) {
     if (this.#state === 'closed') return;
-    this.#lastReceivedAt = this.#clock.now();
+    const now = this.#clock.now();
+    this.#lastReceivedAt = now;
     try {
-      for (const frame of this.#decoder.push(chunk)) {
+      const frames = this.#decoder.push(chunk);
+      for (const frame of frames) {
         this.#onFrame(frame);
         if (this.#isClosed()) return;
       }
+      // The frame deadline: set when a frame is left unfinished at the end of a chunk, kept while
+      // the same frame trickles in, moved on only when a frame completes (a new one began).
+      if (this.#decoder.partial) {
+        if (this.#frameDeadline === 0 || frames.length > 0) this.#startFrameDeadline(now);
+      } else this.#frameDeadline = 0;
     } catch (e) {
       if (e instanceof ProtocolError) this.#violation(e);
       else this.#shutdown(e as Error); // a bug of this side: the connection cannot be trusted
@@ -286,6 +330,7 @@ export class Session extends EventEmitter<SessionEvents> {
         if (reply) return this.#outgoing.get(f.requestId)?.onUploadCredit(readU32(f.body));
         return this.#incoming.get(f.requestId)?.onDownloadCredit(readU32(f.body));
       case FrameKind.ping:
+        if (this.#beforePong && !this.#beforePong()) return;
         return this.#writer.control(FrameKind.pong, 0, 0, f.body);
       case FrameKind.pong:
         return this.#heartbeat.onPong(f.body);
@@ -349,6 +394,37 @@ export class Session extends EventEmitter<SessionEvents> {
     this.#writer.encoder.maxFrameSize = peer.maxFrameSize;
     this.#resolveReady(peer);
     this.#outgoing.flush();
+  }
+
+  #startFrameDeadline(now: number) {
+    const ms = this.options.frameTimeoutMs;
+    if (ms === 0) return;
+    this.#frameDeadline = now + ms;
+    this.#frameTimer ??= this.#clock.setTimeout(this.#checkFrameDeadline, ms);
+  }
+
+  /** The frame timer: cut the session if the frame under way is late, else wait for its deadline. */
+  readonly #checkFrameDeadline = () => {
+    this.#frameTimer = undefined;
+    if (this.#state === 'closed' || this.#frameDeadline === 0) return;
+    const left = this.#frameDeadline - this.#clock.now();
+    if (left > 0) {
+      this.#frameTimer = this.#clock.setTimeout(this.#checkFrameDeadline, left);
+      return;
+    }
+    this.#violation(
+      new FrameTimeoutError(
+        `a frame was not finished within ${this.options.frameTimeoutMs} ms (${this.#frameProgress()})`,
+      ),
+    );
+  };
+
+  /** How much of the frame under way has arrived, for alerts. */
+  #frameProgress(): string {
+    const d = this.#decoder;
+    return d.declaredLength < 0
+      ? `${d.bufferedBytes} of its 16 header bytes received`
+      : `${d.bufferedBytes} of its ${d.declaredLength} body bytes received`;
   }
 
   // ── writing and bookkeeping ────────────────────────────────────────────────────────────────────
@@ -415,6 +491,14 @@ export class Session extends EventEmitter<SessionEvents> {
 
   #onTransportClose(error: Error | undefined) {
     if (this.#state === 'closed') return;
+    if (this.#decoder.partial && !this.#decoder.failure)
+      // The peer ended the connection inside a frame: a truncated frame (R11).
+      return this.#violation(
+        new BadFrameError(
+          `the connection closed inside a frame (${this.#frameProgress()})${error ? `: ${error.message}` : ''}`,
+          { reason: 'frame.truncated', ...(error ? { cause: error } : {}) },
+        ),
+      );
     const reason =
       error ??
       this.#transportError ??
@@ -431,6 +515,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.#heartbeat.stop();
     this.#handshake.stop();
     this.#clock.clearTimeout(this.#graceTimer);
+    this.#clock.clearTimeout(this.#frameTimer);
     const error =
       reason instanceof ConnectionClosedError
         ? reason

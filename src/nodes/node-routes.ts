@@ -1,0 +1,217 @@
+import { randomBytes } from 'node:crypto';
+import { RegistryError } from '../domain/errors.ts';
+import { nodeName, type NodeRef } from '../domain/network/NodeRef.ts';
+import { parseNodeName, type NodeTlsCredentials } from '../pki/index.ts';
+import { routeEcho, type RouteEchoReply, type Session } from '../protocol/index.ts';
+import type { AlertStore } from '../storage/ports.ts';
+import { acceptRoutes } from '../switch/route-endpoint.ts';
+import { openRoute } from '../switch/route-client.ts';
+import type { RouteRecord } from '../switch/RouteRecord.ts';
+import type { AuthenticatedPeer } from '../transport/authenticated-peer.ts';
+import { connectNetwork } from '../transport/connect.ts';
+import type { NetworkListener } from '../transport/network-listener.ts';
+import { errorText, type Logger } from './json-log.ts';
+import type { NodeConfig } from './node-config.ts';
+import { UpstreamSession } from './upstream-session.ts';
+
+/**
+ * Routes through the switch (専用交換装置, R2) in a running node (docs/NETWORK.md "The switch"):
+ *
+ * - at a CS, `attach` registers `acceptRoutes` on the outer session the switch opens to the CS's
+ *   listener, so that another CS can run an inner mutual-TLS session with this one; inner
+ *   sessions answer `route-echo`, the connectivity check, and nothing else (ROUTED_ALLOW_LIST);
+ * - at a CS, `check(to)` opens a route to another CS through the switch of its config and runs
+ *   one `route-echo` round trip (`juki node route-check`, `POST /route/check`);
+ * - at the switch, `RouteRecordLog` keeps the newest route records in memory: who, when, how
+ *   many bytes, never content (the switch writes nothing to disk; its log has the same lines).
+ *
+ * The check is not 広域交付 (R24) or 転入転出の特例 (R25): it carries no resident data.
+ */
+export type CsRoutes = {
+  /** A session accepted on this CS's listener: from the switch, it may carry routes. */
+  attach(session: Session, peer: AuthenticatedPeer): void;
+  /** One `route-echo` round trip with CS `to` through the switch. */
+  check(to: string): Promise<RouteCheck>;
+  /** Goaway on the kept outer session to the switch. */
+  close(): Promise<void>;
+};
+
+/** What a route check found: who answered, through which switch, how fast. */
+export type RouteCheck = {
+  readonly from: string;
+  readonly to: string;
+  readonly via: string;
+  /** The node the inner TLS handshake authenticated and that answered the echo (= `to`). */
+  readonly answeredBy: string;
+  /** The answering CS's municipality (団体コード). */
+  readonly municipality: string;
+  readonly answeredAt: string;
+  /** Outer session to the switch, route, inner handshake and the echo, in ms. */
+  readonly totalMs: number;
+  /** The echo alone, on the established inner session, in ms. */
+  readonly roundTripMs: number;
+};
+
+export function startCsRoutes(o: {
+  readonly config: NodeConfig;
+  /** The node's credentials, with the CRL it holds now. */
+  readonly credentials: () => NodeTlsCredentials;
+  readonly alerts: AlertStore;
+  /** The node's listener, once it runs (its alerts; inner sessions tracked for CRL, isolation). */
+  readonly listener: () => NetworkListener | undefined;
+  readonly log: Logger;
+}): CsRoutes {
+  const self = o.config.node;
+  const selfName = nodeName(self);
+  const sw = o.config.switch;
+  // One long-lived outer session to the switch (a full handshake costs ~1.5 ms; routes are calls
+  // on it, and closing it right after a route could cut the route's last bytes).
+  const outerSession =
+    sw &&
+    new UpstreamSession(() =>
+      connectNetwork({
+        self,
+        credentials: o.credentials(),
+        expectedPeer: sw.node,
+        host: sw.host,
+        port: sw.port,
+        alerts: o.alerts,
+      }),
+    );
+  return {
+    attach(session, peer) {
+      if (peer.node.role !== 'switch') return;
+      acceptRoutes(session, peer, {
+        self,
+        credentials: o.credentials,
+        alerts: {
+          record: (a) => o.listener()?.recordAlert(a),
+        },
+        track: (entry) => o.listener()?.track(entry) ?? true,
+        // Inner requests share the node's request budget for that peer (network-listener.ts).
+        requestBucket: (p) => o.listener()?.requestBucket(p.name),
+        onInnerSession: (inner, caller) => {
+          o.log.info('route.inner-session', { caller: caller.name, via: peer.name });
+          inner.handle('route-echo', (m): RouteEchoReply => ({
+            kind: 'route-echo-reply',
+            nonce: m.nonce,
+            node: selfName,
+            at: new Date().toISOString(),
+          }));
+        },
+      });
+    },
+
+    close: async () => outerSession?.close(),
+
+    async check(to) {
+      if (!sw || !outerSession)
+        throw new RegistryError(
+          'invalid',
+          `${selfName} の設定に交換装置がありません / ${selfName} has no switch in its config (juki network init writes one)`,
+          'route.no-switch',
+        );
+      const target = parseTarget(to);
+      const started = performance.now();
+      try {
+        const outer = await outerSession.get();
+        const inner = await openRoute({
+          outer,
+          self,
+          credentials: o.credentials(),
+          target,
+          alerts: o.alerts,
+        });
+        try {
+          const nonce = randomBytes(16).toString('hex');
+          const sent = performance.now();
+          const reply = await inner.request(routeEcho(nonce));
+          const roundTripMs = performance.now() - sent;
+          const answeredBy = inner.transport.peer.name;
+          if (reply.nonce !== nonce || reply.node !== nodeName(target) || answeredBy !== reply.node)
+            throw new RegistryError(
+              'conflict',
+              `the echo from ${answeredBy} does not match what was sent to ${nodeName(target)}`,
+              'route.echo-mismatch',
+            );
+          const result: RouteCheck = {
+            from: selfName,
+            to: nodeName(target),
+            via: nodeName(sw.node),
+            answeredBy,
+            municipality: target.code,
+            answeredAt: reply.at,
+            totalMs: round(performance.now() - started),
+            roundTripMs: round(roundTripMs),
+          };
+          o.log.info('route.checked', {
+            to: result.to,
+            via: result.via,
+            totalMs: result.totalMs,
+            roundTripMs: result.roundTripMs,
+          });
+          return result;
+        } finally {
+          await inner.goaway().catch(() => undefined);
+        }
+      } catch (e) {
+        o.log.warn('route.check-refused', {
+          to: nodeName(target),
+          via: nodeName(sw.node),
+          reason: e instanceof RegistryError ? (e.reason ?? e.code) : undefined,
+          error: errorText(e),
+        });
+        throw e;
+      }
+    },
+  };
+}
+
+/** The newest route records of a switch, in memory: metadata only (R2). */
+export class RouteRecordLog {
+  readonly #records: RouteRecord[] = [];
+  constructor(private readonly keep = 100) {}
+  push(record: RouteRecord): void {
+    this.#records.push(record);
+    if (this.#records.length > this.keep) this.#records.splice(0, this.#records.length - this.keep);
+  }
+  /** Newest first. */
+  list(limit: number): RouteRecord[] {
+    return this.#records.slice(-Math.max(0, limit)).reverse();
+  }
+}
+
+/** The terminal side's `POST /route/check` body: `{ to: 'cs:011011' }`. */
+export function routeCheckFromTerminal(
+  routes: CsRoutes | undefined,
+  self: NodeRef,
+  body: Record<string, unknown>,
+): Promise<RouteCheck> {
+  if (!routes)
+    return Promise.reject(
+      new RegistryError(
+        'invalid',
+        `${nodeName(self)} は交換装置経由の経路を開きません / only a CS opens routes through the switch`,
+        'route.not-a-cs',
+      ),
+    );
+  if (typeof body.to !== 'string')
+    return Promise.reject(
+      new RegistryError('invalid', 'to must be a node name such as cs:011011', 'route.bad-target'),
+    );
+  return routes.check(body.to);
+}
+
+function parseTarget(to: string): NodeRef {
+  try {
+    return parseNodeName(to);
+  } catch {
+    throw new RegistryError(
+      'invalid',
+      `${JSON.stringify(to.slice(0, 40))} はノード名ではありません / not a node name (e.g. cs:011011)`,
+      'route.bad-target',
+    );
+  }
+}
+
+const round = (ms: number): number => Math.round(ms * 10) / 10;

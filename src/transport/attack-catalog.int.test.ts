@@ -4,6 +4,7 @@
  * change-notice handler. Each attack is refused, an alert with its reason is recorded, and the
  * store is unchanged.
  */
+import { encode } from '@msgpack/msgpack';
 import { mkdtemp, rm } from 'node:fs/promises';
 import netModule from 'node:net';
 import { tmpdir } from 'node:os';
@@ -400,6 +401,33 @@ describe('attack catalog: broken protocol inside TLS (R10, R11)', () => {
     h.writeUInt32BE(length, 12);
     return h;
   };
+
+  it('R11: requests of unknown kinds are answered unknown-kind, the session lives on, and the third raises one unknown-kinds alert', async () => {
+    const before = await store.countIdentities();
+    const session = await connectAs(cs);
+    const socket = (session.transport as TlsTransport).socket;
+    // Request frames the session did not make (ids far above its own): their error replies come
+    // back for ids not in flight and are dropped by the client session.
+    for (let i = 1; i <= 4; i++) {
+      const body = encode({ kind: `probe-${i}` });
+      socket.write(Buffer.concat([header(0x01, 900_000 + i, body.length), body]));
+    }
+    await vi.waitFor(async () =>
+      expect(await newAlerts()).toMatchObject([
+        {
+          kind: 'unknown-kinds',
+          peerName: 'cs:131016',
+          detail: expect.stringContaining('"probe-1", "probe-2", "probe-3"') as unknown,
+        },
+      ]),
+    );
+    // Forward compatibility: the same session is still open and answering.
+    expect(session.state).toBe('ready');
+    expect(await session.ping()).toBeGreaterThanOrEqual(0);
+    expect(await newAlerts()).toHaveLength(1); // the fourth raised no second alert
+    expect(await store.countIdentities()).toBe(before);
+    await session.goaway();
+  });
 
   it('R10: a frame declaring 64 MiB is refused from its header, nothing buffered, with a bad-frame alert', async () => {
     const before = await store.countIdentities();

@@ -406,6 +406,19 @@ describe('identity provision across processes', () => {
       .map((l) => JSON.parse(l) as { line: number; status: string; reason?: string });
     expect(results.map((r) => [r.line, r.reason])).toEqual(expected);
     expect(results[0]!.status).toBe('found');
+    // Each result line carries its input row, the answer appended (R14).
+    expect(results.map((r) => (r as { input?: unknown }).input)).toEqual(
+      lines.map((l) => {
+        try {
+          const parsed: unknown = JSON.parse(l);
+          return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+            ? parsed
+            : l;
+        } catch {
+          return l;
+        }
+      }),
+    );
     // Every refused line has its refusal record at the national server (R23): row k of the chunk
     // whose first line is F has the query id `…:F#k`, so line F + k.
     const recorded = (await national.listRefusals({ limit: 50 }))

@@ -295,6 +295,9 @@ async function query(v: Values, io: CommandIO): Promise<number> {
   return EXIT.ok;
 }
 
+/** A line that is not a JSON object is echoed as text, at most this many characters. */
+const MAX_ECHOED_LINE = 200;
+
 async function batch(v: Values, io: CommandIO): Promise<number> {
   const base = await nodeTerminal(await loadNodeConfig(need(v, 'config')));
   const affairId = need(v, 'affair');
@@ -344,7 +347,9 @@ async function batch(v: Values, io: CommandIO): Promise<number> {
         reason: 'batch.malformed-line',
       };
       counts[c.row === undefined ? 'malformed' : r.status] += 1;
-      if (!output.write(`${JSON.stringify({ line: c.line, ...r })}\n`))
+      // The input row comes back with its answer appended (R14): the result file stands alone.
+      const input = c.row ?? c.raw.slice(0, MAX_ECHOED_LINE);
+      if (!output.write(`${JSON.stringify({ line: c.line, input, ...r })}\n`))
         await new Promise<void>((resolve) => output.once('drain', () => resolve()));
     }
     progress.update(line);

@@ -34,6 +34,8 @@ export type CsRoutes = {
   check(to: string): Promise<RouteCheck>;
   /** Goaway on the kept outer session to the switch. */
   close(): Promise<void>;
+  /** A new CRL is in force: the kept outer session is dropped, the next check dials afresh. */
+  reset(): void;
 };
 
 /** What a route check found: who answered, through which switch, how fast. */
@@ -103,6 +105,8 @@ export function startCsRoutes(o: {
     },
 
     close: async () => outerSession?.close(),
+
+    reset: () => outerSession?.reset(),
 
     async check(to) {
       if (!sw || !outerSession)

@@ -358,6 +358,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
         credentials = { ...credentials, crlPem };
         sender?.reconnect();
         upstreamSession?.reset();
+        csRoutes?.reset();
       },
       alerts,
       log,

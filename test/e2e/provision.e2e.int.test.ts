@@ -31,8 +31,18 @@ describe('identity provision across processes', () => {
   let hanako: ResidentCode;
   let taro: ResidentCode;
 
-  const ask = async (node: string, body: Record<string, unknown>): Promise<Answer> =>
-    (await callTerminal(await net.terminal(node), 'POST', '/provision/query', body)) as Answer;
+  /** Every answer an agency server got, to check the disclosure log against (R17). */
+  const agencyAnswers: Answer[] = [];
+  const ask = async (node: string, body: Record<string, unknown>): Promise<Answer> => {
+    const answer = (await callTerminal(
+      await net.terminal(node),
+      'POST',
+      '/provision/query',
+      body,
+    )) as Answer;
+    if (node.startsWith('agency:')) agencyAnswers.push(answer);
+    return answer;
+  };
   const refusal = (node: string, body: Record<string, unknown>) =>
     ask(node, body).then(
       () => {
@@ -443,6 +453,17 @@ describe('identity provision across processes', () => {
       expect(d.legalBasis.length).toBeGreaterThan(0);
       expect(d.node).toBe('national:jlis');
     }
+    // Each immediate answer an agency got has exactly one record per person provided, under its
+    // query id, at the national server (the people of both prefectures of this network).
+    const all = [
+      ...(await national.disclosuresForPrefecture('13', 0, 10_000)),
+      ...(await national.disclosuresForPrefecture('14', 0, 10_000)),
+    ];
+    const perQuery = new Map<string, number>();
+    for (const d of all) perQuery.set(d.queryId, (perQuery.get(d.queryId) ?? 0) + 1);
+    expect(agencyAnswers.filter((a) => a.identities.length > 0).length).toBeGreaterThanOrEqual(3);
+    for (const a of agencyAnswers)
+      expect([a.queryId, perQuery.get(a.queryId) ?? 0]).toEqual([a.queryId, a.identities.length]);
     const suspendedQueries = (await national.listRefusals({ limit: 50 })).map((r) => r.queryId);
     expect(disclosures.some((d) => suspendedQueries.includes(d.queryId))).toBe(false);
     // 鶴見 太郎: once for 東京都's governor (through the national server, R21), once in the batch.

@@ -1,5 +1,5 @@
 import { RegistryError } from '../domain/errors.ts';
-import type { NodeRef } from '../domain/network/NodeRef.ts';
+import { nodeName, type NodeRef } from '../domain/network/NodeRef.ts';
 import type { AlertStore } from '../storage/ports.ts';
 import type { Logger } from './json-log.ts';
 import { monitorView, newestAlerts } from './node-monitor.ts';
@@ -89,6 +89,20 @@ export function terminalRoutes(c: TerminalContext): TerminalRoute[] {
     },
     { method: 'POST', path: '/reports/answer', run: (b) => reportsOf(c).answer(b) },
     { method: 'GET', path: '/reports', run: () => reportsOf(c).list(100) },
+    {
+      method: 'GET',
+      path: '/routes',
+      run: () =>
+        self.role === 'switch'
+          ? Promise.resolve(node.routeRecords(100))
+          : Promise.reject(
+              new RegistryError(
+                'invalid',
+                `${nodeName(self)} は交換装置ではありません / only the switch keeps route records`,
+                'route.not-a-switch',
+              ),
+            ),
+    },
     { method: 'POST', path: '/reports/poll', run: () => reportsOf(c).sync() },
     {
       method: 'POST',

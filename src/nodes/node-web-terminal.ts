@@ -39,6 +39,7 @@ export const ROUTE_OPERATIONS: Readonly<Record<string, TerminalOperation>> = {
   'POST /reports/poll': 'reports.poll',
   'POST /audit/analyse': 'audit.analyse',
   'POST /route/check': 'route.check',
+  'GET /routes': 'route.records',
   'POST /isolate': 'node.isolate',
   'POST /readmit': 'node.readmit',
 };

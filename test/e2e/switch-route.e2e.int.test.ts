@@ -98,6 +98,50 @@ describe('routes through the switch between running CS (R2)', () => {
     expect(relayed.bytesUp).toBeGreaterThan(500); // TLS records, the inner handshake included
     expect(relayed.bytesDown).toBeGreaterThan(500);
     expect(Date.parse(relayed.at as string)).not.toBeNaN();
+    // The switch's operator reads the same records at its terminal side (`juki node routes`):
+    // exactly the metadata fields, nothing of what was relayed.
+    out.length = 0;
+    expect(await main(['node', 'routes', '--config', configOf('switch:main'), '--json'], io)).toBe(
+      0,
+    );
+    const listed = JSON.parse(out.join('\n')) as Record<string, unknown>[];
+    const toB = listed.filter((l) => l.target === B);
+    expect(toB.map((l) => [l.caller, l.outcome])).toEqual([
+      [A, 'relayed'],
+      [A, 'relayed'],
+    ]);
+    for (const l of listed)
+      expect(Object.keys(l).sort()).toEqual(
+        expect.arrayContaining([
+          'at',
+          'bytesDown',
+          'bytesUp',
+          'caller',
+          'durationMs',
+          'outcome',
+          'target',
+        ]),
+      );
+    for (const l of listed)
+      expect(
+        Object.keys(l).filter(
+          (k) =>
+            ![
+              'at',
+              'bytesDown',
+              'bytesUp',
+              'caller',
+              'durationMs',
+              'outcome',
+              'reason',
+              'target',
+            ].includes(k),
+        ),
+      ).toEqual([]);
+    // Only the switch keeps route records.
+    out.length = 0;
+    expect(await main(['node', 'routes', '--config', configOf(A)], io)).toBe(1);
+    expect(out.join('\n')).toContain('route.not-a-switch');
     // B saw the inner session from A, through the switch.
     expect(
       net.logs(B).some((l) => l.includes('"event":"route.inner-session"') && l.includes(A)),

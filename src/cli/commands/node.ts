@@ -6,10 +6,11 @@ import { callTerminal } from '../../nodes/terminal-server.ts';
 import { nodeTerminal } from '../terminal-target.ts';
 import type { IntegrityReport } from '../../integrity/index.ts';
 import type { RouteCheck } from '../../nodes/node-routes.ts';
+import type { RouteRecord } from '../../switch/RouteRecord.ts';
 import { EXIT, UsageError } from '../cli-error.ts';
 import { printJson, type CommandIO } from '../io.ts';
 
-export const NODE_HELP = `juki node <start|health|isolate|readmit|retention|integrity|route-check> --config FILE [options]
+export const NODE_HELP = `juki node <start|health|isolate|readmit|retention|integrity|route-check|routes> --config FILE [options]
 
   start       runs the node of FILE (a CS with its register, a prefecture server, the national
               server or the switch) until SIGINT/SIGTERM; JSON logs on stdout
@@ -25,6 +26,8 @@ export const NODE_HELP = `juki node <start|health|isolate|readmit|retention|inte
               a CS: 疎通確認 (connectivity check, R2) with another CS through the switch —
               outer mutual TLS to the switch, inner mutual TLS end to end with CS, one
               route-echo round trip; no resident data (not 広域交付)
+  routes      the switch: its newest route records (who, when, outcome, bytes each way,
+              duration; never content — R2)
 
   --config FILE   the node's config (juki network init writes them; docs/OPERATIONS.md)
   --reason TEXT   isolate: why (recorded with the alert)
@@ -87,6 +90,21 @@ export async function runNode(args: readonly string[], io: CommandIO): Promise<n
         io.out(
           `疎通確認 (route check) ${r.from} → ${r.via} → ${r.to}: ${r.answeredBy} が応答 (answered) at ${r.answeredAt}; inner mutual TLS end to end, ${r.totalMs} ms in all, echo ${r.roundTripMs} ms`,
         );
+      return EXIT.ok;
+    }
+    case 'routes': {
+      const records = (await callTerminal(
+        await nodeTerminal(config),
+        'GET',
+        '/routes',
+      )) as RouteRecord[];
+      if (values.json) printJson(io, records);
+      else if (records.length === 0) io.out('経路記録なし (no route records yet)');
+      else
+        for (const r of records)
+          io.out(
+            `${r.at} ${r.caller} → ${r.target} ${r.outcome}${r.reason ? ` (${r.reason})` : ''}: ${r.bytesUp} bytes up / ${r.bytesDown} down, ${r.durationMs} ms`,
+          );
       return EXIT.ok;
     }
     case 'isolate':

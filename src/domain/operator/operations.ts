@@ -81,6 +81,10 @@ export const TERMINAL_OPERATIONS = {
     roles: ['cs'],
     what: '交換装置経由の疎通確認 / connectivity check with another CS through the switch (R2)',
   },
+  'route.records': {
+    roles: ['switch'],
+    what: '交換装置の経路記録 / the switch’s route records: who, when, bytes, never content (R2)',
+  },
   'node.isolate': { roles: ALL, what: '緊急遮断 / isolate a node: the emergency cut-off (R11)' },
   'node.readmit': { roles: ALL, what: '遮断の解除 / readmit an isolated node (R11)' },
   'alerts.list': { roles: ALL, what: '侵入検知アラート / intrusion alerts (R11)' },

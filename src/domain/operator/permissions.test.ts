@@ -30,6 +30,8 @@ function oracle(card: string, role: string, op: string): boolean {
         ].includes(op)
       );
     case 'auditor':
+      // R2: the switch's route records, on the switch only (its reviewers and its officers).
+      if (op === 'route.records') return role === 'switch';
       if (op === 'audit.read' || op === 'audit.verify' || op === 'monitor.view')
         return NODE_ROLES.some((r) => r === role);
       if (
@@ -47,6 +49,7 @@ function oracle(card: string, role: string, op: string): boolean {
         return role === 'cs' || role === 'agency' || server;
       return false;
     case 'security-officer':
+      if (op === 'route.records') return role === 'switch';
       return (
         NODE_ROLES.some((r) => r === role) &&
         ['alerts.list', 'node.isolate', 'node.readmit', 'health', 'operator.list']
@@ -67,6 +70,7 @@ function oracle(card: string, role: string, op: string): boolean {
       if (op === 'disclosure.sync') return role === 'prefecture';
       // R2: the connectivity check through the switch exists on a CS only.
       if (op === 'route.check') return role === 'cs';
+      if (op === 'route.records') return role === 'switch';
       return false;
     }
     default:

@@ -39,9 +39,11 @@ export const PERMISSIONS: Readonly<Record<CardType, readonly TerminalOperation[]
     'reports.list',
     'reports.poll',
     'monitor.view',
+    'route.records',
   ],
   'security-officer': [
     'alerts.list',
+    'route.records',
     'monitor.view',
     'node.isolate',
     'node.readmit',
@@ -57,6 +59,7 @@ export const PERMISSIONS: Readonly<Record<CardType, readonly TerminalOperation[]
     'integrity.list',
     'disclosure.sync',
     'route.check',
+    'route.records',
     'operator.grant',
     'operator.revoke',
     'operator.list',
@@ -72,7 +75,8 @@ export const PERMISSIONS: Readonly<Record<CardType, readonly TerminalOperation[]
  * beyond what the node's own schedules move, and it is not the emergency cut-off. So: health and
  * monitoring (unattended `juki monitor`), retention and the disclosure sync (scheduled jobs that
  * answer with counts), reloading the recipient register, listing and polling report requests,
- * the connectivity check through the switch (it answers node names and times only).
+ * the connectivity check through the switch and the switch's route records (node names, times
+ * and byte counts only).
  * Not: provision, disclosure reports, counter work, the access log and its analysis (residents'
  * data), integrity checks (their answers list differing resident codes and `--repair` rewrites
  * records), isolate / readmit (R11: only a security officer), report requests and answers (an
@@ -90,6 +94,7 @@ export const CONSOLE_OPERATIONS: readonly TerminalOperation[] = [
   'reports.list',
   'reports.poll',
   'route.check',
+  'route.records',
 ];
 
 /** Whether the console (no operator session) may run `operation` on a node with a web terminal. */

@@ -20,6 +20,7 @@ import {
 } from '../domain/change/change-builders.ts';
 import type { SecurityAlert } from '../domain/network/SecurityAlert.ts';
 import { createTestPki } from '../pki/index.ts';
+import { rawFrameHeader } from '../protocol/frame/frame-fixtures.ts';
 import { changeNotice, routeRequest } from '../protocol/index.ts';
 import { openIdentityStore } from '../storage/open-store.ts';
 import type { AlertStore, IdentityStore } from '../storage/ports.ts';
@@ -393,15 +394,6 @@ describe('attack catalog: broken protocol inside TLS (R10, R11)', () => {
     expect(await store.countIdentities()).toBe(before);
   });
 
-  /** A frame header (docs/PROTOCOL.md §2): magic, version 1, kind, flags, reserved, id, length. */
-  const header = (kind: number, requestId: number, length: number): Buffer => {
-    const h = Buffer.alloc(16);
-    h.set([0xa5, 0x4a, 0x01, kind, 0x00]);
-    h.writeUInt32BE(requestId, 8);
-    h.writeUInt32BE(length, 12);
-    return h;
-  };
-
   it('R11: requests of unknown kinds are answered unknown-kind, the session lives on, and the third raises one unknown-kinds alert', async () => {
     const before = await store.countIdentities();
     const session = await connectAs(cs);
@@ -410,7 +402,7 @@ describe('attack catalog: broken protocol inside TLS (R10, R11)', () => {
     // back for ids not in flight and are dropped by the client session.
     for (let i = 1; i <= 4; i++) {
       const body = encode({ kind: `probe-${i}` });
-      socket.write(Buffer.concat([header(0x01, 900_000 + i, body.length), body]));
+      socket.write(Buffer.concat([rawFrameHeader(0x01, 900_000 + i, body.length), body]));
     }
     await vi.waitFor(async () =>
       expect(await newAlerts()).toMatchObject([
@@ -432,7 +424,7 @@ describe('attack catalog: broken protocol inside TLS (R10, R11)', () => {
   it('R10: a frame declaring 64 MiB is refused from its header, nothing buffered, with a bad-frame alert', async () => {
     const before = await store.countIdentities();
     const session = await connectAs(cs);
-    (session.transport as TlsTransport).socket.write(header(0x01, 1001, 64 << 20));
+    (session.transport as TlsTransport).socket.write(rawFrameHeader(0x01, 1001, 64 << 20));
     expect(await session.closed).toBeDefined();
     await vi.waitFor(async () =>
       expect(await newAlerts()).toMatchObject([
@@ -450,7 +442,7 @@ describe('attack catalog: broken protocol inside TLS (R10, R11)', () => {
     const before = await store.countIdentities();
     const session = await connectAs(cs);
     const socket = (session.transport as TlsTransport).socket;
-    socket.end(Buffer.concat([header(0x01, 1005, 100), Buffer.alloc(10, 0x41)]));
+    socket.end(Buffer.concat([rawFrameHeader(0x01, 1005, 100), Buffer.alloc(10, 0x41)]));
     await session.closed;
     expect(await store.countIdentities()).toBe(before);
     await vi.waitFor(() =>
@@ -506,14 +498,6 @@ describe('attack catalog: stalled sessions after hello (R11, bounded memory)', (
 
   afterAll(() => strict.close());
 
-  /** A frame header (docs/PROTOCOL.md §2): magic, version 1, kind, flags, reserved, id, length. */
-  const header = (kind: number, requestId: number, length: number): Buffer => {
-    const h = Buffer.alloc(16);
-    h.set([0xa5, 0x4a, 0x01, kind, 0x00]);
-    h.writeUInt32BE(requestId, 8);
-    h.writeUInt32BE(length, 12);
-    return h;
-  };
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const csSessions = () => strict.sessions().filter((s) => s.peer.name === 'cs:131016');
 
@@ -548,7 +532,7 @@ describe('attack catalog: stalled sessions after hello (R11, bounded memory)', (
     const session = await connectAs(cs, strict);
     const socket = (session.transport as TlsTransport).socket;
     const started = Date.now();
-    socket.write(header(0x01, 1009, 1000)); // declares 1 000 bytes …
+    socket.write(rawFrameHeader(0x01, 1009, 1000)); // declares 1 000 bytes …
     const trickle = setInterval(() => socket.write(Buffer.of(0x41)), 100); // … sends 10 a second
     try {
       await session.closed; // the server's goaway ends the session

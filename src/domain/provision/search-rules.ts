@@ -44,7 +44,8 @@ export type SearchQuery = {
   readonly includeRemoved?: boolean | undefined;
 };
 
-const QUERY_FIELDS: ReadonlySet<string> = new Set([
+/** The fields a query may name (the message reader refuses any other, as `planSearch` does). */
+export const QUERY_FIELDS: ReadonlySet<string> = new Set([
   'affairId',
   'residentCode',
   'individualNumber',

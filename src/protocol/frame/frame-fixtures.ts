@@ -51,3 +51,16 @@ export const plainFrame = (f: Frame) => ({
   requestId: f.requestId,
   body: Buffer.from(f.body),
 });
+
+/**
+ * A hand-made frame header (docs/PROTOCOL.md §2: magic, version 1, kind, flags 0, reserved, id,
+ * length), for tests that play a peer writing bytes the encoder would never write (a length it
+ * does not keep, a frame left unfinished).
+ */
+export function rawFrameHeader(kind: number, requestId: number, length: number): Buffer {
+  const h = Buffer.alloc(16);
+  h.set([0xa5, 0x4a, 0x01, kind, 0x00]);
+  h.writeUInt32BE(requestId, 8);
+  h.writeUInt32BE(length, 12);
+  return h;
+}

@@ -1,7 +1,11 @@
 import { CHANGE_REASON_LIST, type ChangeReason } from '../../domain/change/ChangeReason.ts';
 import type { CalendarDate } from '../../domain/dates/CalendarDate.ts';
 import type { ProvidedIdentity } from '../../domain/provision/answer.ts';
-import { MAX_PROVIDED_MATCHES, type SearchQuery } from '../../domain/provision/search-rules.ts';
+import {
+  MAX_PROVIDED_MATCHES,
+  QUERY_FIELDS,
+  type SearchQuery,
+} from '../../domain/provision/search-rules.ts';
 import type { ResidentStatus, Sex } from '../../domain/resident/IdentityInfo.ts';
 import {
   dateProblem,
@@ -83,22 +87,6 @@ const ID = {
 };
 const MATCH = ['exact', 'prefix'] as const;
 export const AFFAIR_ID = { max: 64, noControl: true };
-
-/** The fields of a query; a batch row has the same without `affairId` (the message's). */
-const QUERY_FIELDS: ReadonlySet<string> = new Set([
-  'affairId',
-  'residentCode',
-  'individualNumber',
-  'name',
-  'nameMatch',
-  'nameKana',
-  'nameKanaMatch',
-  'address',
-  'addressMatch',
-  'birthDate',
-  'sex',
-  'includeRemoved',
-]);
 
 /**
  * The conditions of one query; `affairId` from the message instead of the map (a batch row,

@@ -7,6 +7,7 @@ import {
   type ProtocolError,
 } from '../errors.ts';
 import { FrameEncoder } from '../frame/frame-encoder.ts';
+import { rawFrameHeader } from '../frame/frame-fixtures.ts';
 import { FrameKind } from '../frame/frame.ts';
 import { createMemoryTransportPair } from '../memory-transport.ts';
 import type { Transport, TransportEvents } from '../transport.ts';
@@ -16,15 +17,6 @@ import type { Session } from './session.ts';
 import { createSession } from './session.ts';
 
 const flush = () => new Promise<void>((r) => setImmediate(r));
-
-/** A frame header (docs/PROTOCOL.md §2): magic, version 1, kind, flags, reserved, id, length. */
-const header = (kind: number, requestId: number, length: number): Buffer => {
-  const h = Buffer.alloc(16);
-  h.set([0xa5, 0x4a, 0x01, kind, 0x00]);
-  h.writeUInt32BE(requestId, 8);
-  h.writeUInt32BE(length, 12);
-  return h;
-};
 
 const ping = (nonce: number) => {
   const body = Buffer.alloc(8);
@@ -54,7 +46,7 @@ async function sessionWithRawPeer(frameTimeoutMs = 1_000) {
 describe('Session: a frame must be finished within the frame deadline (R11, slowloris)', () => {
   it('R11: a body trickled a byte at a time is cut at the deadline, not kept alive by the trickle', async () => {
     const { clock, b, raw, violations } = await sessionWithRawPeer(1_000);
-    raw.bytes(header(0x01, 3, 100)); // declares 100 bytes of body …
+    raw.bytes(rawFrameHeader(0x01, 3, 100)); // declares 100 bytes of body …
     await flush();
     for (let t = 0; t < 750; t += 250) {
       clock.advance(250);
@@ -81,7 +73,7 @@ describe('Session: a frame must be finished within the frame deadline (R11, slow
 
   it('R11: a header trickled byte by byte is cut at the deadline too', async () => {
     const { clock, b, raw, violations } = await sessionWithRawPeer(1_000);
-    const h = header(0x01, 3, 10);
+    const h = rawFrameHeader(0x01, 3, 10);
     for (let i = 0; i < 5; i++) {
       raw.bytes(h.subarray(i, i + 1));
       await flush();
@@ -132,7 +124,7 @@ describe('Session: a frame must be finished within the frame deadline (R11, slow
 describe('Session: a truncated frame (R11)', () => {
   it('R11: the peer closing inside a frame is a violation frame.truncated, not a quiet close', async () => {
     const { b, raw, violations } = await sessionWithRawPeer();
-    raw.bytes(Buffer.concat([header(0x01, 5, 100), Buffer.alloc(10, 0x41)]));
+    raw.bytes(Buffer.concat([rawFrameHeader(0x01, 5, 100), Buffer.alloc(10, 0x41)]));
     await flush();
     raw.transport.close();
     const reason = await b.closed;

@@ -6,6 +6,7 @@ import { routeEcho, type RouteEchoReply, type Session } from '../protocol/index.
 import type { AlertStore } from '../storage/ports.ts';
 import { acceptRoutes } from '../switch/route-endpoint.ts';
 import { openRoute } from '../switch/route-client.ts';
+import { startSwitch, type SwitchNode } from '../switch/switch-node.ts';
 import type { RouteRecord } from '../switch/RouteRecord.ts';
 import type { AuthenticatedPeer } from '../transport/authenticated-peer.ts';
 import { connectNetwork } from '../transport/connect.ts';
@@ -219,3 +220,41 @@ function parseTarget(to: string): NodeRef {
 }
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;
+
+/**
+ * The switch of a running node (`role: switch`): its listener on `config.listen`, the CS it
+ * serves from `config.directory`, each route's record kept in `routeLog` (GET /routes) and logged
+ * as `switch.route` — who, when, outcome, bytes, never content (R2).
+ */
+export function startRunningSwitch(o: {
+  readonly config: NodeConfig;
+  readonly credentials: NodeTlsCredentials;
+  readonly alerts: AlertStore;
+  readonly routeLog: RouteRecordLog;
+  readonly log: Logger;
+}): Promise<SwitchNode> {
+  const { config, routeLog, log } = o;
+  if (!config.listen)
+    throw new RegistryError('invalid', 'the switch needs a listen address', 'config.invalid');
+  return startSwitch({
+    self: config.node,
+    credentials: o.credentials,
+    host: config.listen.host,
+    port: config.listen.port,
+    alerts: o.alerts,
+    directory: (target: NodeRef) => config.directory.get(nodeName(target)),
+    records: (r) => {
+      routeLog.push(r);
+      log.info('switch.route', {
+        at: r.at,
+        caller: r.caller,
+        target: r.target,
+        bytesUp: r.bytesUp,
+        bytesDown: r.bytesDown,
+        durationMs: r.durationMs,
+        outcome: r.outcome,
+        reason: r.reason,
+      });
+    },
+  });
+}

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { RegistryError } from '../domain/errors.ts';
-import { nodeName, type NodeRef } from '../domain/network/NodeRef.ts';
+import { nodeName } from '../domain/network/NodeRef.ts';
 import type { IntegrityScope } from '../domain/integrity/IntegrityScope.ts';
 import { DEFAULT_RETENTION_POLICY } from '../domain/retention/retention.ts';
 import {
@@ -20,7 +20,7 @@ import type {
   IdentityStore,
   IntegrityCheckRecord,
 } from '../storage/ports.ts';
-import { startSwitch, type SwitchNode } from '../switch/switch-node.ts';
+import type { SwitchNode } from '../switch/switch-node.ts';
 import { connectNetwork } from '../transport/connect.ts';
 import { listenNetwork, type NetworkListener } from '../transport/network-listener.ts';
 import { ChangeReceiver } from './change-notice-handler.ts';
@@ -42,6 +42,7 @@ import {
   RouteRecordLog,
   routeCheckFromTerminal,
   startCsRoutes,
+  startRunningSwitch,
   type RouteCheck,
 } from './node-routes.ts';
 import type { RouteRecord } from '../switch/RouteRecord.ts';
@@ -283,27 +284,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
         : undefined;
     if (csRoutes) closers.push(() => csRoutes.close());
     if (config.listen && self.role === 'switch') {
-      switchNode = await startSwitch({
-        self,
-        credentials,
-        host: config.listen.host,
-        port: config.listen.port,
-        alerts,
-        directory: (target: NodeRef) => config.directory.get(nodeName(target)),
-        records: (r) => {
-          routeLog.push(r);
-          log.info('switch.route', {
-            at: r.at,
-            caller: r.caller,
-            target: r.target,
-            bytesUp: r.bytesUp,
-            bytesDown: r.bytesDown,
-            durationMs: r.durationMs,
-            outcome: r.outcome,
-            reason: r.reason,
-          });
-        },
-      });
+      switchNode = await startRunningSwitch({ config, credentials, alerts, routeLog, log });
       listener = switchNode.listener;
       const sw = switchNode;
       closers.push(() => sw.close());

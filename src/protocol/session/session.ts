@@ -4,7 +4,6 @@ import {
   BadFrameError,
   ConnectionClosedError,
   errorFromWire,
-  FrameTimeoutError,
   GoawayError,
   PeerNotReadingError,
   ProtocolError,
@@ -32,6 +31,7 @@ import { OutgoingCalls } from './outgoing-calls.ts';
 import type { ResolvedSessionOptions, SessionOptions } from './session-options.ts';
 import { resolveSessionOptions } from './session-options.ts';
 import { Heartbeat } from './heartbeat.ts';
+import { FrameDeadline, frameProgress } from './frame-deadline.ts';
 
 export type SessionEvents = {
   /**
@@ -84,10 +84,7 @@ export class Session extends EventEmitter<SessionEvents> {
   #transportError: Error | undefined;
   #graceTimer: unknown;
   #lastReceivedAt: number;
-  /** When the frame being received must be complete (clock ms); 0: no frame under way. */
-  #frameDeadline = 0;
-  /** One timer for the frame deadline, armed only while a frame is under way (not per frame). */
-  #frameTimer: unknown;
+  readonly #frameDeadline: FrameDeadline;
   #resolveReady!: (p: PeerInfo) => void;
   #rejectReady!: (e: Error) => void;
   #resolveClosed!: (reason: Error | undefined) => void;
@@ -144,6 +141,12 @@ export class Session extends EventEmitter<SessionEvents> {
     this.transport.on('error', this.#listeners.error);
     this.transport.on('close', this.#listeners.close);
 
+    this.#frameDeadline = new FrameDeadline(
+      this.#clock,
+      this.#decoder,
+      this.options.frameTimeoutMs,
+      (e) => this.#violation(e),
+    );
     this.#heartbeat = new Heartbeat(this.#clock, this.#writer, this.options, {
       lastReceivedAt: () => this.#lastReceivedAt,
       idle: (e) => this.#violation(e), // a peer that answers no heartbeat: alert (R11)
@@ -292,11 +295,7 @@ export class Session extends EventEmitter<SessionEvents> {
         this.#onFrame(frame);
         if (this.#isClosed()) return;
       }
-      // The frame deadline: set when a frame is left unfinished at the end of a chunk, kept while
-      // the same frame trickles in, moved on only when a frame completes (a new one began).
-      if (this.#decoder.partial) {
-        if (this.#frameDeadline === 0 || frames.length > 0) this.#startFrameDeadline(now);
-      } else this.#frameDeadline = 0;
+      this.#frameDeadline.afterChunk(now, frames.length);
     } catch (e) {
       if (e instanceof ProtocolError) this.#violation(e);
       else this.#shutdown(e as Error); // a bug of this side: the connection cannot be trusted
@@ -396,37 +395,6 @@ export class Session extends EventEmitter<SessionEvents> {
     this.#outgoing.flush();
   }
 
-  #startFrameDeadline(now: number) {
-    const ms = this.options.frameTimeoutMs;
-    if (ms === 0) return;
-    this.#frameDeadline = now + ms;
-    this.#frameTimer ??= this.#clock.setTimeout(this.#checkFrameDeadline, ms);
-  }
-
-  /** The frame timer: cut the session if the frame under way is late, else wait for its deadline. */
-  readonly #checkFrameDeadline = () => {
-    this.#frameTimer = undefined;
-    if (this.#state === 'closed' || this.#frameDeadline === 0) return;
-    const left = this.#frameDeadline - this.#clock.now();
-    if (left > 0) {
-      this.#frameTimer = this.#clock.setTimeout(this.#checkFrameDeadline, left);
-      return;
-    }
-    this.#violation(
-      new FrameTimeoutError(
-        `a frame was not finished within ${this.options.frameTimeoutMs} ms (${this.#frameProgress()})`,
-      ),
-    );
-  };
-
-  /** How much of the frame under way has arrived, for alerts. */
-  #frameProgress(): string {
-    const d = this.#decoder;
-    return d.declaredLength < 0
-      ? `${d.bufferedBytes} of its 16 header bytes received`
-      : `${d.bufferedBytes} of its ${d.declaredLength} body bytes received`;
-  }
-
   // ── writing and bookkeeping ────────────────────────────────────────────────────────────────────
 
   #onDrain() {
@@ -495,7 +463,7 @@ export class Session extends EventEmitter<SessionEvents> {
       // The peer ended the connection inside a frame: a truncated frame (R11).
       return this.#violation(
         new BadFrameError(
-          `the connection closed inside a frame (${this.#frameProgress()})${error ? `: ${error.message}` : ''}`,
+          `the connection closed inside a frame (${frameProgress(this.#decoder)})${error ? `: ${error.message}` : ''}`,
           { reason: 'frame.truncated', ...(error ? { cause: error } : {}) },
         ),
       );
@@ -515,7 +483,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.#heartbeat.stop();
     this.#handshake.stop();
     this.#clock.clearTimeout(this.#graceTimer);
-    this.#clock.clearTimeout(this.#frameTimer);
+    this.#frameDeadline.stop();
     const error =
       reason instanceof ConnectionClosedError
         ? reason

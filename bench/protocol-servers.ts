@@ -5,6 +5,8 @@
  *   server → parent (stdout)   READY {address…}      once listening
  *   parent → server (stdin)    cpu <t0> <t1>         CPU time it used between two epoch times (ms)
  *   server → parent            CPU {"ms":…}
+ *   parent → server            delay                 its event loop's delay since the last `delay`
+ *   server → parent            DELAY {"p50Ms":…,"p99Ms":…,"maxMs":…}
  *   parent → server            stop                  close, then print the result and exit
  *   server → parent            RESULT {…, maxRssMB}
  *
@@ -12,13 +14,22 @@
  * `performance.timeOrigin + performance.now()` on both sides) gives the server's CPU share of it.
  */
 import { spawn } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+
+export type LoopDelay = { readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number };
 
 export type ServerProcess<Ready> = {
   readonly ready: Ready;
   /** Milliseconds of CPU (user + system) the server used between two epoch times. */
   cpuMs(fromEpochMs: number, toEpochMs: number): Promise<number>;
+  /**
+   * How late the server's event loop ran its callbacks since the last call (perf_hooks
+   * monitorEventLoopDelay, 1 ms resolution): a stall on the server shows here; a latency tail
+   * without one is queueing or the client.
+   */
+  loopDelay(): Promise<LoopDelay>;
   stop(): Promise<Record<string, unknown>>;
   /** Ends the process now if it still runs (after a failure elsewhere). */
   kill(): void;
@@ -69,6 +80,7 @@ export function startServer<Ready>(
   return expect<Ready>('READY').then((ready) => ({
     ready,
     cpuMs: (from, to) => expect<{ ms: number }>('CPU', `cpu ${from} ${to}`).then((r) => r.ms),
+    loopDelay: () => expect<LoopDelay>('DELAY', 'delay'),
     stop: () => expect<Record<string, unknown>>('RESULT', 'stop'),
     kill: () => {
       if (!exited) child.kill();
@@ -96,7 +108,9 @@ export async function serveUntilStopped<A>(
   sample();
   const sampler = setInterval(sample, 20);
   sampler.unref();
+  const delay = monitorEventLoopDelay({ resolution: 1 });
   const server = await start(args);
+  delay.enable();
   process.stdout.write(`READY ${JSON.stringify(server.ready)}\n`);
 
   const at = (t: number): number => {
@@ -113,6 +127,15 @@ export async function serveUntilStopped<A>(
     if (command === 'cpu') {
       const ms = at(Number(to)) - at(Number(from));
       process.stdout.write(`CPU ${JSON.stringify({ ms })}\n`);
+    } else if (command === 'delay') {
+      const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+      const d = {
+        p50Ms: ms(delay.percentile(50)),
+        p99Ms: ms(delay.percentile(99)),
+        maxMs: ms(delay.max),
+      };
+      delay.reset();
+      process.stdout.write(`DELAY ${JSON.stringify(d)}\n`);
     } else if (command === 'stop') {
       clearInterval(sampler);
       const result = await server.close();

@@ -12,14 +12,13 @@ import { CancelledError, type IncomingStream, type OutgoingStream } from '../pro
  *   stream stops granting credit.
  * - `end()` ends the outgoing stream (stream-end); the end of the incoming stream is EOF.
  * - Destroying the duplex cancels the incoming stream and aborts the outgoing one (which ends
- *   the route call) — unless our side had ended cleanly first (the inner TLS session closed): then
+ *   the route call) — unless our side had been ended first (the inner TLS session closed; its
+ *   last records and the stream-end may still be on their way, and go): then
  *   the peer's last records are read and dropped until its end (5 s at most), so that a route
  *   closed by either CS ends as `relayed` at the switch, not as broken off.
  */
 export class TunnelDuplex extends Duplex {
   #reading = false;
-  /** Our direction ended cleanly (`end()`: the inner TLS session sent its close). */
-  #finished = false;
 
   constructor(
     private readonly incoming: IncomingStream,
@@ -37,10 +36,7 @@ export class TunnelDuplex extends Duplex {
 
   override _final(callback: (e?: Error | null) => void) {
     this.outgoing.end().then(
-      () => {
-        this.#finished = true;
-        callback();
-      },
+      () => callback(),
       (e: unknown) => callback(e instanceof Error ? e : new Error(String(e))),
     );
   }
@@ -71,10 +67,14 @@ export class TunnelDuplex extends Duplex {
   }
 
   override _destroy(error: Error | null, callback: (e?: Error | null) => void) {
-    if (!error && this.#finished) {
-      // A clean close: our side ended first. The peer's last records (its own close) may still
-      // be on their way: read them to the end and drop them, so that the route ends as relayed
-      // rather than cut ("the peer stopped reading"); cancel only if they never come.
+    if (!error && this.writableEnded) {
+      // A clean close: our side was ended first (the inner TLS session sent its close). The TLS
+      // socket may destroy this duplex before its last records and the stream-end have gone out
+      // (both sides closed): they still go, after the writes before them.
+      if (!this.outgoing.settled) this.outgoing.end().catch(() => undefined);
+      // The peer's last records (its own close) may still be on their way: read them to the end
+      // and drop them, so that the route ends as relayed rather than cut ("the peer stopped
+      // reading"); cancel only if they never come.
       if (!this.incoming.settled) {
         const timer = setTimeout(() => {
           if (!this.incoming.settled) this.incoming.cancel('the tunnel was closed');

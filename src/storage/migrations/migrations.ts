@@ -13,6 +13,7 @@ import { AUDIT_ANALYSIS_MIGRATION } from './0012-audit-analysis.ts';
 import { ANALYSIS_REQUESTS_MIGRATION } from './0013-analysis-requests.ts';
 import { FORWARDED_REJECTIONS_MIGRATION } from './0014-forwarded-rejections.ts';
 import { AUDIT_ANCHORS_MIGRATION } from './0015-audit-anchors.ts';
+import { DISCLOSURE_RESIDENT_KEY_MIGRATION } from './0016-disclosure-resident-key.ts';
 import type { Migration } from './Migration.ts';
 
 /** Every migration this code knows, oldest first. Append only. */
@@ -32,6 +33,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ANALYSIS_REQUESTS_MIGRATION,
   FORWARDED_REJECTIONS_MIGRATION,
   AUDIT_ANCHORS_MIGRATION,
+  DISCLOSURE_RESIDENT_KEY_MIGRATION,
 ];
 
 /** The schema version this code writes and expects. */

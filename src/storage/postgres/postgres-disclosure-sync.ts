@@ -35,7 +35,7 @@ const TYPES = ['timestamptz', ...Array.from({ length: COLUMN_COUNT - 1 }, () => 
 /** One INSERT for many disclosure records: the columns as parallel arrays. */
 const INSERT_DISCLOSURES_SQL = `INSERT INTO disclosure (${DISCLOSURE_COLUMNS.replace('id, ', '')})
   SELECT * FROM unnest(${TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})
-  ON CONFLICT (node, query_id, resident_code) DO NOTHING`;
+  ON CONFLICT (resident_code, node, query_id) DO NOTHING`;
 
 async function insertInIdOrder(
   client: pg.PoolClient,

@@ -15,10 +15,10 @@ const PLACEHOLDERS = INSERT_COLUMNS.split(',')
   .map(() => '?')
   .join(', ');
 
-/** `INSERT` of one disclosure record, idempotent on (node, query_id, resident_code). */
+/** `INSERT` of one disclosure record, idempotent on its key (resident_code, node, query_id). */
 export const SQLITE_INSERT_DISCLOSURE = `INSERT INTO disclosure (${INSERT_COLUMNS})
   VALUES (${PLACEHOLDERS})
-  ON CONFLICT (node, query_id, resident_code) DO NOTHING`;
+  ON CONFLICT (resident_code, node, query_id) DO NOTHING`;
 
 /**
  * The distribution of disclosure records (R17) on the provision store's SQLite connection: the

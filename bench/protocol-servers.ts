@@ -43,8 +43,12 @@ export function startServer<Ready>(
 ): Promise<ServerProcess<Ready>> {
   const path = fileURLToPath(new URL(`./workers/${worker}.ts`, import.meta.url));
   // JUKINET_BENCH_PROFILE=DIR: each server writes a V8 CPU profile there when it stops.
+  // JUKINET_BENCH_SERVER_FLAGS: further Node/V8 flags for the servers (diagnosis: --trace-gc …).
   const profile = process.env.JUKINET_BENCH_PROFILE;
-  const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+  const flags = [
+    ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+    ...(process.env.JUKINET_BENCH_SERVER_FLAGS ?? '').split(' ').filter((f) => f !== ''),
+  ];
   const child = spawn(process.execPath, [...flags, '--import', 'tsx', path, JSON.stringify(args)], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });

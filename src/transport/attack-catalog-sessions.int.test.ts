@@ -7,6 +7,7 @@ import { encode } from '@msgpack/msgpack';
 import type netModule from 'node:net';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { REJECTION_RULES } from '../domain/change/validate-change.ts';
 import { rawFrameHeader } from '../protocol/frame/frame-fixtures.ts';
 import { connectNetwork } from './connect.ts';
 import { listenNetwork, type NetworkListener } from './network-listener.ts';
@@ -22,6 +23,7 @@ import {
   listener,
   newAlerts,
   connectAs,
+  foreignNotice,
   tlsAttempt,
   csTls,
   useAttackTarget,
@@ -209,6 +211,75 @@ describe('attack catalog: stalled sessions after hello (R11, bounded memory)', (
       ]),
     );
     expect(await store.countIdentities()).toBe(before);
+  });
+
+  it('R11: a peer that sends requests but never reads the replies is cut past maxOutputBacklog, memory bounded, with a peer-not-reading alert', async () => {
+    const BACKLOG = 256 * 1024;
+    const rule = REJECTION_RULES[0]!.rule;
+    // A listener whose replies are large (a 1 000-character rejection message, ~1 KiB a reply)
+    // and whose backlog limit is small, so that the kernel's socket buffers fill in a few MiB.
+    const hoarded = await listenNetwork({
+      self: pref.node,
+      credentials: pref.credentials,
+      host: '127.0.0.1',
+      port: 0,
+      alerts,
+      limits: {
+        handshakeTimeoutMs: HANDSHAKE_MS,
+        alertIntervalMs: 1,
+        requestRate: { burst: 1_000_000, perSecond: 1_000_000 },
+      },
+      session: { maxOutputBacklog: BACKLOG },
+      onSession: (session) =>
+        session.handle('change-notice', (m) =>
+          Promise.resolve({
+            kind: 'change-ack' as const,
+            idempotencyKey: m.idempotencyKey,
+            outcome: 'rejected' as const,
+            rejection: { rule, message: 'x'.repeat(1000) },
+          }),
+        ),
+    });
+    try {
+      const before = await store.countIdentities();
+      const session = await connectAs(cs, hoarded);
+      (session.transport as TlsTransport).socket.pause(); // reads nothing from here on
+      const notice = foreignNotice();
+      const held = () => hoarded.sessions().some((s) => s.peer.name === 'cs:131016');
+      expect(held()).toBe(true);
+      let sent = 0;
+      // Up to 40 MiB of replies, 500 requests at a time, until the server cuts the session (the
+      // client, reading nothing, does not see its goaway).
+      while (held() && sent < 40_000) {
+        for (let i = 0; i < 500; i++, sent++) session.request(notice).catch(() => undefined); // replies are not idempotency-checked here
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await vi.waitFor(
+        async () =>
+          expect(await newAlerts()).toMatchObject([
+            {
+              kind: 'peer-not-reading',
+              peerName: 'cs:131016',
+              peerAddress: expect.stringMatching(/^127\.0\.0\.1:\d+$/) as unknown,
+              detail: expect.stringMatching(
+                new RegExp(`the peer does not read: \\d+ bytes .*\\(limit ${BACKLOG}\\)`),
+              ) as unknown,
+            },
+          ]),
+        { timeout: 10_000 },
+      );
+      // Bounded: the session was cut within one reply of the limit, not after all of them.
+      const [alert] = await newAlerts();
+      const waiting = Number(/does not read: (\d+) bytes/.exec(alert!.detail)![1]);
+      expect(waiting).toBeGreaterThan(BACKLOG);
+      expect(waiting).toBeLessThan(BACKLOG + 4096);
+      expect(held()).toBe(false);
+      expect(sent).toBeLessThan(40_000);
+      session.close();
+      expect(await store.countIdentities()).toBe(before);
+    } finally {
+      await hoarded.close();
+    }
   });
 
   it('R11: a server that completes TLS but never says hello: the client gives up and records it', async () => {

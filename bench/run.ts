@@ -12,6 +12,7 @@ import { propagationBenchmark } from './cases/propagation.ts';
 import { integrityBenchmark } from './cases/integrity.ts';
 import { protocolBenchmark } from './cases/protocol.ts';
 import { provisionBenchmark } from './cases/provision.ts';
+import { provisionBatchBenchmark } from './cases/provision-batch.ts';
 
 const BENCHMARKS: readonly Benchmark[] = [
   loadBenchmark,
@@ -20,6 +21,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   propagationBenchmark,
   integrityBenchmark,
   provisionBenchmark,
+  provisionBatchBenchmark,
 ];
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 

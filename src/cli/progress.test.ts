@@ -16,6 +16,25 @@ describe('progress', () => {
     expect(lines.at(-1)).toMatch(/^loading .* 100\.0% 100\/100/);
   });
 
+  it('with no total, off a terminal: a line at most every 10 s (a streamed file), then the final line', () => {
+    const lines: string[] = [];
+    let t = 0;
+    const p = createProgress('batch', undefined, {
+      interactive: false,
+      write: (s) => lines.push(s),
+      now: () => t,
+    });
+    for (let i = 1; i <= 250; i++) {
+      t = i * 100; // 25 s of work, a row every 100 ms
+      p.update(i);
+    }
+    p.finish(250);
+    expect(lines).toHaveLength(3); // at 10 s and 20 s, plus the final line
+    expect(lines[0]).toBe('batch: 100 (10/s)\n');
+    expect(lines[1]).toBe('batch: 200 (10/s)\n');
+    expect(lines.at(-1)).toBe('batch: 250 (10/s)\n');
+  });
+
   it('redraws in place on a terminal, at most every 100 ms', () => {
     const writes: string[] = [];
     let t = 0;

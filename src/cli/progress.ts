@@ -1,9 +1,13 @@
 /**
  * Progress for long work (population generation, bulk load). On a terminal: one line redrawn in
- * place with count, percentage, rate and ETA. Elsewhere (CI logs, pipes): a line every 10 %, so
- * logs stay short but a long run still shows it is alive.
+ * place with count, percentage, rate and ETA. Elsewhere (CI logs, pipes): a line every 10 % — or,
+ * when the total is unknown (a streamed file), at most one every 10 seconds — so logs stay short
+ * but a long run still shows it is alive.
  */
 export type Progress = { update(done: number): void; finish(done: number): void };
+
+/** Off a terminal with no total: the least time between two lines. */
+export const UNKNOWN_TOTAL_LINE_MS = 10_000;
 
 export function createProgress(
   label: string,
@@ -14,6 +18,7 @@ export function createProgress(
   const started = now();
   let lastDraw = 0;
   let lastDecile = -1;
+  let lastLine = started;
 
   const line = (done: number): string => {
     const seconds = (now() - started) / 1000;
@@ -37,7 +42,13 @@ export function createProgress(
         options.write(`\r\x1b[2K${line(done)}`);
         return;
       }
-      if (total === undefined || total === 0) return;
+      if (total === undefined || total === 0) {
+        const t = now();
+        if (t - lastLine < UNKNOWN_TOTAL_LINE_MS) return;
+        lastLine = t;
+        options.write(`${line(done)}\n`);
+        return;
+      }
       const decile = Math.floor((done / total) * 10);
       if (decile > lastDecile && decile < 10) {
         lastDecile = decile;

@@ -134,6 +134,11 @@ export class ProcessNetwork {
     return this.#procs.has(node);
   }
 
+  /** The OS process id of the node's running process (its memory is read from /proc by benchmarks). */
+  pid(node: string): number | undefined {
+    return this.#procs.get(node)?.pid;
+  }
+
   async health(node: string): Promise<NodeHealth> {
     return (await callTerminal(await this.terminal(node), 'GET', '/health')) as NodeHealth;
   }

@@ -16,7 +16,11 @@ import { loadStatutoryAffairs } from '../reference-data/statutory-affairs.ts';
 import { loadedRecord } from '../storage/contract-fixtures.ts';
 import { openIdentityStore, openProvisionStore } from '../storage/open-store.ts';
 import type { IdentityStore, ProvisionStore } from '../storage/ports.ts';
-import { ProvisionService, type ProvisionServiceOptions } from './provision-service.ts';
+import {
+  BATCH_ROWS_PER_TURN,
+  ProvisionService,
+  type ProvisionServiceOptions,
+} from './provision-service.ts';
 import { PseudonymDeriver } from './pseudonym.ts';
 
 /**
@@ -246,6 +250,31 @@ describe('R21: a prefecture server answers for its residents and asks the nation
     expect(other.identities).toHaveLength(1);
     expect(forwarded).toHaveLength(1);
     expect(forwarded[0]!.onBehalfOf).not.toHaveProperty('alreadyFound');
+  });
+
+  it('R14: a batch chunk gives the event loop a turn every BATCH_ROWS_PER_TURN rows, so other sessions are not held for the whole chunk', async () => {
+    const people = Array.from({ length: 256 }, (_, i) => tokyoResident(i + 1, `一括${i}`));
+    await load(people, []);
+    // The real store, counting its searches (SQLite answers them synchronously).
+    const store = tokyo.identities;
+    const search = store.searchIdentities.bind(store);
+    let searches = 0;
+    store.searchIdentities = (...args) => {
+      searches++;
+      return search(...args);
+    };
+    const chunk = tokyo.service.answerBatch(
+      'chunk-1',
+      GOVERNOR_PASSPORT,
+      people.map((p) => ({ query: { affairId: GOVERNOR_PASSPORT, residentCode: p.residentCode } })),
+      { kind: 'own', recipientId: 'tokyo-governor', searcher: 'op' },
+    );
+    // What a socket's data would wait for: the next turn of the event loop.
+    const searchedBeforeTheTurn = new Promise<number>((r) => setImmediate(() => r(searches)));
+    const answers = await chunk;
+    expect(await searchedBeforeTheTurn).toBe(BATCH_ROWS_PER_TURN); // not all 256 first
+    expect(answers).toHaveLength(256);
+    expect(answers.every((a) => 'identities' in a && a.identities.length === 1)).toBe(true);
   });
 
   it('R21: the wire schema takes alreadyFound 0–50 only (a prefecture with more refuses by itself)', () => {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { WORKERS_FROM_SOURCES, workerArgv } from './compiled.ts';
 
 /** One goal check of a benchmark (stable names: issues and programs refer to them). */
 export type Check = {
@@ -41,6 +41,8 @@ export function machine(): Record<string, unknown> {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model ?? 'unknown',
     memoryGiB: Math.round(totalmem() / 2 ** 30),
+    /** How bench/workers ran (bench/compiled.ts). */
+    workers: WORKERS_FROM_SOURCES ? 'sources through tsx' : 'compiled by tsc',
   };
 }
 
@@ -53,8 +55,7 @@ export async function runWorker<T>(
   args: Record<string, string | number>,
   log: (s: string) => void,
 ): Promise<T> {
-  const path = fileURLToPath(new URL(`./workers/${worker}.ts`, import.meta.url));
-  const argv = ['--import', 'tsx', path, JSON.stringify(args)];
+  const argv = [...workerArgv(worker, log), JSON.stringify(args)];
   return new Promise<T>((resolvePromise, reject) => {
     const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

@@ -16,7 +16,7 @@
 import { spawn } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { workerArgv } from './compiled.ts';
 
 export type LoopDelay = { readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number };
 
@@ -41,7 +41,6 @@ export function startServer<Ready>(
   args: Record<string, string | number>,
   log: (s: string) => void,
 ): Promise<ServerProcess<Ready>> {
-  const path = fileURLToPath(new URL(`./workers/${worker}.ts`, import.meta.url));
   // JUKINET_BENCH_PROFILE=DIR: each server writes a V8 CPU profile there when it stops.
   // JUKINET_BENCH_SERVER_FLAGS: further Node/V8 flags for the servers (diagnosis: --trace-gc …).
   const profile = process.env.JUKINET_BENCH_PROFILE;
@@ -49,9 +48,13 @@ export function startServer<Ready>(
     ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
     ...(process.env.JUKINET_BENCH_SERVER_FLAGS ?? '').split(' ').filter((f) => f !== ''),
   ];
-  const child = spawn(process.execPath, [...flags, '--import', 'tsx', path, JSON.stringify(args)], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...flags, ...workerArgv(worker, log), JSON.stringify(args)],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   let err = '';
   child.stderr.on('data', (d: Buffer) => {
     err = (err + d.toString()).slice(-4000);

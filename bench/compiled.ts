@@ -5,13 +5,16 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * How a benchmark starts its worker processes: the compiled JavaScript, as `juki` runs in
- * production (bin/juki.js runs tsc's output in dist/), not the sources through tsx. tsx compiles
- * with esbuild's `keepNames`, which wraps every function made at run time in a `__name(fn, …)`
- * call (an `Object.defineProperty`): a handler's closures then cost on every request, and a
- * provision query's decoding and search plan took ~1.2–2.0× the time of the compiled code
- * (measured in process, alternating runs). The workers and everything they import are compiled
- * once per `npm run bench` (tsc, bench/tsconfig.workers.json) into bench/.work/build.
- * `JUKINET_BENCH_TSX=1` runs them from the sources instead (to compare, or to debug).
+ * production (bin/juki.js runs tsc's output in dist/), not the sources through tsx. The two are
+ * not the same program: tsx compiles with esbuild's `keepNames`, which wraps every function made
+ * at run time in a `__name(fn, …)` call (an `Object.defineProperty`), and its loader makes the
+ * process's heap grow differently. Measured in process on 2026-11-25 (alternating runs): decoding
+ * and planning a provision query took 1.2–2.0× as long through tsx, while session round trips
+ * were as fast or faster through tsx, depending mostly on the young generation's size (the
+ * compiled code with `--min-semi-space-size=16`: 3.4 µs a route-request round trip, without:
+ * 3.5–10). The workers and everything they import are compiled once per `npm run bench` (tsc,
+ * bench/tsconfig.workers.json) into bench/.work/build. `JUKINET_BENCH_TSX=1` runs them from the
+ * sources instead (to compare, or to debug).
  */
 const BUILD_DIR = fileURLToPath(new URL('./.work/build/', import.meta.url));
 export const WORKERS_FROM_SOURCES = process.env.JUKINET_BENCH_TSX === '1';

@@ -1,27 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { RegistryError } from '../domain/errors.ts';
 import { nodeName } from '../domain/network/NodeRef.ts';
-import type { IntegrityScope } from '../domain/integrity/IntegrityScope.ts';
-import { DEFAULT_RETENTION_POLICY } from '../domain/retention/retention.ts';
-import {
-  registerIntegrityHandlers,
-  runIntegrityCheck,
-  type IntegrityReport,
-} from '../integrity/index.ts';
+import { registerIntegrityHandlers } from '../integrity/index.ts';
 import { readNodeBundle } from '../pki/pki-directory.ts';
 import type { NodeTlsCredentials } from '../pki/tls-profile.ts';
 import { openRegisterFeed } from '../register/open-register.ts';
 import type { RegisterFeed } from '../register/register-feed.ts';
 import { openAlertStore, openIdentityStore } from '../storage/open-store.ts';
-import type {
-  AlertStore,
-  ErasureReport,
-  ErasureRun,
-  IdentityStore,
-  IntegrityCheckRecord,
-} from '../storage/ports.ts';
+import type { AlertStore, IdentityStore } from '../storage/ports.ts';
 import type { SwitchNode } from '../switch/switch-node.ts';
-import { connectNetwork } from '../transport/connect.ts';
 import { listenNetwork, type NetworkListener } from '../transport/network-listener.ts';
 import { ChangeReceiver } from './change-notice-handler.ts';
 import { todayInJapan } from './japan-date.ts';
@@ -29,9 +15,10 @@ import { errorText, type Logger } from './json-log.ts';
 import type { NodeConfig } from './node-config.ts';
 import { RegisterPump } from './register-pump.ts';
 import { terminalRoutes } from './node-terminal.ts';
-import { everyMinutes, startTerminalSides } from './node-terminal-sides.ts';
-import { UpstreamSender, type SenderStatus } from './upstream-sender.ts';
-import { UpstreamSession } from './upstream-session.ts';
+import { startTerminalSides } from './node-terminal-sides.ts';
+import type { SenderStatus } from './upstream-sender.ts';
+import { startUpstream } from './node-upstream.ts';
+import { startMaintenance, type NodeMaintenance } from './node-maintenance.ts';
 import { startProvision } from './node-provision.ts';
 import { startReports } from './node-reports.ts';
 import { startRejections, type NodeRejections } from './node-rejections.ts';
@@ -61,25 +48,14 @@ export type NodeHealth = {
   readonly crl: CrlHealth | undefined;
 };
 
-export type RunningNode = {
+/** A running node; retention and the integrity check come from its NodeMaintenance. */
+export type RunningNode = NodeMaintenance & {
   readonly config: NodeConfig;
   readonly network: { readonly host: string; readonly port: number } | undefined;
   readonly terminal: { readonly host: string; readonly port: number } | undefined;
   /** The web terminal (operators with WebAuthn, docs/WEB-TERMINAL.md), when configured. */
   readonly webTerminal?: { readonly host: string; readonly port: number } | undefined;
   health(): Promise<NodeHealth>;
-  /** Retention (R1, R33): erases what is due today and records what it erased. */
-  runRetention(): Promise<ErasureReport>;
-  /** The recorded retention runs, newest first: counts and periods, never content (R33). */
-  erasures(limit: number): Promise<ErasureRun[]>;
-  /**
-   * 本人確認情報整合 (R20) against the upstream node (a CS with its prefecture server, a
-   * prefecture server with the national server); with `repair`, the upstream node's differing
-   * records are re-sent. Both ends record the result.
-   */
-  runIntegrityCheck(options: { repair: boolean }): Promise<IntegrityReport>;
-  /** The integrity checks this node took part in, newest first. */
-  integrityChecks(limit: number): Promise<IntegrityCheckRecord[]>;
   /** Emergency cut-off of one peer (R11): its sessions are cut and it is refused until readmitted. */
   isolate(peerName: string, reason: string): number;
   readmit(peerName: string): boolean;
@@ -124,59 +100,22 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     if (store) closers.push(() => store.close());
 
     // ── upstream: a CS's prefecture, a prefecture's national server ─────────────────────────
-    let sender: UpstreamSender | undefined;
     let feed: RegisterFeed | undefined;
     let rejections: NodeRejections | undefined;
-    if (config.upstream && store) {
-      const up = config.upstream;
-      sender = new UpstreamSender({
-        store,
-        upstream: up.node,
-        connect: () =>
-          connectNetwork({
-            self,
-            credentials,
-            expectedPeer: up.node,
-            host: up.host,
-            port: up.port,
-            alerts,
-          }),
-        onRejected: async (entry, rejection) => {
-          log.warn('change.rejected-upstream', {
-            upstream: nodeName(up.node),
-            transactionId: entry.event.transactionId,
-            reason: entry.event.reason,
-            rule: rejection.rule,
-          });
-          await feed?.recordUpstreamRejection(
-            entry.event.transactionId,
-            nodeName(up.node),
-            rejection,
-          );
-          await rejections?.recordForwarded(entry, nodeName(up.node), rejection);
-        },
-        delivery: config.delivery,
-        log,
-      });
-      const s = sender;
-      closers.push(() => s.stop());
-    }
+    const { sender, session: upstreamSession } = startUpstream({
+      config,
+      store,
+      credentials: () => credentials,
+      alerts,
+      log,
+      onRejected: async (entry, upstream, rejection) => {
+        await feed?.recordUpstreamRejection(entry.event.transactionId, upstream, rejection);
+        await rejections?.recordForwarded(entry, upstream, rejection);
+      },
+      closers,
+    });
 
     // ── provision (R13, R21): the national server and prefecture servers answer; agencies ask ──
-    const upstreamSession =
-      config.upstream && self.role !== 'switch'
-        ? new UpstreamSession(() =>
-            connectNetwork({
-              self,
-              credentials,
-              expectedPeer: config.upstream!.node,
-              host: config.upstream!.host,
-              port: config.upstream!.port,
-              alerts,
-            }),
-          )
-        : undefined;
-    if (upstreamSession) closers.push(() => upstreamSession.close());
     const provision =
       store && (self.role === 'national' || self.role === 'prefecture')
         ? await startProvision({
@@ -346,68 +285,16 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     });
     closers.push(() => Promise.resolve(crl.close()));
 
-    const historyStore = (): IdentityStore => {
-      if (store) return store;
-      throw new RegistryError('invalid', `${selfName} keeps no history`, 'node.no-store');
-    };
-    const runRetention = async (): Promise<ErasureReport> => {
-      const report = await historyStore().eraseExpired(DEFAULT_RETENTION_POLICY, today());
-      log.info('retention.erased', {
-        historyEntries: report.erasedHistoryEntries,
-        records: report.erasedRecords,
-        oldest: report.oldestErased,
-        newest: report.newestErased,
-      });
-      return report;
-    };
-
-    const integrityCheck = async ({ repair }: { repair: boolean }): Promise<IntegrityReport> => {
-      const up = config.upstream;
-      if (!store || !up || (self.role !== 'cs' && self.role !== 'prefecture'))
-        throw new RegistryError(
-          'invalid',
-          `${selfName} has no upstream node to check its file against (a CS and a prefecture server have)`,
-          'node.no-integrity-peer',
-        );
-      const scope: IntegrityScope =
-        self.role === 'cs'
-          ? { kind: 'municipality', code: self.code }
-          : { kind: 'prefecture', code: self.code };
-      const checkId = `${self.role}-${self.code}-${Date.now()}-${randomBytes(4).toString('hex')}`;
-      const session = await connectNetwork({
-        self,
-        credentials,
-        expectedPeer: up.node,
-        host: up.host,
-        port: up.port,
-        alerts,
-      });
-      try {
-        const report = await runIntegrityCheck({
-          session,
-          store,
-          scope,
-          checkId,
-          repair,
-          self,
-          peer: up.node,
-        });
-        log.info('integrity.checked', {
-          checkId,
-          peer: report.peer,
-          matching: report.matching,
-          missingAtReceiver: report.differenceCounts.missingAtReceiver,
-          extraAtReceiver: report.differenceCounts.extraAtReceiver,
-          differingValues: report.differenceCounts.differingValues,
-          bytesSent: report.bytes.sent,
-          bytesReceived: report.bytes.received,
-          repaired: report.repaired !== undefined,
-        });
-        return report;
-      } finally {
-        await session.goaway().catch(() => undefined);
-      }
-    };
+    // ── retention and the integrity check, by hand and on schedule ─────────────────────────────
+    const maintenance = startMaintenance({
+      config,
+      store,
+      credentials: () => credentials,
+      alerts,
+      today,
+      log,
+      closers,
+    });
 
     const health = async (): Promise<NodeHealth> => {
       const upstream = sender?.status();
@@ -433,10 +320,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       network: listener?.address,
       terminal: undefined,
       health,
-      runRetention,
-      erasures: (limit) => Promise.resolve().then(() => historyStore().listErasures(limit)),
-      runIntegrityCheck: integrityCheck,
-      integrityChecks: async (limit) => (store ? store.listIntegrityChecks(limit) : []),
+      ...maintenance,
       isolate: (peer, reason) => {
         log.warn('node.isolated', { peer, reason });
         return listener?.disconnect(peer, reason) ?? 0;
@@ -449,20 +333,6 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       routeRecords: (limit) => routeLog.list(limit),
       close,
     };
-
-    // ── schedules ───────────────────────────────────────────────────────────────────────────
-    if (store) {
-      const every = { log, closers };
-      everyMinutes(config.schedule.retentionMinutes, runRetention, {
-        ...every,
-        event: 'retention.failed',
-      });
-      if (config.upstream)
-        everyMinutes(config.schedule.integrityMinutes, () => integrityCheck({ repair: false }), {
-          ...every,
-          event: 'integrity.failed',
-        });
-    }
 
     // ── terminal side ───────────────────────────────────────────────────────────────────────
     const routes = terminalRoutes({

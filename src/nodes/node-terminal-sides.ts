@@ -7,7 +7,8 @@ import { openNodeAccessLog, startNodeWebTerminal } from './node-web-terminal.ts'
 import type { TerminalRoute } from './terminal-server.ts';
 
 type Address = { host: string; port: number };
-type Closers = (() => Promise<void>)[];
+/** What a node closes when it stops, in reverse order of opening (node-runtime.ts). */
+export type Closers = (() => Promise<void>)[];
 
 /**
  * A node's terminal sides (R15, R23): its access log (anchored upstream through `onSealed`), the

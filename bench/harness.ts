@@ -31,6 +31,15 @@ export type Benchmark = {
   }): Promise<Omit<BenchResult, 'name' | 'description' | 'quick'>>;
 };
 
+/** A figure to three decimals, as results report ratios and seconds. */
+export const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+export function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 export const meets = (c: Check): boolean =>
   c.direction === 'min' ? c.value >= c.goal : c.value <= c.goal;
 

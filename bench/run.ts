@@ -13,6 +13,7 @@ import { integrityBenchmark } from './cases/integrity.ts';
 import { protocolBenchmark } from './cases/protocol.ts';
 import { provisionBenchmark } from './cases/provision.ts';
 import { provisionBatchBenchmark } from './cases/provision-batch.ts';
+import { disclosureLogBenchmark } from './cases/disclosure-log.ts';
 
 const BENCHMARKS: readonly Benchmark[] = [
   loadBenchmark,
@@ -22,6 +23,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   integrityBenchmark,
   provisionBenchmark,
   provisionBatchBenchmark,
+  disclosureLogBenchmark,
 ];
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 

@@ -1,3 +1,4 @@
+import { round3 } from '../harness.ts';
 import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IntegrityScope } from '../../src/domain/integrity/IntegrityScope.ts';
 import type { IntegrityReport } from '../../src/integrity/index.ts';
@@ -177,5 +178,4 @@ export const integrityBenchmark: Benchmark = {
 
 const count = (reported: readonly string[], expected: readonly string[]): number =>
   expected.filter((c) => reported.includes(c)).length;
-const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;

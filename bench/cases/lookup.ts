@@ -1,3 +1,4 @@
+import { round3, median } from '../harness.ts';
 import type { Benchmark, Check } from '../harness.ts';
 import { runWorker } from '../harness.ts';
 import { freshPostgres, freshSqlitePath, removeSqlite } from '../stores.ts';
@@ -80,11 +81,3 @@ export const lookupBenchmark: Benchmark = {
     };
   },
 };
-
-const round3 = (x: number): number => Math.round(x * 1000) / 1000;
-
-function median(xs: readonly number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}

@@ -1,3 +1,4 @@
+import { round3 } from '../harness.ts';
 import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import {
@@ -50,7 +51,6 @@ function changes(n: number): ChangeEvent[] {
 
 const percentile = (sorted: readonly number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
-const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 /** The national server's history as it grows, read by transaction id (a second reader on its WAL file). */
 class NationalWatcher {

@@ -1,3 +1,4 @@
+import { round3 } from '../harness.ts';
 import { spawn } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -288,8 +289,6 @@ function runCli(args: readonly string[], servers: Record<string, number>): Promi
     });
   });
 }
-
-const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 export const provisionBatchBenchmark: Benchmark = {
   name: 'provision-batch',

@@ -1,3 +1,4 @@
+import { round3 } from '../harness.ts';
 import {
   closeSync,
   copyFileSync,
@@ -431,4 +432,3 @@ async function figuresOf(
 }
 
 const round1 = (x: number): number => Math.round(x * 10) / 10;
-const round3 = (x: number): number => Math.round(x * 1000) / 1000;

@@ -23,7 +23,7 @@ import { BodyReader, isPlainObject } from '../../src/protocol/messages/BodyReade
 import { ProvisionAnswer } from '../../src/protocol/messages/ProvisionQuery.ts';
 import type { Session } from '../../src/protocol/index.ts';
 import { checkExpectedPeer, connectNetwork } from '../../src/transport/index.ts';
-import { workerMain } from '../harness.ts';
+import { workerMain, round3 } from '../harness.ts';
 import { countingAlerts } from '../protocol-network.ts';
 import { epochMs } from '../protocol-servers.ts';
 import {
@@ -84,7 +84,6 @@ type Measured = Omit<
   'transport' | 'kind' | 'connections' | 'inFlight' | 'rate' | 'maxInFlight'
 >;
 
-const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 const alerts = countingAlerts(`${PROVISION_NODES.agency} (client)`);
 
 /** One query: resolves with the number of people provided. */

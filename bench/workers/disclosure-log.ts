@@ -28,24 +28,22 @@ import { workerMain } from '../harness.ts';
 type Mode = 'port' | 'raw' | 'no-resident-index';
 type Args = { mode: Mode; records: number; group: number; target: string; seed: number };
 
-/** The table of migration 16 without its UNIQUE key (the prefecture index as it is). */
-const TABLE_WITHOUT_RESIDENT_KEY = `
-DROP TABLE disclosure;
-CREATE TABLE disclosure (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  at TEXT NOT NULL,
-  node TEXT NOT NULL,
-  recipient_id TEXT NOT NULL,
-  recipient_name TEXT NOT NULL,
-  searcher TEXT,
-  affair_id TEXT NOT NULL,
-  legal_basis TEXT NOT NULL,
-  query_id TEXT NOT NULL,
-  resident_code TEXT NOT NULL,
-  channel TEXT NOT NULL CHECK (channel IN ('immediate', 'batch', 'media')),
-  prefecture_code TEXT
-);
-CREATE INDEX disclosure_prefecture ON disclosure (prefecture_code, id);`;
+/**
+ * Makes the store's disclosure table again without its UNIQUE key (its columns and the prefecture
+ * index as the migrations left them, read back from the schema).
+ */
+function dropResidentKey(db: Database.Database): void {
+  const sqlOf = (name: string): string => {
+    const sql = db.prepare('SELECT sql FROM sqlite_master WHERE name = ?').pluck().get(name);
+    if (typeof sql !== 'string') throw new Error(`the store has no ${name}`);
+    return sql;
+  };
+  const table = sqlOf('disclosure');
+  const plain = table.replace(/,\s*UNIQUE \(resident_code, node, query_id\)/, '');
+  if (plain === table) throw new Error('the disclosure table has no resident key to leave out');
+  const prefectureIndex = sqlOf('disclosure_prefecture'); // read before the table goes
+  db.exec(`DROP TABLE disclosure; ${plain}; ${prefectureIndex};`);
+}
 
 /** Seeded records: random resident codes and prefectures, a UUID-shaped query id each. */
 function records(count: number, seed: number): NewDisclosure[] {
@@ -97,7 +95,7 @@ await workerMain(async (a: Args) => {
     db.pragma(`cache_size = -${DEFAULT_SQLITE_CACHE_BYTES / 1024}`);
     let sql = SQLITE_INSERT_DISCLOSURE;
     if (a.mode === 'no-resident-index') {
-      db.exec(TABLE_WITHOUT_RESIDENT_KEY);
+      dropResidentKey(db);
       sql = sql.replace(/\s*ON CONFLICT[\s\S]*$/, '');
     }
     const insert = db.prepare<(string | null)[]>(sql);

@@ -5,15 +5,13 @@ import type { IntegrityScope } from '../domain/integrity/IntegrityScope.ts';
 import { nodeName } from '../domain/network/NodeRef.ts';
 import { DEFAULT_RETENTION_POLICY } from '../domain/retention/retention.ts';
 import { runIntegrityCheck, type IntegrityReport } from '../integrity/index.ts';
-import type { NodeTlsCredentials } from '../pki/tls-profile.ts';
+import type { Session } from '../protocol/session/session.ts';
 import type {
-  AlertStore,
   ErasureReport,
   ErasureRun,
   IdentityStore,
   IntegrityCheckRecord,
 } from '../storage/ports.ts';
-import { connectNetwork } from '../transport/connect.ts';
 import type { Logger } from './json-log.ts';
 import type { NodeConfig } from './node-config.ts';
 import { everyMinutes, type Closers } from './node-terminal-sides.ts';
@@ -43,9 +41,8 @@ export type NodeMaintenance = {
 export function startMaintenance(o: {
   readonly config: NodeConfig;
   readonly store: IdentityStore | undefined;
-  /** The node's credentials now (a new CRL replaces them). */
-  readonly credentials: () => NodeTlsCredentials;
-  readonly alerts: AlertStore;
+  /** A new session to the upstream node (node-upstream.ts), if the node has one. */
+  readonly connectUpstream: (() => Promise<Session>) | undefined;
   readonly today: () => CalendarDate;
   readonly log: Logger;
   readonly closers: Closers;
@@ -72,7 +69,8 @@ export function startMaintenance(o: {
 
   const integrityCheck = async ({ repair }: { repair: boolean }): Promise<IntegrityReport> => {
     const up = config.upstream;
-    if (!store || !up || (self.role !== 'cs' && self.role !== 'prefecture'))
+    const connect = o.connectUpstream;
+    if (!store || !up || !connect || (self.role !== 'cs' && self.role !== 'prefecture'))
       throw new RegistryError(
         'invalid',
         `${selfName} has no upstream node to check its file against (a CS and a prefecture server have)`,
@@ -83,14 +81,7 @@ export function startMaintenance(o: {
         ? { kind: 'municipality', code: self.code }
         : { kind: 'prefecture', code: self.code };
     const checkId = `${self.role}-${self.code}-${Date.now()}-${randomBytes(4).toString('hex')}`;
-    const session = await connectNetwork({
-      self,
-      credentials: o.credentials(),
-      expectedPeer: up.node,
-      host: up.host,
-      port: up.port,
-      alerts: o.alerts,
-    });
+    const session = await connect();
     try {
       const report = await runIntegrityCheck({
         session,

@@ -102,7 +102,11 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     // ── upstream: a CS's prefecture, a prefecture's national server ─────────────────────────
     let feed: RegisterFeed | undefined;
     let rejections: NodeRejections | undefined;
-    const { sender, session: upstreamSession } = startUpstream({
+    const {
+      sender,
+      session: upstreamSession,
+      connect: connectUpstream,
+    } = startUpstream({
       config,
       store,
       credentials: () => credentials,
@@ -289,8 +293,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     const maintenance = startMaintenance({
       config,
       store,
-      credentials: () => credentials,
-      alerts,
+      connectUpstream,
       today,
       log,
       closers,

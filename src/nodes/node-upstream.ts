@@ -1,6 +1,7 @@
 import { nodeName } from '../domain/network/NodeRef.ts';
 import type { NodeTlsCredentials } from '../pki/tls-profile.ts';
 import type { Rejection } from '../domain/change/validate-change.ts';
+import type { Session } from '../protocol/session/session.ts';
 import type { AlertStore, IdentityStore, OutboxEntry } from '../storage/ports.ts';
 import { connectNetwork } from '../transport/connect.ts';
 import type { Logger } from './json-log.ts';
@@ -16,7 +17,7 @@ import { UpstreamSession } from './upstream-session.ts';
  * - `sender`: delivers the store's outbox of changes (R19), for a node with a store;
  * - `session`: the shared session that provision (R21), reports (R5, R6), refusals (R19) and
  *   audit anchors (R23) send their requests on; not for the switch.
- * Neither exists without `config.upstream`. The sender is not started here (startNode starts it
+ * Neither exists without `config.upstream`; nor does `connect`, for a session of one's own. The sender is not started here (startNode starts it
  * once the node is up).
  */
 export function startUpstream(o: {
@@ -32,10 +33,15 @@ export function startUpstream(o: {
     rejection: Rejection,
   ) => Promise<void>;
   readonly closers: Closers;
-}): { readonly sender: UpstreamSender | undefined; readonly session: UpstreamSession | undefined } {
+}): {
+  readonly sender: UpstreamSender | undefined;
+  readonly session: UpstreamSession | undefined;
+  /** A new session to the upstream node of its own (the integrity check's). */
+  readonly connect: (() => Promise<Session>) | undefined;
+} {
   const { config, log } = o;
   const up = config.upstream;
-  if (!up) return { sender: undefined, session: undefined };
+  if (!up) return { sender: undefined, session: undefined, connect: undefined };
   const self = config.node;
   const connect = () =>
     connectNetwork({
@@ -76,5 +82,5 @@ export function startUpstream(o: {
     o.closers.push(() => s.close());
     session = s;
   }
-  return { sender, session };
+  return { sender, session, connect };
 }

@@ -17,8 +17,9 @@ import { UpstreamSession } from './upstream-session.ts';
  * - `sender`: delivers the store's outbox of changes (R19), for a node with a store;
  * - `session`: the shared session that provision (R21), reports (R5, R6), refusals (R19) and
  *   audit anchors (R23) send their requests on; not for the switch.
- * Neither exists without `config.upstream`; nor does `connect`, for a session of one's own. The sender is not started here (startNode starts it
- * once the node is up).
+ * - `connect`: a new session of one's own (the integrity check's).
+ * None exists without `config.upstream`. The sender is not started here: startNode starts it once
+ * the node is up.
  */
 export function startUpstream(o: {
   readonly config: NodeConfig;

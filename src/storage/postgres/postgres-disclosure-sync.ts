@@ -32,20 +32,25 @@ type Query = <R extends pg.QueryResultRow>(
 const COLUMN_COUNT = DISCLOSURE_COLUMNS.split(',').length - 1;
 const TYPES = ['timestamptz', ...Array.from({ length: COLUMN_COUNT - 1 }, () => 'text')];
 
-/** One INSERT for many disclosure records: the columns as parallel arrays. */
-const INSERT_DISCLOSURES_SQL = `INSERT INTO disclosure (${DISCLOSURE_COLUMNS.replace('id, ', '')})
+/** One INSERT for many disclosure records: the columns as parallel arrays (disclosureColumns). */
+export const INSERT_DISCLOSURES_SQL = `INSERT INTO disclosure (${DISCLOSURE_COLUMNS.replace('id, ', '')})
   SELECT * FROM unnest(${TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})
   ON CONFLICT (resident_code, node, query_id) DO NOTHING`;
+
+/** The values of INSERT_DISCLOSURES_SQL: one array per column. */
+export function disclosureColumns(records: readonly NewDisclosure[]): (string | null)[][] {
+  const columns: (string | null)[][] = Array.from({ length: COLUMN_COUNT }, () => []);
+  for (const d of records) disclosureValues(d).forEach((v, i) => columns[i]!.push(v));
+  return columns;
+}
 
 async function insertInIdOrder(
   client: pg.PoolClient,
   records: readonly NewDisclosure[],
 ): Promise<number> {
   if (records.length === 0) return 0;
-  const columns: (string | null)[][] = Array.from({ length: COLUMN_COUNT }, () => []);
-  for (const d of records) disclosureValues(d).forEach((v, i) => columns[i]!.push(v));
   await client.query('LOCK TABLE disclosure IN SHARE ROW EXCLUSIVE MODE');
-  const r = await client.query(INSERT_DISCLOSURES_SQL, columns);
+  const r = await client.query(INSERT_DISCLOSURES_SQL, disclosureColumns(records));
   return r.rowCount ?? 0;
 }
 

@@ -9,11 +9,12 @@ type LogFigures = {
 };
 
 const MODES = ['port', 'raw', 'no-resident-index'] as const;
-
-class MissingStore extends Error {}
 type Mode = (typeof MODES)[number];
 const ROUNDS = 3;
 const GROUP = 16;
+
+/** No PostgreSQL to write to: the store's part is reported missing, not run. */
+class MissingStore extends Error {}
 
 /**
  * What a record costs in the last fifth of a run: CPU on SQLite (the work is in this process),
@@ -27,7 +28,7 @@ const COST = {
 export const disclosureLogBenchmark: Benchmark = {
   name: 'disclosure-log',
   description:
-    'The disclosure log (R17) alone, the largest write of a provision: records of random residents (UUID query ids, 47 prefectures) committed in groups of 16 into a fresh store, as the provision service commits the records of the queries answered in one turn. Through the ProvisionStore port (recordDisclosures, as a node writes them) against the raw INSERT on the same schema (goal: port ≥ 0.9 × raw), and, reported, the same raw INSERT into the same table without its uniqueness key (resident code, node, query id), which is also the index of a resident’s report: what that index costs (`residentIndexShare`). Cost per record over the last fifth of each run (the log then holding 80–100 % of its records): CPU on SQLite, wall time on PostgreSQL (its work is in the database server; one client, the port’s pool of one writer). Each round writes the three modes to three fresh databases in one process, group by group in turn, so that the machine’s other work falls on all three alike; the median of three rounds counts.',
+    'The disclosure log (R17) alone, the largest write of a provision: records of random residents (UUID query ids, 47 prefectures) committed in groups of 16 into a fresh store, as the provision service commits the records of the queries answered in one turn. Through the ProvisionStore port (recordDisclosures, as a node writes them) against the raw INSERT on the same schema (goal: port ≥ 0.9 × raw), and, reported, the same raw INSERT into the same table without its uniqueness key (resident code, node, query id), which is also the index of a resident’s report: what that index costs (`residentIndexShare`). Cost per record over the last fifth of each run (the log then holding 80–100 % of its records): CPU on SQLite, wall time on PostgreSQL (its work is in the database server; one write at a time, as the node’s group writer makes them). Each round writes the three modes to three fresh databases in one process, group by group in turn, so that the machine’s other work falls on all three alike; the median of three rounds counts.',
   async run({ quick, log }) {
     const records = quick ? 20_000 : 300_000;
     const figures: Record<string, unknown> = {};

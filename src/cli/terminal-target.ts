@@ -1,4 +1,5 @@
 import type { NodeConfig } from '../nodes/node-config.ts';
+import { UsageError } from './cli-error.ts';
 import { terminalTargetOf, type TerminalTarget } from '../nodes/terminal-token.ts';
 
 /** The environment variable that carries an operator's terminal session (docs/WEB-TERMINAL.md). */
@@ -16,4 +17,20 @@ export function nodeTerminal(
 ): Promise<TerminalTarget> {
   const session = env[OPERATOR_SESSION_ENV]?.trim();
   return terminalTargetOf(config, { operatorSession: session === '' ? undefined : session });
+}
+
+/**
+ * `--operator`: who acts, for the records that name them (media output, report requests and
+ * answers). With a terminal session the node takes the session's operator and refuses another
+ * name, so the option may be left out; on the console it is required.
+ */
+export function operatorOption(
+  target: TerminalTarget,
+  given: string | undefined,
+): { operator?: string } {
+  if (given !== undefined && given !== '') return { operator: given };
+  if (target.operatorSession !== undefined) return {};
+  throw new UsageError(
+    `--operator is required on the console (with ${OPERATOR_SESSION_ENV} the node names the logged-in operator)`,
+  );
 }

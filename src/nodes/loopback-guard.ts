@@ -73,14 +73,17 @@ export function guardedLoopbackRoutes(
         if (operation !== undefined) await recordAct(log, act(operator), 'refused', error.reason);
         throw error;
       };
-      const runAs = (operator: string): Promise<unknown> =>
-        operation === undefined
-          ? route.run(body)
-          : runRecorded(route, body, (result: AccessResult, reason?: string): Promise<unknown> =>
+      // `authenticated`: an operator's session, not the console; the route learns who acts.
+      const runAs = (operator: string, authenticated: boolean): Promise<unknown> => {
+        const acting = authenticated ? { operator } : undefined;
+        return operation === undefined
+          ? route.run(body, acting)
+          : runRecorded(route, body, acting, (result: AccessResult, reason?: string) =>
               UNRECORDED_POLLS.includes(operation) && result === 'ok'
                 ? Promise.resolve()
                 : recordAct(log, act(operator), result, reason),
             );
+      };
 
       if (token !== undefined) {
         if (resolve === undefined)
@@ -112,7 +115,7 @@ export function guardedLoopbackRoutes(
               'operator.not-permitted',
             ),
           );
-        return runAs(op.id);
+        return runAs(op.id, true);
       }
       if (resolve !== undefined && (operation === undefined || !consolePermits(operation)))
         return refuse(
@@ -123,7 +126,7 @@ export function guardedLoopbackRoutes(
             'operator.session-required',
           ),
         );
-      return runAs(LOCAL_TERMINAL);
+      return runAs(LOCAL_TERMINAL, false);
     };
     return { ...route, run };
   });

@@ -6,8 +6,10 @@ import { bundleCrlPath } from '../pki/pki-directory.ts';
 import { checkRecipientCertificate } from '../provision/media-certificate.ts';
 import type { MediaSealKey } from '../provision/media-file.ts';
 import { runMediaProvision, type MediaProvisionResult } from '../provision/media-provision.ts';
+import { actingOperator } from './acting-operator.ts';
 import type { Logger } from './json-log.ts';
 import type { NodeProvision } from './node-provision.ts';
+import type { TerminalCaller } from './terminal-server.ts';
 
 const MAX_CERTIFICATE_BYTES = 64 * 1024;
 
@@ -36,6 +38,7 @@ export async function mediaFromTerminal(
     log: Logger | undefined;
   },
   b: Record<string, unknown>,
+  caller?: TerminalCaller,
 ): Promise<MediaProvisionResult> {
   const { self, provision } = node;
   if (!provision || (self.role !== 'national' && self.role !== 'prefecture'))
@@ -91,7 +94,7 @@ export async function mediaFromTerminal(
       affairId: field(b, 'affairId'),
       inPath: field(b, 'inPath'),
       outPath: field(b, 'outPath'),
-      operator: field(b, 'operator'),
+      operator: actingOperator(b, 'operator', caller) ?? field(b, 'operator'),
       key,
     },
   );

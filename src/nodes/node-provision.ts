@@ -20,8 +20,10 @@ import { loadLocalGovernmentTable } from '../reference-data/local-governments.ts
 import { loadStatutoryAffairs } from '../reference-data/statutory-affairs.ts';
 import { openProvisionStore, type OpenStoreOptions } from '../storage/open-store.ts';
 import type { IdentityStore, ProvisionStore } from '../storage/ports.ts';
+import { actingOperator } from './acting-operator.ts';
 import type { Logger } from './json-log.ts';
 import type { NodeConfig } from './node-config.ts';
+import type { TerminalCaller } from './terminal-server.ts';
 import type { UpstreamSession } from './upstream-session.ts';
 import {
   DisclosureSyncer,
@@ -35,6 +37,8 @@ export type NodeProvision = {
   readonly service: ProvisionService;
   /** The node's register and records (the media output record, R22). */
   readonly store: ProvisionStore;
+  /** The identities it answers from (the node's store): the disclosure report's resident (R17). */
+  readonly identities: IdentityStore;
   /** The national server: answers the `provision-query` of an agency or a prefecture server. */
   attach(session: Session, peer: NodeRef): void;
   /** A prefecture server: fetches the national server's disclosure records now (R17). */
@@ -100,6 +104,7 @@ export async function startProvision(options: {
   return {
     service,
     store: provisionStore,
+    identities: options.store,
     attach(session, peer) {
       if (self.role !== 'national') return;
       session.handle('provision-batch', async (b: ProvisionBatch) => {
@@ -185,6 +190,7 @@ export async function provisionFromTerminal(
     upstream: UpstreamSession | undefined;
   },
   b: Record<string, unknown>,
+  caller?: TerminalCaller,
 ): Promise<unknown> {
   const { self } = node;
   const query = b.query;
@@ -194,7 +200,7 @@ export async function provisionFromTerminal(
       'query must be an object (docs/PROVISION.md)',
       'terminal.query',
     );
-  const searcher = typeof b.searcher === 'string' ? b.searcher.slice(0, 64) : undefined;
+  const searcher = actingOperator(b, 'searcher', caller)?.slice(0, 64);
   const queryId = `${nodeName(self)}:${randomUUID()}`;
   if (self.role === 'agency' && node.upstream) {
     const session = await node.upstream.get();

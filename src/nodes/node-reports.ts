@@ -30,9 +30,11 @@ import {
 import type { Session } from '../protocol/session/session.ts';
 import { openReportStore, type OpenStoreOptions } from '../storage/open-store.ts';
 import type { QueuedReport, ReportStore } from '../storage/ports.ts';
+import { actingOperator } from './acting-operator.ts';
 import { errorText, type Logger } from './json-log.ts';
 import { ANALYSIS_OPERATOR, type AnalysisSource } from './node-analysis-requests.ts';
 import type { NodeConfig } from './node-config.ts';
+import type { TerminalCaller } from './terminal-server.ts';
 import type { UpstreamSession } from './upstream-session.ts';
 
 /**
@@ -50,11 +52,12 @@ export type NodeReports = {
   /**
    * The operator demands a report (R5, R6): `{ to, subject, body, operator }`; an analysis
    * request (R16) adds `{ kind: 'analysis', residentCode, from?, to? }` (subject and body may
-   * then be left out).
+   * then be left out). `operator` is the logged-in operator when `caller` names one
+   * (acting-operator.ts); the body's only on the console.
    */
-  request(input: Readonly<Record<string, unknown>>): Promise<ReportView>;
-  /** The operator answers a request addressed to this node: `{ id, body, operator }`. */
-  answer(input: Readonly<Record<string, unknown>>): Promise<ReportView>;
+  request(input: Readonly<Record<string, unknown>>, caller?: TerminalCaller): Promise<ReportView>;
+  /** The operator answers a request addressed to this node: `{ id, body, operator }` (as above). */
+  answer(input: Readonly<Record<string, unknown>>, caller?: TerminalCaller): Promise<ReportView>;
   /** Newest first. */
   list(limit: number): Promise<ReportView[]>;
   /** Sends what waits to go up and fetches this node's mail from its upstream node. */
@@ -367,7 +370,10 @@ export async function startReports(options: {
     return { kind, analysis };
   }
 
-  async function request(b: Readonly<Record<string, unknown>>): Promise<ReportView> {
+  async function request(
+    b: Readonly<Record<string, unknown>>,
+    caller?: TerminalCaller,
+  ): Promise<ReportView> {
     const to = text(b, 'to');
     const target = parseReportNode(to);
     if (!target)
@@ -387,7 +393,7 @@ export async function startReports(options: {
         (code
           ? `住民票コード ${code} に関するアクセスログと提供記録の分析を求めます / analyse the access log and provision records about ${code} (R16)`
           : ''),
-      operator: text(b, 'operator'),
+      operator: actingOperator(b, 'operator', caller) ?? '',
     };
     const bad = reportTextProblem(fields);
     if (bad) throw reportError(bad);
@@ -407,7 +413,10 @@ export async function startReports(options: {
     return viewOf(r.id);
   }
 
-  async function answer(b: Readonly<Record<string, unknown>>): Promise<ReportView> {
+  async function answer(
+    b: Readonly<Record<string, unknown>>,
+    caller?: TerminalCaller,
+  ): Promise<ReportView> {
     const id = text(b, 'id');
     const record = await store.report(id);
     if (!record)
@@ -428,7 +437,7 @@ export async function startReports(options: {
       requestId: id,
       answeredBy: selfName,
       body: text(b, 'body'),
-      operator: text(b, 'operator'),
+      operator: actingOperator(b, 'operator', caller) ?? '',
       answeredAt: now(),
     };
     const bad = reportAnswerProblem(a);

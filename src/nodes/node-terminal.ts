@@ -3,6 +3,7 @@ import { nodeName, type NodeRef } from '../domain/network/NodeRef.ts';
 import type { AlertStore } from '../storage/ports.ts';
 import type { Logger } from './json-log.ts';
 import { monitorView, newestAlerts } from './node-monitor.ts';
+import { disclosureReportFromTerminal } from './disclosure-report.ts';
 import { mediaFromTerminal } from './node-media.ts';
 import { batchFromTerminal, provisionFromTerminal, type NodeProvision } from './node-provision.ts';
 import type { NodeReports } from './node-reports.ts';
@@ -59,7 +60,7 @@ export function terminalRoutes(c: TerminalContext): TerminalRoute[] {
     {
       method: 'POST',
       path: '/provision/query',
-      run: (b) => provisionFromTerminal({ self, provision, upstream }, b),
+      run: (b, caller) => provisionFromTerminal({ self, provision, upstream }, b, caller),
     },
     {
       method: 'POST',
@@ -69,13 +70,29 @@ export function terminalRoutes(c: TerminalContext): TerminalRoute[] {
     {
       method: 'POST',
       path: '/provision/media',
-      run: (b) =>
-        mediaFromTerminal({ self, provision, bundleDir: node.config.bundleDir, log: c.log }, b),
+      run: (b, caller) =>
+        mediaFromTerminal(
+          { self, provision, bundleDir: node.config.bundleDir, log: c.log },
+          b,
+          caller,
+        ),
     },
     {
       method: 'POST',
       path: '/provision/reload',
       run: () => Promise.resolve(provision?.service.invalidate() ?? null),
+    },
+    {
+      method: 'POST',
+      path: '/disclosure/report',
+      run: (b) =>
+        disclosureReportFromTerminal(
+          {
+            self,
+            stores: provision && { identities: provision.identities, provision: provision.store },
+          },
+          b,
+        ),
     },
     {
       method: 'POST',
@@ -85,9 +102,13 @@ export function terminalRoutes(c: TerminalContext): TerminalRoute[] {
     {
       method: 'POST',
       path: '/reports/request',
-      run: (b) => reportsOf(c).request(b),
+      run: (b, caller) => reportsOf(c).request(b, caller),
     },
-    { method: 'POST', path: '/reports/answer', run: (b) => reportsOf(c).answer(b) },
+    {
+      method: 'POST',
+      path: '/reports/answer',
+      run: (b, caller) => reportsOf(c).answer(b, caller),
+    },
     { method: 'GET', path: '/reports', run: () => reportsOf(c).list(100) },
     {
       method: 'GET',

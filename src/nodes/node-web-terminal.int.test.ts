@@ -72,6 +72,24 @@ describe.skipIf(!hasChromium)('a node’s web terminal: login, rights, access lo
     return (JSON.parse(r.out) as { token: string }).token;
   };
 
+  const grant = (id: string, card: string, by: string) =>
+    juki(
+      'operator',
+      'grant',
+      '--store',
+      store,
+      '--node',
+      'national:jlis',
+      '--id',
+      id,
+      '--name',
+      `操作者 ${id}`,
+      '--card',
+      card,
+      '--granted-by',
+      by,
+    );
+
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'jukinet-web-node-'));
     const basePort = 21_000 + Math.floor(Math.random() * 40) * 100;
@@ -95,23 +113,6 @@ describe.skipIf(!hasChromium)('a node’s web terminal: login, rights, access lo
     bundle = config.bundleDir;
 
     // The register, as an administrator keeps it: the first administrator, then the others.
-    const grant = (id: string, card: string, by: string) =>
-      juki(
-        'operator',
-        'grant',
-        '--store',
-        store,
-        '--node',
-        'national:jlis',
-        '--id',
-        id,
-        '--name',
-        `操作者 ${id}`,
-        '--card',
-        card,
-        '--granted-by',
-        by,
-      );
     expect((await grant('admin-1', 'administrator', 'bootstrap')).code).toBe(0);
     expect((await grant('sec-1', 'security-officer', 'admin-1')).code).toBe(0);
 
@@ -239,5 +240,55 @@ describe.skipIf(!hasChromium)('a node’s web terminal: login, rights, access lo
     expect(JSON.parse(verify.out)).toMatchObject({ ok: true, records: 9 });
     const list = await juki('audit', 'list', '--store', store, '--operator', 'sec-1', '--json');
     expect((JSON.parse(list.out) as unknown[]).length).toBe(4);
+  });
+
+  it('a report request names the logged-in auditor, never a name from the body (R6, R23)', async () => {
+    expect((await grant('aud-1', 'auditor', 'admin-1')).code).toBe(0);
+    const auditor = await openTerminal(browser, origin);
+    expect(await enroll(auditor.page, 'aud-1', await tokenFor('aud-1', 'admin-1'))).toMatchObject({
+      kind: 'ok',
+    });
+    expect(await login(auditor.page, 'aud-1')).toMatchObject({ kind: 'ok' });
+    const request = {
+      to: 'agency:mhlw-pension',
+      subject: '保護措置の実施状況',
+      body: '報告を求めます',
+    };
+
+    const onPage = await apiCall(auditor.page, 'POST', '/api/node/reports/request', request);
+    expect(onPage).toMatchObject({ status: 200, body: { request: { operator: 'aud-1' } } });
+    expect(
+      await apiCall(auditor.page, 'POST', '/api/node/reports/request', {
+        ...request,
+        operator: '監査 太郎',
+      }),
+    ).toMatchObject({ status: 403, body: { error: { reason: 'terminal.not-the-operator' } } });
+
+    // juki on the node's machine with the auditor's terminal session: --operator left out.
+    const session = await issueTerminalSession(auditor);
+    const bodyFile = join(dir, 'request.txt');
+    await writeFile(bodyFile, '報告を求めます');
+    const args = ['--config', configPath, '--to', 'agency:mhlw-pension', '--subject', '件名'];
+    process.env.JUKI_OPERATOR_SESSION = session;
+    try {
+      const r = await juki('report', 'request', ...args, '--body-file', bodyFile, '--json');
+      expect(r.code, r.err).toBe(0);
+      expect(JSON.parse(r.out)).toMatchObject({ request: { operator: 'aud-1' } });
+    } finally {
+      delete process.env.JUKI_OPERATOR_SESSION;
+    }
+    // On the console of this node (it has a web terminal) a report request needs a session.
+    const consoleTry = await juki('report', 'request', ...args, '--body-file', bodyFile);
+    expect(consoleTry.code).not.toBe(0);
+    expect(consoleTry.err).toContain('--operator is required');
+
+    const log = await openAccessLogStore(store);
+    const acts = (await log.list({ limit: 3 })).reverse();
+    await log.close();
+    expect(acts.map((a) => [a.operator, a.operation, a.result, a.reason])).toEqual([
+      ['aud-1', 'reports.request', 'ok', undefined],
+      ['aud-1', 'reports.request', 'refused', 'terminal.not-the-operator'],
+      ['aud-1', 'reports.request', 'ok', undefined],
+    ]);
   });
 });

@@ -13,7 +13,7 @@ import { startWebTerminal, type WebTerminalRoute } from '../web-terminal/web-ter
 import { loadWebTls } from '../web-terminal/web-tls.ts';
 import { errorText, type Logger } from './json-log.ts';
 import type { NodeConfig } from './node-config.ts';
-import type { TerminalRoute } from './terminal-server.ts';
+import type { TerminalCaller, TerminalRoute } from './terminal-server.ts';
 
 /**
  * The operation (docs/OPERATORS.md) of each route of the terminal side, by `METHOD path`. A route
@@ -32,6 +32,7 @@ export const ROUTE_OPERATIONS: Readonly<Record<string, TerminalOperation>> = {
   'POST /provision/batch': 'provision.batch',
   'POST /provision/media': 'provision.media',
   'POST /provision/reload': 'provision.reload',
+  'POST /disclosure/report': 'disclosure.report',
   'POST /disclosure/sync': 'disclosure.sync',
   'POST /reports/request': 'reports.request',
   'POST /reports/answer': 'reports.answer',
@@ -91,15 +92,19 @@ export function recordAct(
   });
 }
 
-/** Runs a route and records its outcome: ok, refused (a domain refusal, with its reason) or failed. */
+/**
+ * Runs a route for `caller` (the authenticated operator, or none on the console) and records its
+ * outcome: ok, refused (a domain refusal, with its reason) or failed.
+ */
 export async function runRecorded(
   route: TerminalRoute,
   body: Record<string, unknown>,
+  caller: TerminalCaller | undefined,
   record: (result: AccessResult, reason?: string) => Promise<unknown>,
 ): Promise<unknown> {
   let answer: unknown;
   try {
-    answer = await route.run(body);
+    answer = await route.run(body, caller);
   } catch (e) {
     const refused = e instanceof RegistryError && e.code !== 'unavailable';
     await record(refused ? 'refused' : 'failed', e instanceof RegistryError ? e.reason : undefined);
@@ -140,7 +145,7 @@ export function guardedRoutes(
             'operator.not-permitted',
           );
         }
-        return runRecorded(route, body, record);
+        return runRecorded(route, body, { operator: operator.id }, record);
       },
     });
   }

@@ -21,10 +21,16 @@ export type TerminalRoute = {
   readonly run: (body: Record<string, unknown>, caller?: TerminalCaller) => Promise<unknown>;
 };
 
-/** Who the request says it acts for, beyond the machine token. */
+/** Who the request acts for, beyond the machine token. */
 export type TerminalCaller = {
   /** The `x-juki-operator-session` header: an operator's terminal session, when given. */
-  readonly operatorSession: string | undefined;
+  readonly operatorSession?: string | undefined;
+  /**
+   * The operator a guard authenticated (a web-terminal login or a terminal session), set by the
+   * guard for the route it runs; absent on the console. Records that name who acted take it from
+   * here, never from the body (acting-operator.ts).
+   */
+  readonly operator?: string | undefined;
 };
 
 /** A request refused before any route ran (no token, not JSON), for the access log. */

@@ -1,23 +1,18 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { CalendarDate } from '../../domain/dates/CalendarDate.ts';
-import { RegistryError } from '../../domain/errors.ts';
-import { identityInfoOf } from '../../domain/resident/IdentityInfo.ts';
 import { parseResidentCode } from '../../domain/resident/ResidentCode.ts';
 import {
-  disclosureLineOf,
   disclosureReportModel,
-  nodeLabel,
   renderDisclosureHtml,
   renderDisclosurePdf,
-  type DisclosureReport,
 } from '../../disclosure/index.ts';
+import { disclosureReportOf } from '../../nodes/disclosure-report.ts';
 import { todayInJapan } from '../../nodes/japan-date.ts';
 import { loadNodeConfig } from '../../nodes/node-config.ts';
 import type { DisclosureSyncReport } from '../../nodes/node-disclosure-sync.ts';
 import { callTerminal } from '../../nodes/terminal-server.ts';
 import { nodeTerminal } from '../terminal-target.ts';
-import { loadStatutoryAffairs } from '../../reference-data/statutory-affairs.ts';
 import { openIdentityStore, openProvisionStore } from '../../storage/open-store.ts';
 import { EXIT, UsageError } from '../cli-error.ts';
 import { printJson, type CommandIO } from '../io.ts';
@@ -70,36 +65,16 @@ export async function runDisclosure(args: readonly string[], io: CommandIO): Pro
   const identities = await openIdentityStore(values.store, options);
   const provision = await openProvisionStore(values.store, options);
   try {
-    const record = await identities.findIdentity(code);
-    const history = await identities.history(code);
-    if (!record && history.length === 0)
-      throw new RegistryError(
-        'not-found',
-        `この住民票コードの記録はありません / no record for ${code} at this node`,
-        'identity.not-found',
-      );
-    // Every code the person held here (a re-code keeps the history on one chain).
-    const codes = new Set([
-      code,
-      ...history.flatMap((h) => [h.event.residentCode, h.event.values.residentCode]),
-    ]);
-    // The Act's tables and the ordinance affairs this node registered (R3): a provision for a
-    // prefecture's 条例 affair shows that ordinance's purpose, not （記録なし）.
-    const affairs = loadStatutoryAffairs().with((await provision.loadRegistry()).ordinanceAffairs);
-    const disclosures = await provision.disclosuresOf([...codes]);
-    const resident = record ?? history.at(-1)!.event.values;
-    const report: DisclosureReport = {
-      resident: identityInfoOf(resident),
-      period: {
-        ...(values.from ? { from: values.from as CalendarDate } : {}),
+    const report = await disclosureReportOf(
+      { identities, provision },
+      {
+        residentCode: code,
+        from: values.from as CalendarDate | undefined,
         to: (values.to ?? todayInJapan()) as CalendarDate,
+        issuer: values.issuer,
+        generatedAt: new Date(),
       },
-      generatedAt: new Date().toISOString(),
-      issuer: nodeLabel(values.issuer),
-      lines: disclosures.map((d) =>
-        disclosureLineOf(d, { affairDescription: (id) => affairs.byId(id)?.affair }),
-      ),
-    };
+    );
     const html = renderDisclosureHtml(report);
     if (values.html) await writeFile(values.html, html);
     if (values.pdf) await writeFile(values.pdf, await renderDisclosurePdf(html));

@@ -10,7 +10,7 @@ import { RegistryError, type ErrorCode } from '../../domain/errors.ts';
 import { loadNodeConfig } from '../../nodes/node-config.ts';
 import { OPERATOR_SESSION_HEADER } from '../../nodes/terminal-server.ts';
 import type { TerminalTarget } from '../../nodes/terminal-token.ts';
-import { nodeTerminal } from '../terminal-target.ts';
+import { nodeTerminal, operatorOption } from '../terminal-target.ts';
 import { MediaDecryptStream, type MediaOpenKey } from '../../provision/media-file.ts';
 import {
   handleWriter,
@@ -24,7 +24,9 @@ import { createProgress } from '../progress.ts';
 
 export const PROVISION_MEDIA_HELP = `  媒体による提供 (R22): at a running national or prefecture server, a file of rows (individual
   number, or exact address + name + date of birth + sex) in, an encrypted result file out; every
-  output is recorded. The password is read from a file (mode 600), never from the command line:
+  output is recorded, under the logged-in operator with JUKI_OPERATOR_SESSION (then --operator
+  may be left out; another name is refused), under --operator on the console. The password is
+  read from a file (mode 600), never from the command line:
     media --config NODE.json --recipient ID --affair AFFAIR --in ROWS.jsonl --out FILE.jkm
           (--password-file F | --recipient-cert PEM) --operator NAME
     media-open --in FILE.jkm --out ROWS.jsonl (--password-file F | --key PEM)   the recipient, offline
@@ -77,7 +79,7 @@ async function media(v: Values, io: CommandIO): Promise<number> {
     affairId: need(v, 'affair'),
     inPath: resolve(need(v, 'in')),
     outPath: resolve(need(v, 'out')),
-    operator: need(v, 'operator'),
+    ...operatorOption(target, v.operator),
     ...(password !== undefined
       ? { password: stripNewline(await readSecretFile(password, 'password', 4096)) }
       : { recipientCertPath: resolve(certificate!) }),

@@ -42,6 +42,9 @@ export const PROVISION_HELP = `juki provision <action> [options]      本人確�
     query --config FILE [--recipient ID] --affair AFFAIR [--searcher S]
           [--resident-code C | --individual-number N | --name N [--name-prefix] [--kana K]
            [--address A [--address-prefix]] [--birth-date D] [--sex male|female]]
+          the searcher (検索者) recorded with each provision and refusal is the logged-in operator
+          with JUKI_OPERATOR_SESSION (--searcher may be left out; another name is refused), and
+          --searcher as given on the console
 ${PROVISION_MEDIA_HELP}
 
   --schema S   PostgreSQL: the node's schema (as in its config's storeSchema)

@@ -4,7 +4,7 @@ import { REPORT_LIMITS, type ReportEventKind } from '../../domain/report/report.
 import { loadNodeConfig } from '../../nodes/node-config.ts';
 import type { ReportView, SyncResult } from '../../nodes/node-reports.ts';
 import { callTerminal } from '../../nodes/terminal-server.ts';
-import { nodeTerminal } from '../terminal-target.ts';
+import { nodeTerminal, operatorOption } from '../terminal-target.ts';
 import type { TerminalTarget } from '../../nodes/terminal-token.ts';
 import { EXIT, UsageError } from '../cli-error.ts';
 import { printJson, type CommandIO } from '../io.ts';
@@ -30,8 +30,9 @@ juki report poll    --config NODE.json [--json]
   poll     send what waits and fetch this node's mail now (requests for an agency, answers on
            their way back); the node also does it every schedule.reportPollSeconds (default 30).
 
-  The body is read from a UTF-8 file (at most ${REPORT_LIMITS.body} characters); --operator is who
-  asks or answers (free text until operator cards, issue 6).`;
+  The body is read from a UTF-8 file (at most ${REPORT_LIMITS.body} characters). --operator is who
+  asks or answers: with JUKI_OPERATOR_SESSION the node records the logged-in operator (leave it
+  out; another name is refused, terminal.not-the-operator); on the console it is required.`;
 
 const OPTIONS = {
   config: { type: 'string' },
@@ -131,7 +132,7 @@ export async function runReport(args: readonly string[], io: CommandIO): Promise
         to: need(v, 'to'),
         subject: analysis ? (v.subject ?? '') : need(v, 'subject'),
         body: analysis && v['body-file'] === undefined ? '' : await bodyOf(v),
-        operator: need(v, 'operator'),
+        ...operatorOption(base, v.operator),
         ...(analysis
           ? {
               kind: 'analysis',
@@ -158,7 +159,7 @@ export async function runReport(args: readonly string[], io: CommandIO): Promise
       const r = (await callTerminal(base, 'POST', '/reports/answer', {
         id: need(v, 'id'),
         body: await bodyOf(v),
-        operator: need(v, 'operator'),
+        ...operatorOption(base, v.operator),
       })) as ReportView;
       if (v.json) printJson(io, r);
       else {

@@ -62,6 +62,13 @@ describe('the web terminal offers the terminal side’s routes under the rights 
       'POST /api/node/retention/run',
     ]);
     const route = (path: string) => web.find((r) => r.path === `/api/node${path}`)!;
+    // What each card's page shows (/api/me): the routes its card holds, as `run` decides them.
+    const shown = (cardType: string) =>
+      web.filter((r) => r.permits!(operator(cardType))).map((r) => r.path);
+    expect(shown('security-officer')).toEqual(['/api/node/health', '/api/node/isolate']);
+    expect(shown('provision-operator')).toEqual(['/api/node/provision/query']);
+    expect(shown('administrator')).toEqual(['/api/node/health', '/api/node/retention/run']);
+    expect(shown('counter-clerk')).toEqual([]);
 
     await expect(
       route('/isolate').run({ operator: operator('administrator'), body: { peer: 'cs:131016' } }),

@@ -133,6 +133,7 @@ export function guardedRoutes(
     out.push({
       method: route.method,
       path: `/api/node${route.path}`,
+      permits: (operator) => permits(operator.cardType, self.role, operation),
       run: async ({ operator, body }) => {
         const act = { node, operator: operator.id, operation, body, at: now() };
         const record = (result: AccessResult, reason?: string) =>

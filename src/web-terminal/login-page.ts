@@ -1,7 +1,10 @@
+import { WORK_CSS, WORK_SECTIONS } from './work-screens.ts';
+
 /**
  * The web terminal's page (docs/WEB-TERMINAL.md): Japanese first, no inline script (the
  * Content-Security-Policy allows only this origin's scripts), no external resource. `app.js` uses
- * the @simplewebauthn/browser UMD bundle served as `/webauthn.js`.
+ * the @simplewebauthn/browser UMD bundle served as `/webauthn.js`; the work screens after login
+ * are work-screens.ts (`/work.js`).
  */
 export const LOGIN_PAGE = `<!doctype html>
 <html lang="ja">
@@ -12,6 +15,7 @@ export const LOGIN_PAGE = `<!doctype html>
 <link rel="stylesheet" href="/app.css">
 <script src="/webauthn.js" defer></script>
 <script src="/app.js" defer></script>
+<script src="/work.js" defer></script>
 </head>
 <body>
 <h1>住基ネット 端末 <small>Juki-net terminal</small></h1>
@@ -31,6 +35,7 @@ export const LOGIN_PAGE = `<!doctype html>
     <pre><code id="terminal-session-command"></code></pre>
     <p>有効期限 / valid until <span id="terminal-session-expires"></span>（<span id="terminal-session-idle"></span> 秒操作がなければ終了 / ends after that many seconds unused; ログアウトで終了 / ends at log out）</p>
   </div>
+${WORK_SECTIONS}
 </section>
 <section id="login-section">
   <h2>ログイン <small>log in</small></h2>
@@ -51,10 +56,11 @@ export const LOGIN_PAGE = `<!doctype html>
 </html>
 `;
 
-export const LOGIN_CSS = `body{font-family:"Noto Sans CJK JP",sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}
+export const LOGIN_CSS = `body{font-family:"Noto Sans CJK JP",sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}
 label{display:block;margin:.5rem 0}input{margin-left:.5rem}small{color:#555;font-weight:normal}
 #status{min-height:1.5em;font-weight:bold}#status.error{color:#a00}#status.ok{color:#060}
-pre{background:#f4f4f4;padding:.5rem;overflow-x:auto;user-select:all}`;
+pre{background:#f4f4f4;padding:.5rem;overflow-x:auto;user-select:all}
+${WORK_CSS}`;
 
 export const LOGIN_SCRIPT = `'use strict';
 (function () {
@@ -83,14 +89,18 @@ export const LOGIN_SCRIPT = `'use strict';
   function hideTerminalSession() {
     $('terminal-session-out').hidden = true; $('terminal-session-command').textContent = '';
   }
-  function show(me) {
+  // answer: { operator, routes } (/api/me, /api/login/verify), or undefined when logged out.
+  function show(answer) {
+    var me = answer && answer.operator;
     if (!me) hideTerminalSession();
     $('me').hidden = !me; $('login-section').hidden = !!me; $('enroll-section').hidden = !!me;
     if (me) { $('me-name').textContent = me.name; $('me-id').textContent = me.id;
       $('me-card').textContent = me.cardType; $('me-node').textContent = me.node; }
+    document.dispatchEvent(new CustomEvent('juki:me', { detail: me ? answer : null }));
   }
+  window.JukiTerminal = { call: call, status: status, fail: fail };
   async function refresh(quiet) {
-    try { var me = await call('GET', '/api/me'); show(me.operator);
+    try { show(await call('GET', '/api/me'));
       if (!quiet) status('ログイン中です / logged in', 'ok'); }
     catch (e) { show(undefined); if (!quiet || e.reason !== 'session.none') fail(e); }
   }
@@ -99,8 +109,8 @@ export const LOGIN_SCRIPT = `'use strict';
     try {
       var opts = await call('POST', '/api/login/options', { operatorId: $('login-operator').value });
       var answer = await W.startAuthentication({ optionsJSON: opts });
-      var me = await call('POST', '/api/login/verify', { response: answer });
-      show(me.operator); status('ログインしました / logged in', 'ok');
+      show(await call('POST', '/api/login/verify', { response: answer }));
+      status('ログインしました / logged in', 'ok');
     } catch (e) { fail(e); }
   });
   $('enroll').addEventListener('submit', async function (ev) {

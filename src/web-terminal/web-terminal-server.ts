@@ -7,6 +7,7 @@ import { RegistryError } from '../domain/errors.ts';
 import { errorText, type Logger } from '../nodes/json-log.ts';
 import type { CredentialStore } from '../storage/ports.ts';
 import { LOGIN_CSS, LOGIN_PAGE, LOGIN_SCRIPT } from './login-page.ts';
+import { WORK_SCRIPT } from './work-screens.ts';
 import { DEFAULT_LOCK_POLICY, type LockPolicy } from './login-lock.ts';
 import type { OperatorDirectory, OperatorInfo } from './operator-directory.ts';
 import { DEFAULT_SESSION_POLICY, SessionTable, type SessionPolicy } from './sessions.ts';
@@ -34,6 +35,11 @@ export type WebTerminalRoute = {
     readonly operator: OperatorInfo;
     readonly body: Record<string, unknown>;
   }) => Promise<unknown>;
+  /**
+   * Whether the operator's card holds the route, for the page (`/api/me` lists the routes it may
+   * call, so it shows only those screens). `run` checks again: this only shapes the page.
+   */
+  readonly permits?: (operator: OperatorInfo) => boolean;
 };
 
 export type WebTerminalOptions = {
@@ -98,6 +104,7 @@ const STATIC: Record<string, { type: string; body: () => string }> = {
   '/': { type: 'text/html; charset=utf-8', body: () => LOGIN_PAGE },
   '/app.js': { type: 'text/javascript; charset=utf-8', body: () => LOGIN_SCRIPT },
   '/app.css': { type: 'text/css; charset=utf-8', body: () => LOGIN_CSS },
+  '/work.js': { type: 'text/javascript; charset=utf-8', body: () => WORK_SCRIPT },
 };
 
 function cookies(req: IncomingMessage): Map<string, string> {
@@ -173,6 +180,14 @@ export async function startWebTerminal(options: WebTerminalOptions): Promise<Web
     return op;
   }
 
+  /** Who is logged in, and the routes under /api/ their card holds (the page's screens). */
+  const whoIs = (op: OperatorInfo) => ({
+    operator: publicOperator(op),
+    routes: (options.routes ?? [])
+      .filter((r) => r.permits?.(op) ?? true)
+      .map((r) => `${r.method} ${r.path}`),
+  });
+
   type Answer = { body: unknown; setCookie?: string[] };
   const api: Record<
     string,
@@ -210,14 +225,14 @@ export async function startWebTerminal(options: WebTerminalOptions): Promise<Web
       const s = sessions.open(op.id, now().getTime());
       log.info('web-terminal.login', { operator: op.id, cardType: op.cardType });
       return {
-        body: { operator: publicOperator(op) },
+        body: whoIs(op),
         setCookie: [
           cookie(CHALLENGE_COOKIE, '', 0),
           cookie(SESSION_COOKIE, s.id, sessionPolicy.absoluteMs),
         ],
       };
     },
-    'GET /api/me': async (req) => ({ body: { operator: publicOperator(await operatorOf(req)) } }),
+    'GET /api/me': async (req) => ({ body: whoIs(await operatorOf(req)) }),
     'POST /api/terminal-session': async (req) => {
       const op = await operatorOf(req);
       const issued = terminalSessions.issue(op.id);

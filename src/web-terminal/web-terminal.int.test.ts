@@ -161,6 +161,7 @@ describe.skipIf(!hasChromium)('web terminal login in Chromium (R15)', () => {
           cardType: 'counter-clerk',
           node: 'cs:131016',
         },
+        routes: [], // this terminal offers no work screens
       },
     });
     expect(events('web-terminal.login')).toEqual([

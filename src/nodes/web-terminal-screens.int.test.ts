@@ -1,0 +1,298 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../cli/main.ts';
+import { captureIO } from '../cli/test-io.ts';
+import type { CalendarDate } from '../domain/dates/CalendarDate.ts';
+import type { RecipientId } from '../domain/provision/recipient.ts';
+import { loadStatutoryAffairs } from '../reference-data/statutory-affairs.ts';
+import { loadedRecord } from '../storage/contract-fixtures.ts';
+import {
+  openAccessLogStore,
+  openIdentityStore,
+  openProvisionStore,
+} from '../storage/open-store.ts';
+import {
+  act,
+  chromiumAvailable,
+  enroll,
+  launchBrowser,
+  login,
+  openTerminal,
+  type Terminal,
+} from '../web-terminal/browser-fixtures.ts';
+import { jsonLogger } from './json-log.ts';
+import { initNetwork } from './network-init.ts';
+import { loadNodeConfig } from './node-config.ts';
+import { startNode, type RunningNode } from './node-runtime.ts';
+import { GOVERNOR, GOVERNOR_PASSPORT } from './provision-fixtures.ts';
+
+/*
+ * The web terminal's work screens at a running prefecture server (東京都), in Chromium with a
+ * virtual authenticator: a provision operator queries (R13) and sees the answer or the refusal
+ * with its reason; an auditor makes a resident's disclosure report (R17) and prints it. Each card
+ * sees only the screens it may use, and what the screens did is in the node's records.
+ */
+const hasChromium = chromiumAvailable('the web terminal screens test');
+
+const HANAKO = loadedRecord(1, {
+  name: { kanji: '開示　花子', kana: 'カイジ　ハナコ' },
+  sex: 'female',
+  birthDate: '1980-04-02' as CalendarDate,
+});
+const ICHIRO = loadedRecord(2, {
+  name: { kanji: '開発　一郎', kana: 'カイハツ　イチロウ' },
+  birthDate: '1980-04-02' as CalendarDate,
+});
+const TARO = loadedRecord(3, {
+  name: { kanji: '山田　太郎', kana: 'ヤマダ　タロウ' },
+  birthDate: '1975-01-01' as CalendarDate,
+});
+
+describe.skipIf(!hasChromium)('the web terminal’s work screens at a prefecture server', () => {
+  let dir: string;
+  let node: RunningNode;
+  let national: RunningNode;
+  let browser: Browser;
+  let origin: string;
+  let store: string;
+
+  const juki = async (...args: string[]) => {
+    const io = captureIO();
+    const code = await main(args, io);
+    return { code, out: io.stdout(), err: io.stderr() };
+  };
+  const grant = async (id: string, card: string, by: string) => {
+    const r = await juki(
+      ...['operator', 'grant', '--store', store, '--node', 'prefecture:13', '--id', id],
+      ...['--name', `操作者 ${id}`, '--card', card, '--granted-by', by],
+    );
+    expect(r.code, r.err).toBe(0);
+  };
+  const loggedIn = async (id: string): Promise<Terminal> => {
+    const r = await juki(
+      ...['operator', 'enroll', '--store', store, '--id', id, '--by', 'admin-1', '--json'],
+    );
+    expect(r.code, r.err).toBe(0);
+    const { token } = JSON.parse(r.out) as { token: string };
+    const t = await openTerminal(browser, origin);
+    expect(await enroll(t.page, id, token)).toMatchObject({ kind: 'ok' });
+    expect(await login(t.page, id)).toMatchObject({ kind: 'ok' });
+    return t;
+  };
+  const cells = async (t: Terminal, table: string): Promise<string[][]> => {
+    const rows = await t.page.locator(`#${table} tbody tr`).all();
+    return Promise.all(rows.map((row) => row.locator('td').allTextContents()));
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'jukinet-web-screens-'));
+    const basePort = 25_000 + Math.floor(Math.random() * 40) * 100;
+    await initNetwork({
+      prefectures: ['13'],
+      municipalities: ['131016'],
+      dir,
+      host: '127.0.0.1',
+      basePort,
+      overrides: { schedule: { integrityMinutes: 0, retentionMinutes: 0, reportPollSeconds: 0 } },
+    });
+    const path = join(dir, 'nodes', 'prefecture-13.json');
+    const file = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+    const port = basePort + 91;
+    origin = `http://localhost:${port}`;
+    file.webTerminal = { host: '127.0.0.1', port, rpId: 'localhost', origin };
+    await writeFile(path, JSON.stringify(file));
+    const config = await loadNodeConfig(path);
+    store = config.store;
+
+    // 東京都's residents (as its CS would have sent them) and its register: the governor may
+    // receive them for the passport affair (R3).
+    const identities = await openIdentityStore(store);
+    const lines = [HANAKO, ICHIRO, TARO].map((record, i) => ({ line: i + 1, record }));
+    expect((await identities.loadBatch(lines)).refused).toEqual([]);
+    await identities.close();
+    const provision = await openProvisionStore(store);
+    await provision.registerRecipient({
+      id: GOVERNOR as RecipientId,
+      name: '東京都知事',
+      kind: 'prefecture-body',
+      servedBy: { role: 'prefecture', code: '13' },
+    });
+    const affair = loadStatutoryAffairs().byId(GOVERNOR_PASSPORT)!;
+    await provision.permitAffair(
+      { recipientId: GOVERNOR as RecipientId, affairId: affair.id, identifier: 'pseudonym' },
+      affair,
+    );
+    await provision.close();
+    await grant('admin-1', 'administrator', 'bootstrap');
+    await grant('prov-1', 'provision-operator', 'admin-1');
+    await grant('aud-1', 'auditor', 'admin-1');
+    await grant('sec-1', 'security-officer', 'admin-1');
+
+    // The national server, which holds everybody: the prefecture asks it for the residents of
+    // other prefectures whenever a search is not by resident code (R21).
+    const nationalConfig = await loadNodeConfig(join(dir, 'nodes', 'national-jlis.json'));
+    const everybody = await openIdentityStore(nationalConfig.store);
+    expect((await everybody.loadBatch(lines)).refused).toEqual([]);
+    await everybody.close();
+    national = await startNode(nationalConfig, jsonLogger({ write: () => undefined }));
+    node = await startNode(config, jsonLogger({ write: () => undefined }));
+    browser = await launchBrowser();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close().catch(() => undefined);
+    await node?.close();
+    await national?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a provision operator queries by resident code and by name + date of birth; refusals show their reason', async () => {
+    const t = await loggedIn('prov-1');
+    expect(await t.page.isVisible('#provision-section')).toBe(true);
+    expect(await t.page.isHidden('#disclosure-section')).toBe(true);
+
+    await t.page.fill('#provision-recipient', GOVERNOR);
+    await t.page.fill('#provision-affair', GOVERNOR_PASSPORT);
+    await t.page.fill('#provision-code', HANAKO.residentCode);
+    expect(await act(t.page, () => t.page.click('#provision button[type=submit]'))).toMatchObject({
+      kind: 'ok',
+      reason: 'provision.answered',
+    });
+    const [byCode] = await cells(t, 'provision-table');
+    expect(byCode).toEqual([
+      expect.stringMatching(/^仮名識別子 \S+$/),
+      '開示　花子',
+      'カイジ　ハナコ',
+      '女',
+      '1980-04-02',
+      HANAKO.address,
+      '住民',
+    ]);
+    expect(await t.page.textContent('#provision-count')).toBe('1');
+
+    // The first character of the name and the whole date of birth (R13's third form).
+    await t.page.check('#provision input[value=birth]');
+    expect(await t.page.isHidden('#provision-code')).toBe(true);
+    await t.page.fill('#provision-name', '開');
+    await t.page.check('#provision-name-prefix');
+    await t.page.fill('#provision-birth', '1980-04-02');
+    const byBirth = await act(t.page, () => t.page.click('#provision button[type=submit]'));
+    expect(byBirth, byBirth.text).toMatchObject({ kind: 'ok' });
+    expect((await cells(t, 'provision-table')).map((r) => r[1]).sort()).toEqual(
+      ['開示　花子', '開発　一郎'].sort(),
+    );
+
+    // Below the minimums: a name prefix with an address that stops at the prefecture.
+    await t.page.check('#provision input[value=address]');
+    await t.page.fill('#provision-address', '東京都');
+    await t.page.check('#provision-address-prefix');
+    const below = await act(t.page, () => t.page.click('#provision button[type=submit]'));
+    expect(below).toMatchObject({ kind: 'error', reason: 'search.below-minimum' });
+    expect(await t.page.isHidden('#provision-out')).toBe(true);
+
+    // An affair the governor is not permitted (R3): refused, nothing shown.
+    await t.page.check('#provision input[value=code]');
+    await t.page.fill('#provision-affair', '別表第一:一');
+    const refused = await act(t.page, () => t.page.click('#provision button[type=submit]'));
+    expect(refused).toMatchObject({ kind: 'error', reason: 'provision.affair-not-permitted' });
+  });
+
+  it('an auditor makes a resident’s disclosure report and prints it; the provisions name prov-1', async () => {
+    const t = await loggedIn('aud-1');
+    expect(await t.page.isVisible('#disclosure-section')).toBe(true);
+    expect(await t.page.isHidden('#provision-section')).toBe(true);
+
+    await t.page.fill('#disclosure-code', HANAKO.residentCode);
+    expect(await act(t.page, () => t.page.click('#disclosure button[type=submit]'))).toMatchObject({
+      kind: 'ok',
+      reason: 'disclosure.made',
+    });
+    expect(await t.page.textContent('#disclosure-name')).toBe('開示　花子');
+    expect(await t.page.textContent('#disclosure-issuer')).toBe('東京都サーバ');
+    // Hanako was provided twice (by code, then by name + date of birth); the refusals are not here.
+    const lines = await cells(t, 'disclosure-table');
+    expect(lines).toHaveLength(2);
+    for (const [number, when, recipient, purpose, basis, channel, by] of lines) {
+      expect(number).toMatch(/^[12]$/);
+      expect(when).toMatch(/^令和\d+年\d+月\d+日 \d\d:\d\d$/);
+      expect(recipient).toBe('東京都知事');
+      expect(purpose).toContain('旅券');
+      expect(basis).not.toBe('');
+      expect([channel, by]).toEqual(['即時提供', '東京都サーバ']);
+    }
+    const provision = await openProvisionStore(store);
+    const records = await provision.disclosuresOf(HANAKO.residentCode);
+    await provision.close();
+    expect(records.map((r) => r.searcher)).toEqual(['prov-1', 'prov-1']);
+
+    // Printed, only the report is on the page.
+    await t.page.emulateMedia({ media: 'print' });
+    expect(await t.page.isVisible('#disclosure-table')).toBe(true);
+    expect(await t.page.isHidden('#disclosure-section form')).toBe(true);
+    expect(await t.page.isHidden('#logout')).toBe(true);
+    expect(await t.page.isHidden('h1')).toBe(true);
+    await t.page.emulateMedia({ media: 'screen' });
+
+    // A malformed code: the reason, and no report left on the page.
+    await t.page.fill('#disclosure-code', '123');
+    const bad = await act(t.page, () => t.page.click('#disclosure button[type=submit]'));
+    expect(bad).toMatchObject({ kind: 'error', reason: 'resident-code.malformed' });
+    expect(await t.page.isHidden('#disclosure-out')).toBe(true);
+  });
+
+  it('a security officer watches the alerts and cuts a node off, then readmits it (R11)', async () => {
+    const t = await loggedIn('sec-1');
+    for (const shown of ['#monitor-section', '#isolate-section', '#readmit'])
+      expect(await t.page.isVisible(shown), shown).toBe(true);
+    for (const hidden of ['#provision-section', '#disclosure-section'])
+      expect(await t.page.isHidden(hidden), hidden).toBe(true);
+
+    // An HTTP request on the network side: dropped, and an intrusion alert.
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(node.network!.port, node.network!.host, () =>
+        socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'),
+      );
+      socket.on('close', () => resolve()).on('error', reject);
+    });
+    const refresh = () => act(t.page, () => t.page.click('#monitor-refresh'));
+    const kinds = async () => (await cells(t, 'monitor-table')).map((r) => r[1]);
+    await expect
+      .poll(async () => ((await refresh()).kind === 'ok' ? kinds() : []), { timeout: 10_000 })
+      .toContain('当システム以外の通信 (not-our-protocol)');
+    expect(await t.page.textContent('#monitor-status')).toMatch(/^(正常|縮退)/);
+
+    await t.page.fill('#isolate-peer', 'cs:131016');
+    await t.page.fill('#isolate-reason', '不審な通信のため / suspicious traffic');
+    const cut = await act(t.page, () => t.page.click('#isolate button[type=submit]'));
+    expect(cut).toMatchObject({ kind: 'ok', reason: 'node.isolated' });
+    expect(cut.text).toContain('cs:131016 を遮断しました');
+    expect(await refresh()).toMatchObject({ kind: 'ok' });
+    expect(await kinds()).toContain('緊急遮断 (node-isolated)');
+    const back = await act(t.page, () => t.page.click('#readmit'));
+    expect(back).toMatchObject({ kind: 'ok', reason: 'node.readmitted' });
+    expect(back.text).toContain('遮断を解除しました');
+
+    // A malformed node name is refused with its reason.
+    await t.page.fill('#isolate-peer', 'not a node');
+    expect(await act(t.page, () => t.page.click('#isolate button[type=submit]'))).toMatchObject({
+      kind: 'error',
+      reason: 'terminal.peer',
+    });
+
+    const log = await openAccessLogStore(store);
+    const acts = (await log.list({ limit: 50 })).filter((a) => a.operator === 'sec-1').reverse();
+    await log.close();
+    // Each view of the monitor is an act of its own on the web terminal (a person looked).
+    expect(acts.filter((a) => a.operation === 'monitor.view').length).toBeGreaterThanOrEqual(2);
+    const cuts = acts.filter((a) => a.operation !== 'monitor.view');
+    expect(cuts.map((a) => [a.operation, a.target, a.result, a.reason])).toEqual([
+      ['node.isolate', 'cs:131016', 'ok', undefined],
+      ['node.readmit', 'cs:131016', 'ok', undefined],
+      ['node.isolate', '', 'refused', 'terminal.peer'],
+    ]);
+  });
+});

@@ -1,0 +1,219 @@
+/**
+ * The web terminal's work screens (docs/WEB-TERMINAL.md "Work screens"), shown after login to
+ * the operators whose card holds the route (`/api/me` lists them): 即時提供の照会 (a provision
+ * query, R13, R21) at a prefecture or agency server; 提供状況の開示 (a resident's disclosure
+ * report, R17) at a prefecture or national server, printable from the browser; 監視 (the node's
+ * health and alerts, R11) and 緊急遮断 (the emergency cut-off, R11) at every node. The answers
+ * are written into the page with `textContent` only, never as HTML. `work.js` uses what `app.js`
+ * exposes as `window.JukiTerminal` (the JSON call and the status line) and its `juki:me` event.
+ */
+export const WORK_SECTIONS = `<section id="provision-section" class="work" data-route="POST /api/node/provision/query" hidden>
+  <h2>即時提供の照会 <small>provision query (R13)</small></h2>
+  <form id="provision">
+    <label id="provision-recipient-label">提供先 ID / recipient <input id="provision-recipient" name="recipient" autocomplete="off"></label>
+    <label>事務 / statutory affair <input id="provision-affair" name="affair" placeholder="別表第五:六" autocomplete="off" required></label>
+    <fieldset>
+      <legend>検索条件 / conditions</legend>
+      <label><input type="radio" name="form" value="code" checked> 住民票コード / resident code</label>
+      <label><input type="radio" name="form" value="address"> 氏名と住所 / name and address</label>
+      <label><input type="radio" name="form" value="birth"> 氏名と生年月日 / name and date of birth</label>
+      <label class="by-code">住民票コード <input id="provision-code" inputmode="numeric" maxlength="11" autocomplete="off"></label>
+      <label class="by-name">氏名 / name <input id="provision-name" autocomplete="off"></label>
+      <label class="by-name"><input type="checkbox" id="provision-name-prefix"> 氏名は前方一致 / name is a prefix</label>
+      <label class="by-address">住所 / address <input id="provision-address" autocomplete="off"></label>
+      <label class="by-address"><input type="checkbox" id="provision-address-prefix"> 住所は前方一致 / address is a prefix</label>
+      <label class="by-birth">生年月日 / date of birth <input id="provision-birth" type="date"></label>
+      <label class="by-name">性別 / sex <select id="provision-sex"><option value="">指定なし / any</option><option value="female">女</option><option value="male">男</option></select></label>
+    </fieldset>
+    <button type="submit">照会 / query</button>
+  </form>
+  <div id="provision-out" hidden>
+    <p>照会番号 / query id <code id="provision-query-id"></code>：<span id="provision-count"></span> 件</p>
+    <table id="provision-table"><thead><tr><th>識別子</th><th>氏名</th><th>よみ</th><th>性別</th><th>生年月日</th><th>住所</th><th>状態</th></tr></thead><tbody></tbody></table>
+  </div>
+</section>
+<section id="disclosure-section" class="work" data-route="POST /api/node/disclosure/report" hidden>
+  <h2>提供状況の開示 <small>disclosure report (R17)</small></h2>
+  <form id="disclosure">
+    <label>住民票コード / resident code <input id="disclosure-code" inputmode="numeric" maxlength="11" autocomplete="off" required></label>
+    <label>期間 / period <input id="disclosure-from" type="date"> ～ <input id="disclosure-to" type="date"></label>
+    <button type="submit">作成 / make the report</button>
+  </form>
+  <div id="disclosure-out" hidden>
+    <h3>本人確認情報の提供状況 <small>who received this resident's identity information</small></h3>
+    <p><span id="disclosure-name"></span>（<span id="disclosure-kana"></span>）様 ・ 住民票コード <span id="disclosure-resident"></span><br>
+       対象期間 <span id="disclosure-period"></span> ・ 発行 <span id="disclosure-issuer"></span>（<span id="disclosure-generated"></span>）</p>
+    <p id="disclosure-total"></p>
+    <table id="disclosure-table"><thead><tr><th>番号</th><th>提供日時</th><th>提供先</th><th>事務（利用目的）</th><th>根拠</th><th>方法</th><th>提供元</th><th>照会番号</th></tr></thead><tbody></tbody></table>
+    <button id="disclosure-print" type="button">印刷 / print</button>
+  </div>
+</section>
+<section id="monitor-section" class="work" data-route="GET /api/node/monitor" hidden>
+  <h2>監視 <small>monitoring (R11)</small></h2>
+  <button id="monitor-refresh" type="button">更新 / refresh</button>
+  <div id="monitor-out" hidden>
+    <p>ノード <span id="monitor-node"></span> ・ 状態 <strong id="monitor-status"></strong> ・ 接続 <span id="monitor-sessions"></span> ・ 未送信 <span id="monitor-outbox"></span> ・ 失効リスト <span id="monitor-crl"></span>（<span id="monitor-at"></span> 現在）</p>
+    <p id="monitor-summary"></p>
+    <table id="monitor-table"><thead><tr><th>日時</th><th>種別</th><th>相手</th><th>内容</th></tr></thead><tbody></tbody></table>
+  </div>
+</section>
+<section id="isolate-section" class="work" data-route="POST /api/node/isolate" hidden>
+  <h2>緊急遮断 <small>emergency cut-off (R11)</small></h2>
+  <form id="isolate">
+    <label>相手ノード / node <input id="isolate-peer" placeholder="cs:131016" autocomplete="off" required></label>
+    <label>理由 / reason <input id="isolate-reason" maxlength="200" autocomplete="off"></label>
+    <button type="submit">遮断 / cut off</button>
+    <button id="readmit" type="button" data-route="POST /api/node/readmit">遮断の解除 / readmit</button>
+  </form>
+</section>`;
+
+export const WORK_CSS = `[hidden]{display:none!important}
+.work fieldset{border:1px solid #ccc;margin:.5rem 0}
+.work table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}
+.work th,.work td{border:1px solid #bbb;padding:.2rem .4rem;text-align:left;vertical-align:top}
+.work th,#monitor-table td:first-child{white-space:nowrap}#provision-table td:first-child{word-break:break-all}
+@media print{body{max-width:none;margin:0}body>*:not(#me),#me>*:not(#disclosure-section),#disclosure-section>*:not(#disclosure-out),#disclosure-print{display:none!important}}`;
+
+export const WORK_SCRIPT = `'use strict';
+(function () {
+  var T = window.JukiTerminal;
+  var $ = function (id) { return document.getElementById(id); };
+  var NONE = '（記録なし）';
+  function cell(row, text) { var td = document.createElement('td'); td.textContent = text; row.appendChild(td); }
+  function rows(table, list, cells) {
+    var body = table.tBodies[0]; body.textContent = '';
+    list.forEach(function (item) { var tr = document.createElement('tr'); cells(item).forEach(function (t) { cell(tr, t); }); body.appendChild(tr); });
+  }
+  function value(id) { return $(id).value.trim(); }
+
+  // Only the screens whose route the card holds; the provision form asks for a recipient at a
+  // prefecture server only (an agency server queries as itself).
+  document.addEventListener('juki:me', function (ev) {
+    var me = ev.detail;
+    document.querySelectorAll('section.work').forEach(function (s) {
+      s.hidden = !me || me.routes.indexOf(s.dataset.route) < 0;
+      if (s.hidden) s.querySelectorAll('[id$="-out"]').forEach(function (o) { o.hidden = true; });
+    });
+    if (me) $('provision-recipient-label').hidden = me.operator.node.indexOf('prefecture:') !== 0;
+    if (me) $('readmit').hidden = me.routes.indexOf($('readmit').dataset.route) < 0;
+  });
+
+  function form() { return document.querySelector('#provision input[name=form]:checked').value; }
+  function showConditions() {
+    var f = form();
+    document.querySelectorAll('#provision .by-code').forEach(function (e) { e.hidden = f !== 'code'; });
+    document.querySelectorAll('#provision .by-name').forEach(function (e) { e.hidden = f === 'code'; });
+    document.querySelectorAll('#provision .by-address').forEach(function (e) { e.hidden = f !== 'address'; });
+    document.querySelectorAll('#provision .by-birth').forEach(function (e) { e.hidden = f !== 'birth'; });
+  }
+  document.querySelectorAll('#provision input[name=form]').forEach(function (r) { r.addEventListener('change', showConditions); });
+  showConditions();
+
+  function query() {
+    var q = { affairId: value('provision-affair') }, f = form();
+    if (f === 'code') { q.residentCode = value('provision-code'); return q; }
+    q.name = value('provision-name'); q.nameMatch = $('provision-name-prefix').checked ? 'prefix' : 'exact';
+    if (f === 'address') { q.address = value('provision-address'); q.addressMatch = $('provision-address-prefix').checked ? 'prefix' : 'exact'; }
+    else q.birthDate = $('provision-birth').value;
+    if ($('provision-sex').value) q.sex = $('provision-sex').value;
+    return q;
+  }
+  var IDENTIFIER = { 'resident-code': '住民票コード', pseudonym: '仮名識別子' };
+  var SEX = { male: '男', female: '女' };
+  var STATUS = { resident: '住民', removed: '消除' };
+  $('provision').addEventListener('submit', async function (ev) {
+    ev.preventDefault(); $('provision-out').hidden = true; T.status('照会しています… / querying…', '');
+    var body = { query: query() };
+    if (!$('provision-recipient-label').hidden) body.recipientId = value('provision-recipient');
+    try {
+      var a = await T.call('POST', '/api/node/provision/query', body);
+      $('provision-query-id').textContent = a.queryId;
+      $('provision-count').textContent = String(a.identities.length);
+      rows($('provision-table'), a.identities, function (p) {
+        return [(IDENTIFIER[p.identifier.kind] || p.identifier.kind) + ' ' + p.identifier.value, p.name.kanji, p.name.kana,
+          SEX[p.sex] || p.sex, p.birthDate, p.address, STATUS[p.status] || p.status];
+      });
+      $('provision-out').hidden = false;
+      T.status(a.identities.length === 0 ? '該当する住民はいません / nobody matched' : '照会しました / answered', 'ok', 'provision.answered');
+    } catch (e) { T.fail(e); }
+  });
+
+  $('disclosure').addEventListener('submit', async function (ev) {
+    ev.preventDefault(); $('disclosure-out').hidden = true; T.status('作成しています… / making the report…', '');
+    var body = { residentCode: value('disclosure-code') };
+    if ($('disclosure-from').value) body.from = $('disclosure-from').value;
+    if ($('disclosure-to').value) body.to = $('disclosure-to').value;
+    try {
+      var r = await T.call('POST', '/api/node/disclosure/report', body);
+      $('disclosure-name').textContent = r.resident.nameKanji;
+      $('disclosure-kana').textContent = r.resident.nameKana;
+      $('disclosure-resident').textContent = r.resident.residentCode;
+      $('disclosure-period').textContent = (r.period.from ? r.period.from.eraDate : '記録の始め') + ' ～ ' + r.period.to.eraDate;
+      $('disclosure-issuer').textContent = r.issuer;
+      $('disclosure-generated').textContent = r.generatedAt.eraDate + ' ' + r.generatedAt.time;
+      $('disclosure-total').textContent = r.totals.lines === 0
+        ? 'この期間に提供の記録はありません / no provision in this period'
+        : '提供 ' + r.totals.lines + ' 件・提供先 ' + r.totals.recipients + ' / ' + r.totals.lines + ' provision(s) to ' + r.totals.recipients + ' recipient(s)';
+      rows($('disclosure-table'), r.lines, function (l) {
+        return [String(l.number), l.when.eraDate + ' ' + l.when.time, l.recipientName, l.affairDescription || NONE,
+          l.legalBasis, l.channelLabel, l.providedBy, l.queryId];
+      });
+      $('disclosure-out').hidden = false;
+      T.status('開示報告を作成しました / disclosure report made', 'ok', 'disclosure.made');
+    } catch (e) { T.fail(e); }
+  });
+  $('disclosure-print').addEventListener('click', function () { window.print(); });
+
+  var ALERT = {
+    'not-our-protocol': '当システム以外の通信', 'tls-handshake-failed': 'TLS 接続の失敗',
+    'certificate-revoked': '失効した証明書', 'certificate-expired': '有効期間外の証明書',
+    'unexpected-peer': '想定外の相手', 'handshake-timeout': '接続確立の停滞',
+    'forbidden-operation': '許可されていない操作', 'rate-limited': '接続・要求の過多',
+    'bad-frame': '不正なフレーム', 'unknown-kinds': '未知の要求の反復', 'idle-timeout': '無応答',
+    'peer-not-reading': '受信しない相手', 'node-isolated': '緊急遮断', 'crl-refused': '失効リストの拒否',
+    'crl-expiring': '失効リストの期限', 'audit-finding': 'アクセスログ解析の所見',
+    'audit-anchor-conflict': '封印の不一致'
+  };
+  function jst(iso) {
+    return new Date(iso).toLocaleString('ja-JP', { timeZone: 'Asia/Tokyo', hour12: false });
+  }
+  $('monitor-refresh').addEventListener('click', async function () {
+    try {
+      var m = await T.call('GET', '/api/node/monitor'), h = m.health;
+      $('monitor-node').textContent = m.node;
+      $('monitor-status').textContent = h.status === 'ok' ? '正常 / ok' : '縮退 / degraded';
+      $('monitor-sessions').textContent = String(h.sessions);
+      $('monitor-outbox').textContent = h.outbox === undefined || h.outbox === null ? '—' : String(h.outbox);
+      $('monitor-crl').textContent = !h.crl ? '—' : ({ ok: '有効', expiring: '期限間近', expired: '期限切れ' }[h.crl.state] || h.crl.state) +
+        (h.crl.hoursLeft === undefined || h.crl.hoursLeft === null ? '' : '（残り ' + h.crl.hoursLeft + ' 時間）');
+      $('monitor-at').textContent = jst(m.at);
+      $('monitor-summary').textContent = '警報 ' + m.alerts.length + ' 件（24 時間以内 ' + m.counts.alertsLastDay + ' 件）/ ' +
+        m.alerts.length + ' alert(s), ' + m.counts.alertsLastDay + ' in the last 24 h';
+      rows($('monitor-table'), m.alerts, function (a) {
+        return [jst(a.at), (ALERT[a.kind] || a.kind) + ' (' + a.kind + ')', a.peerName || a.peerAddress, a.detail];
+      });
+      $('monitor-out').hidden = false;
+      T.status('監視情報を更新しました / monitoring view refreshed', 'ok', 'monitor.refreshed');
+    } catch (e) { T.fail(e); }
+  });
+
+  async function cut(path, body, done, reason) {
+    try { var r = await T.call('POST', path, body); T.status(done(r), 'ok', reason); }
+    catch (e) { T.fail(e); }
+  }
+  $('isolate').addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    var body = { peer: value('isolate-peer') };
+    if (value('isolate-reason')) body.reason = value('isolate-reason');
+    cut('/api/node/isolate', body, function (r) {
+      return body.peer + ' を遮断しました（切断した接続 ' + r.sessionsCut + '）/ cut off, ' + r.sessionsCut + ' session(s) closed';
+    }, 'node.isolated');
+  });
+  $('readmit').addEventListener('click', function () {
+    var peer = value('isolate-peer');
+    cut('/api/node/readmit', { peer: peer }, function (r) {
+      return r.readmitted ? peer + ' の遮断を解除しました / readmitted' : peer + ' は遮断されていません / was not cut off';
+    }, 'node.readmitted');
+  });
+})();
+`;

@@ -95,3 +95,19 @@ export async function workerMain<A, R extends object>(fn: (args: A) => Promise<R
   const maxRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
   process.stdout.write(`\n${JSON.stringify({ ...result, maxRssMB })}\n`);
 }
+
+/**
+ * The next paced rate towards a server load of 0.5: the secant through the last two runs when
+ * their loads differ in the right direction, else the last rate scaled by 0.5 ÷ its load.
+ */
+export function towardsHalfLoad(
+  last: { readonly rate: number; readonly serverLoad: number },
+  before?: { readonly rate: number; readonly serverLoad: number },
+): number {
+  const proportional = (last.rate * 0.5) / last.serverLoad;
+  if (before === undefined || before.rate === last.rate) return proportional;
+  const slope = (last.serverLoad - before.serverLoad) / (last.rate - before.rate);
+  if (!(slope > 0)) return proportional;
+  const secant = last.rate + (0.5 - last.serverLoad) / slope;
+  return secant > 0 ? secant : proportional;
+}

@@ -170,9 +170,14 @@ describe('juki identity and juki demo', () => {
       /prefecture:13 fetched 3 record\(s\) of national:jlis about its residents \(3 new\)/,
     );
     expect(r.out).toMatch(/開示 \(R17\): .*'s report at prefecture:13 lists 3 provision\(s\)/);
-    // R15, R23, R31: the operators, a token to enroll, and the terminal's acts in a verified log.
+    // R15, R23, R31: the operators, a token each to enroll (with the screens each card opens),
+    // and the terminal's acts in a verified log.
     expect(r.out).toMatch(/操作者登録簿 operators of prefecture:13: admin-13 \(administrator\)/);
-    expect(r.out).toMatch(/operator admin-13 and token \S+\.\S+ \(valid until/);
+    expect(r.out).toMatch(/admin-13 \(administrator\): token \S+\.\S+ \(valid until/);
+    expect(r.out).toMatch(
+      /provision-13 \(provision-operator\): token \S+\.\S+ \(valid until [^)]+\) → 即時提供の照会/,
+    );
+    expect(r.out).toMatch(/audit-13 \(auditor\): token \S+\.\S+ .*→ 提供状況の開示/);
     expect(r.out).toMatch(
       /local-terminal provision\.query tokyo-governor 別表第五:六 → refused \[operator\.session-required\]/,
     );

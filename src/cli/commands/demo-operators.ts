@@ -25,16 +25,41 @@ export async function addDemoWebTerminal(dir: string, basePort: number): Promise
   return origin;
 }
 
+/** The operators, each with the web terminal's screens its card opens (docs/WEB-TERMINAL.md). */
 const DEMO_OPERATORS = [
-  { id: 'admin-13', name: '管理 一郎', cardType: 'administrator', by: 'bootstrap' },
-  { id: 'audit-13', name: '監査 花子', cardType: 'auditor', by: 'admin-13' },
-  { id: 'security-13', name: '保安 次郎', cardType: 'security-officer', by: 'admin-13' },
-  { id: 'provision-13', name: '提供 三郎', cardType: 'provision-operator', by: 'admin-13' },
+  {
+    id: 'admin-13',
+    name: '管理 一郎',
+    cardType: 'administrator',
+    by: 'bootstrap',
+    screens: '監視 / monitoring',
+  },
+  {
+    id: 'audit-13',
+    name: '監査 花子',
+    cardType: 'auditor',
+    by: 'admin-13',
+    screens: '提供状況の開示・監視 / disclosure report, monitoring',
+  },
+  {
+    id: 'security-13',
+    name: '保安 次郎',
+    cardType: 'security-officer',
+    by: 'admin-13',
+    screens: '監視・緊急遮断 / monitoring, emergency cut-off',
+  },
+  {
+    id: 'provision-13',
+    name: '提供 三郎',
+    cardType: 'provision-operator',
+    by: 'admin-13',
+    screens: '即時提供の照会 / provision query',
+  },
 ] as const;
 
 /**
  * The demo's operators and access log (R15, R23, R31): prefecture:13's operator register, an
- * enrollment token for its administrator and how to log in, and the node's access log — every act
+ * enrollment token for each operator and how to log in, and the node's access log — every act
  * of the demo at its terminal side, refused ones included — verified against its seals.
  */
 export async function runDemoOperators(options: {
@@ -60,17 +85,19 @@ export async function runDemoOperators(options: {
     io.out(
       `      操作者登録簿 operators of ${DEMO_OPERATOR_NODE}: ${DEMO_OPERATORS.map((o) => `${o.id} (${o.cardType})`).join(', ')}`,
     );
-    const token = await issueEnrollmentToken(
-      credentials,
-      directoryOf(operators, DEMO_OPERATOR_NODE),
-      {
-        operatorId: 'admin-13',
-        issuedBy: 'admin-13',
-      },
-    );
     io.out(
-      `      Web 端末 ${options.origin} (while the node runs: juki node start --config ${join('nodes', 'prefecture-13.json')}): 操作者識別カード登録 with operator admin-13 and token ${token.token} (valid until ${token.expiresAt}), then ログイン with the card (a FIDO2 key or the computer's own authenticator, user verification required)`,
+      `      Web 端末 ${options.origin} (while the node runs: juki node start --config ${join('nodes', 'prefecture-13.json')}): 操作者識別カード登録 with an operator ID and its token below, then ログイン with the card (a FIDO2 key or the computer's own authenticator, user verification required); each card opens its own screens:`,
     );
+    const directory = directoryOf(operators, DEMO_OPERATOR_NODE);
+    for (const o of DEMO_OPERATORS) {
+      const token = await issueEnrollmentToken(credentials, directory, {
+        operatorId: o.id,
+        issuedBy: 'admin-13',
+      });
+      io.out(
+        `        ${o.id} (${o.cardType}): token ${token.token} (valid until ${token.expiresAt}) → ${o.screens}`,
+      );
+    }
 
     // Sealed now (a running node seals every 1,000 records and when it stops), then verified.
     await new AccessLog(accessStore, { key: await sealKeyFromBundle(config.bundleDir) }).seal();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../cli/main.ts';
+import { nodeTerminal } from '../cli/terminal-target.ts';
 import { captureIO } from '../cli/test-io.ts';
 import type { CalendarDate } from '../domain/dates/CalendarDate.ts';
 import type { RecipientId } from '../domain/provision/recipient.ts';
@@ -14,6 +15,7 @@ import {
   openAccessLogStore,
   openIdentityStore,
   openProvisionStore,
+  openReportStore,
 } from '../storage/open-store.ts';
 import {
   act,
@@ -29,6 +31,7 @@ import { initNetwork } from './network-init.ts';
 import { loadNodeConfig } from './node-config.ts';
 import { startNode, type RunningNode } from './node-runtime.ts';
 import { GOVERNOR, GOVERNOR_PASSPORT } from './provision-fixtures.ts';
+import { callTerminal } from './terminal-server.ts';
 
 /*
  * The web terminal's work screens at a running prefecture server (東京都), in Chromium with a
@@ -56,6 +59,7 @@ describe.skipIf(!hasChromium)('the web terminal’s work screens at a prefecture
   let dir: string;
   let node: RunningNode;
   let national: RunningNode;
+  let cs: RunningNode;
   let browser: Browser;
   let origin: string;
   let store: string;
@@ -140,11 +144,16 @@ describe.skipIf(!hasChromium)('the web terminal’s work screens at a prefecture
     await everybody.close();
     national = await startNode(nationalConfig, jsonLogger({ write: () => undefined }));
     node = await startNode(config, jsonLogger({ write: () => undefined }));
+    cs = await startNode(
+      await loadNodeConfig(join(dir, 'nodes', 'cs-131016.json')),
+      jsonLogger({ write: () => undefined }),
+    );
     browser = await launchBrowser();
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close().catch(() => undefined);
+    await cs?.close();
     await node?.close();
     await national?.close();
     await rm(dir, { recursive: true, force: true });
@@ -199,6 +208,19 @@ describe.skipIf(!hasChromium)('the web terminal’s work screens at a prefecture
     await t.page.fill('#provision-affair', '別表第一:一');
     const refused = await act(t.page, () => t.page.click('#provision button[type=submit]'));
     expect(refused).toMatchObject({ kind: 'error', reason: 'provision.affair-not-permitted' });
+
+    // At log out the answers leave the page: the next operator at this terminal sees none.
+    await t.page.fill('#provision-affair', GOVERNOR_PASSPORT);
+    expect(await act(t.page, () => t.page.click('#provision button[type=submit]'))).toMatchObject({
+      kind: 'ok',
+    });
+    expect(await cells(t, 'provision-table')).toHaveLength(1);
+    await act(t.page, () => t.page.click('#logout'));
+    expect(await cells(t, 'provision-table')).toEqual([]);
+    expect(await t.page.inputValue('#provision-code')).toBe('');
+    expect(await login(t.page, 'prov-1')).toMatchObject({ kind: 'ok' });
+    expect(await t.page.isVisible('#provision-section')).toBe(true);
+    expect(await t.page.isHidden('#provision-out')).toBe(true);
   });
 
   it('an auditor makes a resident’s disclosure report and prints it; the provisions name prov-1', async () => {
@@ -213,11 +235,12 @@ describe.skipIf(!hasChromium)('the web terminal’s work screens at a prefecture
     });
     expect(await t.page.textContent('#disclosure-name')).toBe('開示　花子');
     expect(await t.page.textContent('#disclosure-issuer')).toBe('東京都サーバ');
-    // Hanako was provided twice (by code, then by name + date of birth); the refusals are not here.
+    // Hanako was provided three times (by code, by name + date of birth, by code again); the
+    // refusals are not here.
     const lines = await cells(t, 'disclosure-table');
-    expect(lines).toHaveLength(2);
+    expect(lines).toHaveLength(3);
     for (const [number, when, recipient, purpose, basis, channel, by] of lines) {
-      expect(number).toMatch(/^[12]$/);
+      expect(number).toMatch(/^[123]$/);
       expect(when).toMatch(/^令和\d+年\d+月\d+日 \d\d:\d\d$/);
       expect(recipient).toBe('東京都知事');
       expect(purpose).toContain('旅券');
@@ -227,7 +250,7 @@ describe.skipIf(!hasChromium)('the web terminal’s work screens at a prefecture
     const provision = await openProvisionStore(store);
     const records = await provision.disclosuresOf(HANAKO.residentCode);
     await provision.close();
-    expect(records.map((r) => r.searcher)).toEqual(['prov-1', 'prov-1']);
+    expect(records.map((r) => r.searcher)).toEqual(['prov-1', 'prov-1', 'prov-1']);
 
     // Printed, only the report is on the page.
     await t.page.emulateMedia({ media: 'print' });
@@ -242,6 +265,72 @@ describe.skipIf(!hasChromium)('the web terminal’s work screens at a prefecture
     const bad = await act(t.page, () => t.page.click('#disclosure button[type=submit]'));
     expect(bad).toMatchObject({ kind: 'error', reason: 'resident-code.malformed' });
     expect(await t.page.isHidden('#disclosure-out')).toBe(true);
+  });
+
+  it('an auditor demands a report from the national server and answers the CS’s request (R5, R6)', async () => {
+    await grant('aud-2', 'auditor', 'admin-1');
+    const t = await loggedIn('aud-2');
+    for (const shown of ['#reports-section', '#report-request', '#report-answer', '#reports-poll'])
+      expect(await t.page.isVisible(shown), shown).toBe(true);
+
+    // Up: 東京都 asks the national server; the national server's console answers; the answer
+    // comes back when 東京都 fetches its mail.
+    await t.page.fill('#report-to', 'national:jlis');
+    await t.page.fill('#report-subject', '提供状況の報告');
+    await t.page.fill('#report-body', '本年度の提供件数を報告してください。');
+    const asked = await act(t.page, () => t.page.click('#report-request button[type=submit]'));
+    expect(asked).toMatchObject({ kind: 'ok', reason: 'report.requested' });
+    const [row] = await cells(t, 'reports-table');
+    expect(row!.slice(1, 6)).toEqual([
+      '提供状況の報告',
+      'prefecture:13 → national:jlis',
+      '要求元',
+      '回答待ち',
+      '',
+    ]);
+    const id = row![6]!;
+    const nationalTerminal = await nodeTerminal(national.config, {});
+    await callTerminal(nationalTerminal, 'POST', '/reports/answer', {
+      id,
+      body: '本年度の提供は 3 件です。',
+      operator: '全国センター 監査',
+    });
+    expect(await act(t.page, () => t.page.click('#reports-poll'))).toMatchObject({
+      kind: 'ok',
+      reason: 'reports.polled',
+    });
+    expect((await cells(t, 'reports-table'))[0]!.slice(4, 6)).toEqual([
+      '回答済み',
+      '本年度の提供は 3 件です。',
+    ]);
+
+    // Down: 千代田区's CS asks 東京都 (its console: the CS has no web terminal), and the auditor
+    // answers on the page; the request names the auditor as who answered.
+    const csTerminal = await nodeTerminal(cs.config, {});
+    const request = (await callTerminal(csTerminal, 'POST', '/reports/request', {
+      to: 'prefecture:13',
+      subject: '保護措置の実施状況',
+      body: '報告を求めます。',
+      operator: '千代田区 住民課',
+    })) as { request: { id: string } };
+    expect(await act(t.page, () => t.page.click('#reports-refresh'))).toMatchObject({ kind: 'ok' });
+    const addressed = (await cells(t, 'reports-table')).find((r) => r[6] === request.request.id);
+    expect(addressed!.slice(2, 5)).toEqual(['cs:131016 → prefecture:13', '宛先', '回答待ち']);
+    await t.page.fill('#answer-id', request.request.id);
+    await t.page.fill('#answer-body', '実施しています。');
+    const answered = await act(t.page, () => t.page.click('#report-answer button[type=submit]'));
+    expect(answered).toMatchObject({ kind: 'ok', reason: 'report.answered' });
+    const reports = await openReportStore(store);
+    const answer = (await reports.report(request.request.id))?.answer;
+    await reports.close();
+    expect(answer).toMatchObject({ operator: 'aud-2', body: '実施しています。' });
+
+    // A request that is not here: refused with its reason.
+    await t.page.fill('#answer-id', '00000000-0000-4000-8000-000000000000');
+    await t.page.fill('#answer-body', '回答');
+    expect(
+      await act(t.page, () => t.page.click('#report-answer button[type=submit]')),
+    ).toMatchObject({ kind: 'error', reason: 'report.unknown-request' });
   });
 
   it('a security officer watches the alerts and cuts a node off, then readmits it (R11)', async () => {

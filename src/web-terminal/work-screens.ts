@@ -3,7 +3,8 @@
  * the operators whose card holds the route (`/api/me` lists them): 即時提供の照会 (a provision
  * query, R13, R21) at a prefecture or agency server; 提供状況の開示 (a resident's disclosure
  * report, R17) at a prefecture or national server, printable from the browser; 監視 (the node's
- * health and alerts, R11) and 緊急遮断 (the emergency cut-off, R11) at every node. The answers
+ * health and alerts, R11) and 緊急遮断 (the emergency cut-off, R11) at every node; 報告要求 (report
+ * requests and their answers, R5, R6) wherever the node takes part in them. The answers
  * are written into the page with `textContent` only, never as HTML. `work.js` uses what `app.js`
  * exposes as `window.JukiTerminal` (the JSON call and the status line) and its `juki:me` event.
  */
@@ -57,6 +58,25 @@ export const WORK_SECTIONS = `<section id="provision-section" class="work" data-
     <table id="monitor-table"><thead><tr><th>日時</th><th>種別</th><th>相手</th><th>内容</th></tr></thead><tbody></tbody></table>
   </div>
 </section>
+<section id="reports-section" class="work" data-route="GET /api/node/reports" hidden>
+  <h2>報告要求 <small>report requests (R5, R6)</small></h2>
+  <button id="reports-refresh" type="button">一覧 / list</button>
+  <button id="reports-poll" type="button" data-route="POST /api/node/reports/poll">送受信 / send and fetch now</button>
+  <div id="reports-out" hidden><table id="reports-table"><thead><tr><th>要求日時</th><th>件名</th><th>要求元 → 宛先</th><th>役割</th><th>状態</th><th>回答</th><th>要求 ID</th></tr></thead><tbody></tbody></table></div>
+  <form id="report-request" data-route="POST /api/node/reports/request">
+    <h3>報告を求める <small>demand a report</small></h3>
+    <label>宛先 / to <input id="report-to" placeholder="national:jlis" autocomplete="off" required></label>
+    <label>件名 / subject <input id="report-subject" maxlength="200" autocomplete="off" required></label>
+    <label>本文 / body <textarea id="report-body" maxlength="4000" rows="4" required></textarea></label>
+    <button type="submit">要求 / request</button>
+  </form>
+  <form id="report-answer" data-route="POST /api/node/reports/answer">
+    <h3>報告要求に回答する <small>answer a request addressed here</small></h3>
+    <label>要求 ID / request id <input id="answer-id" autocomplete="off" required></label>
+    <label>回答 / answer <textarea id="answer-body" maxlength="4000" rows="4" required></textarea></label>
+    <button type="submit">回答 / answer</button>
+  </form>
+</section>
 <section id="isolate-section" class="work" data-route="POST /api/node/isolate" hidden>
   <h2>緊急遮断 <small>emergency cut-off (R11)</small></h2>
   <form id="isolate">
@@ -71,7 +91,8 @@ export const WORK_CSS = `[hidden]{display:none!important}
 .work fieldset{border:1px solid #ccc;margin:.5rem 0}
 .work table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}
 .work th,.work td{border:1px solid #bbb;padding:.2rem .4rem;text-align:left;vertical-align:top}
-.work th,#monitor-table td:first-child{white-space:nowrap}#provision-table td:first-child{word-break:break-all}
+.work th,#monitor-table td:first-child{white-space:nowrap}#reports-table td:nth-child(6){white-space:pre-wrap}
+.work textarea{display:block;width:100%;max-width:40rem}#provision-table td:first-child{word-break:break-all}
 @media print{body{max-width:none;margin:0}body>*:not(#me),#me>*:not(#disclosure-section),#disclosure-section>*:not(#disclosure-out),#disclosure-print{display:none!important}}`;
 
 export const WORK_SCRIPT = `'use strict';
@@ -88,14 +109,23 @@ export const WORK_SCRIPT = `'use strict';
 
   // Only the screens whose route the card holds; the provision form asks for a recipient at a
   // prefecture server only (an agency server queries as itself).
+  // At log out nothing of what the screens showed stays on the page for the next operator.
+  function clear(section) {
+    section.querySelectorAll('[id$="-out"]').forEach(function (o) { o.hidden = true; });
+    section.querySelectorAll('tbody').forEach(function (b) { b.textContent = ''; });
+    section.querySelectorAll('form').forEach(function (f) { f.reset(); });
+  }
   document.addEventListener('juki:me', function (ev) {
     var me = ev.detail;
     document.querySelectorAll('section.work').forEach(function (s) {
       s.hidden = !me || me.routes.indexOf(s.dataset.route) < 0;
-      if (s.hidden) s.querySelectorAll('[id$="-out"]').forEach(function (o) { o.hidden = true; });
+      if (!me || s.hidden) clear(s);
     });
     if (me) $('provision-recipient-label').hidden = me.operator.node.indexOf('prefecture:') !== 0;
-    if (me) $('readmit').hidden = me.routes.indexOf($('readmit').dataset.route) < 0;
+    // Parts of a screen that need a route of their own.
+    if (me) document.querySelectorAll('section.work [data-route]').forEach(function (e) {
+      e.hidden = me.routes.indexOf(e.dataset.route) < 0;
+    });
   });
 
   function form() { return document.querySelector('#provision input[name=form]:checked').value; }
@@ -194,6 +224,47 @@ export const WORK_SCRIPT = `'use strict';
       });
       $('monitor-out').hidden = false;
       T.status('監視情報を更新しました / monitoring view refreshed', 'ok', 'monitor.refreshed');
+    } catch (e) { T.fail(e); }
+  });
+
+  var ROLE = { origin: '要求元', target: '宛先', relay: '中継' };
+  var STATE = { waiting: '回答待ち', answered: '回答済み', refused: '拒否' };
+  async function listReports(quiet) {
+    try {
+      var list = await T.call('GET', '/api/node/reports');
+      rows($('reports-table'), list, function (r) {
+        return [jst(r.request.requestedAt), r.request.subject, r.request.origin + ' → ' + r.request.target,
+          ROLE[r.role] || r.role, STATE[r.status] || r.status, r.answer ? r.answer.body : '', r.request.id];
+      });
+      $('reports-out').hidden = false;
+      if (!quiet) T.status('報告要求 ' + list.length + ' 件 / ' + list.length + ' request(s)', 'ok', 'reports.listed');
+    } catch (e) { T.fail(e); }
+  }
+  $('reports-refresh').addEventListener('click', function () { listReports(false); });
+  $('reports-poll').addEventListener('click', async function () {
+    try {
+      var r = await T.call('POST', '/api/node/reports/poll', {});
+      await listReports(true);
+      T.status('送信 ' + r.sent + ' 件・受信 ' + r.received + ' 件 / sent ' + r.sent + ', fetched ' + r.received, 'ok', 'reports.polled');
+    } catch (e) { T.fail(e); }
+  });
+  $('report-request').addEventListener('submit', async function (ev) {
+    ev.preventDefault();
+    try {
+      var r = await T.call('POST', '/api/node/reports/request',
+        { to: value('report-to'), subject: value('report-subject'), body: $('report-body').value });
+      $('report-subject').value = ''; $('report-body').value = '';
+      await listReports(true);
+      T.status('報告を求めました（' + (STATE[r.status] || r.status) + '）/ requested: ' + r.request.id, 'ok', 'report.requested');
+    } catch (e) { T.fail(e); }
+  });
+  $('report-answer').addEventListener('submit', async function (ev) {
+    ev.preventDefault();
+    try {
+      var r = await T.call('POST', '/api/node/reports/answer', { id: value('answer-id'), body: $('answer-body').value });
+      $('answer-id').value = ''; $('answer-body').value = '';
+      await listReports(true);
+      T.status('回答しました / answered: ' + r.request.id, 'ok', 'report.answered');
     } catch (e) { T.fail(e); }
   });
 

@@ -39,7 +39,7 @@ const DEMO_OPERATORS = [
     name: '監査 花子',
     cardType: 'auditor',
     by: 'admin-13',
-    screens: '提供状況の開示・監視 / disclosure report, monitoring',
+    screens: '提供状況の開示・報告要求・監視 / disclosure report, report requests, monitoring',
   },
   {
     id: 'security-13',

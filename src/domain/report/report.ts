@@ -20,7 +20,10 @@ export type ReportRequest = {
   readonly target: string;
   readonly subject: string;
   readonly body: string;
-  /** Who asked at the origin (free text until operator cards exist, issue 6). */
+  /**
+   * Who asked at the origin: the logged-in operator's id, or the name typed at the console of a
+   * node without a web terminal (src/nodes/acting-operator.ts).
+   */
   readonly operator: string;
   /** When the origin made it (ISO 8601, UTC). */
   readonly requestedAt: string;

@@ -1,12 +1,10 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../cli/main.ts';
 import { nodeTerminal } from '../cli/terminal-target.ts';
-import { captureIO } from '../cli/test-io.ts';
 import type { CalendarDate } from '../domain/dates/CalendarDate.ts';
 import type { RecipientId } from '../domain/provision/recipient.ts';
 import { loadStatutoryAffairs } from '../reference-data/statutory-affairs.ts';
@@ -17,21 +15,19 @@ import {
   openProvisionStore,
   openReportStore,
 } from '../storage/open-store.ts';
-import {
-  act,
-  chromiumAvailable,
-  enroll,
-  launchBrowser,
-  login,
-  openTerminal,
-  type Terminal,
-} from '../web-terminal/browser-fixtures.ts';
+import { act, chromiumAvailable, launchBrowser, login } from '../web-terminal/browser-fixtures.ts';
 import { jsonLogger } from './json-log.ts';
 import { initNetwork } from './network-init.ts';
 import { loadNodeConfig } from './node-config.ts';
 import { startNode, type RunningNode } from './node-runtime.ts';
 import { GOVERNOR, GOVERNOR_PASSPORT } from './provision-fixtures.ts';
 import { callTerminal } from './terminal-server.ts';
+import {
+  addWebTerminal,
+  grantOperator,
+  loggedIn as loggedInAt,
+  tableCells,
+} from './web-terminal-node-fixtures.ts';
 
 /*
  * The web terminal's work screens at a running prefecture server (東京都), in Chromium with a
@@ -64,33 +60,10 @@ describe.skipIf(!hasChromium)('the web terminal’s work screens at a prefecture
   let origin: string;
   let store: string;
 
-  const juki = async (...args: string[]) => {
-    const io = captureIO();
-    const code = await main(args, io);
-    return { code, out: io.stdout(), err: io.stderr() };
-  };
-  const grant = async (id: string, card: string, by: string) => {
-    const r = await juki(
-      ...['operator', 'grant', '--store', store, '--node', 'prefecture:13', '--id', id],
-      ...['--name', `操作者 ${id}`, '--card', card, '--granted-by', by],
-    );
-    expect(r.code, r.err).toBe(0);
-  };
-  const loggedIn = async (id: string): Promise<Terminal> => {
-    const r = await juki(
-      ...['operator', 'enroll', '--store', store, '--id', id, '--by', 'admin-1', '--json'],
-    );
-    expect(r.code, r.err).toBe(0);
-    const { token } = JSON.parse(r.out) as { token: string };
-    const t = await openTerminal(browser, origin);
-    expect(await enroll(t.page, id, token)).toMatchObject({ kind: 'ok' });
-    expect(await login(t.page, id)).toMatchObject({ kind: 'ok' });
-    return t;
-  };
-  const cells = async (t: Terminal, table: string): Promise<string[][]> => {
-    const rows = await t.page.locator(`#${table} tbody tr`).all();
-    return Promise.all(rows.map((row) => row.locator('td').allTextContents()));
-  };
+  const grant = (id: string, card: string, by: string) =>
+    grantOperator(store, 'prefecture:13', { id, card, by });
+  const loggedIn = (id: string) => loggedInAt(browser, origin, store, id, 'admin-1');
+  const cells = tableCells;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'jukinet-web-screens-'));
@@ -103,12 +76,8 @@ describe.skipIf(!hasChromium)('the web terminal’s work screens at a prefecture
       basePort,
       overrides: { schedule: { integrityMinutes: 0, retentionMinutes: 0, reportPollSeconds: 0 } },
     });
+    origin = await addWebTerminal(dir, 'prefecture-13.json', basePort + 91);
     const path = join(dir, 'nodes', 'prefecture-13.json');
-    const file = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-    const port = basePort + 91;
-    origin = `http://localhost:${port}`;
-    file.webTerminal = { host: '127.0.0.1', port, rpId: 'localhost', origin };
-    await writeFile(path, JSON.stringify(file));
     const config = await loadNodeConfig(path);
     store = config.store;
 

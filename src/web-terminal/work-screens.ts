@@ -1,7 +1,8 @@
 /**
  * The web terminal's work screens (docs/WEB-TERMINAL.md "Work screens"), shown after login to
  * the operators whose card holds the route (`/api/me` lists them): 即時提供の照会 (a provision
- * query, R13, R21) at a prefecture or agency server; 提供状況の開示 (a resident's disclosure
+ * query, R13, R21) at a prefecture or agency server; 一括提供 (a file of query rows, R14) at an agency
+ * server; 提供状況の開示 (a resident's disclosure
  * report, R17) at a prefecture or national server, printable from the browser; 監視 (the node's
  * health and alerts, R11) and 緊急遮断 (the emergency cut-off, R11) at every node; 報告要求 (report
  * requests and their answers, R5, R6) wherever the node takes part in them. The answers
@@ -31,6 +32,20 @@ export const WORK_SECTIONS = `<section id="provision-section" class="work" data-
   <div id="provision-out" hidden>
     <p>照会番号 / query id <code id="provision-query-id"></code>：<span id="provision-count"></span> 件</p>
     <table id="provision-table"><thead><tr><th>識別子</th><th>氏名</th><th>よみ</th><th>性別</th><th>生年月日</th><th>住所</th><th>状態</th></tr></thead><tbody></tbody></table>
+  </div>
+</section>
+<section id="batch-section" class="work" data-route="POST /api/node/provision/batch" hidden>
+  <h2>一括提供 <small>batch provision (R14)</small></h2>
+  <p>照会条件のファイル（JSON Lines: 1 行に 1 件、resident_code, individual_number, name, address, birth_date, sex などの列）を選ぶと、各行に本人確認情報か理由を付けた結果ファイルを作ります。大きなファイルは juki provision batch で。/ a JSON Lines file of query rows in, each row answered with 本人確認情報 or its reason; for large files use juki provision batch.</p>
+  <form id="batch">
+    <label>事務 / statutory affair <input id="batch-affair" autocomplete="off" required></label>
+    <label>ファイル / file <input id="batch-file" type="file" accept=".jsonl,.json,.txt,application/x-ndjson" required></label>
+    <button type="submit">一括照会 / run</button>
+  </form>
+  <p id="batch-progress" role="status"></p>
+  <div id="batch-out" hidden>
+    <p id="batch-summary"></p>
+    <a id="batch-download" download>結果ファイル / result file</a>
   </div>
 </section>
 <section id="disclosure-section" class="work" data-route="POST /api/node/disclosure/report" hidden>
@@ -114,6 +129,11 @@ export const WORK_SCRIPT = `'use strict';
     section.querySelectorAll('[id$="-out"]').forEach(function (o) { o.hidden = true; });
     section.querySelectorAll('tbody').forEach(function (b) { b.textContent = ''; });
     section.querySelectorAll('form').forEach(function (f) { f.reset(); });
+    section.querySelectorAll('p[role=status]').forEach(function (p) { p.textContent = ''; });
+    section.querySelectorAll('a[download]').forEach(function (a) {
+      if (a.href.indexOf('blob:') === 0) URL.revokeObjectURL(a.href);
+      a.removeAttribute('href');
+    });
   }
   document.addEventListener('juki:me', function (ev) {
     var me = ev.detail;
@@ -166,6 +186,63 @@ export const WORK_SCRIPT = `'use strict';
       $('provision-out').hidden = false;
       T.status(a.identities.length === 0 ? '該当する住民はいません / nobody matched' : '照会しました / answered', 'ok', 'provision.answered');
     } catch (e) { T.fail(e); }
+  });
+
+  // 一括提供: the rows go in runs of consecutive lines (blank lines skipped), each call under the
+  // terminal's body limit; a line that is not a JSON object is sent as null, so that the national
+  // server records its refusal too (R23). The result is the CLI's: {line, input, ...answer}.
+  var BATCH_ROWS = 256, BATCH_BYTES = 48000, ECHOED = 200;
+  function batchId() {
+    var b = new Uint8Array(3); crypto.getRandomValues(b);
+    return 'web-' + Date.now() + '-' + Array.from(b, function (x) { return (x + 256).toString(16).slice(1); }).join('');
+  }
+  function parseRow(raw) {
+    try { var v = JSON.parse(raw); return typeof v === 'object' && v !== null && !Array.isArray(v) ? v : null; }
+    catch (e) { return null; }
+  }
+  $('batch').addEventListener('submit', async function (ev) {
+    ev.preventDefault(); $('batch-out').hidden = true;
+    var file = $('batch-file').files[0], affairId = value('batch-affair'), id = batchId();
+    var items = [];
+    (await file.text()).split(/\\r?\\n/).forEach(function (raw, i) {
+      if (raw.trim() !== '') items.push({ line: i + 1, row: parseRow(raw), raw: raw });
+    });
+    var out = [], counts = { found: 0, 'not-found': 0, refused: 0, malformed: 0 };
+    try {
+      for (var i = 0; i < items.length;) {
+        var run = [items[i]], bytes = JSON.stringify(items[i].row).length;
+        while (i + run.length < items.length && run.length < BATCH_ROWS) {
+          var next = items[i + run.length];
+          bytes += JSON.stringify(next.row).length + 1;
+          if (next.line !== run[run.length - 1].line + 1 || bytes > BATCH_BYTES) break;
+          run.push(next);
+        }
+        T.status('一括照会中 ' + i + ' / ' + items.length + ' 行 / running: ' + i + ' of ' + items.length + ' rows', '');
+        var a = await T.call('POST', '/api/node/provision/batch',
+          { affairId: affairId, batchId: id, firstLine: run[0].line, rows: run.map(function (r) { return r.row; }) });
+        a.results.forEach(function (r, k) {
+          var c = run[k];
+          counts[c.row === null ? 'malformed' : r.status] += 1;
+          out.push(JSON.stringify(Object.assign({ line: c.line, input: c.row === null ? c.raw.slice(0, ECHOED) : c.row }, r)));
+        });
+        i += run.length;
+      }
+    } catch (e) {
+      T.fail(e);
+      $('batch-progress').textContent = items.length === 0 ? '' : out.length + ' / ' + items.length +
+        ' 行まで照会済み（記録済み）。残りは失敗しました / ' + out.length + ' rows answered and recorded before the failure';
+      return;
+    }
+    if ($('batch-download').href) URL.revokeObjectURL($('batch-download').href);
+    var batchUrl = URL.createObjectURL(new Blob([out.join('\\n') + (out.length ? '\\n' : '')], { type: 'application/x-ndjson' }));
+    $('batch-download').href = batchUrl;
+    $('batch-download').download = file.name.replace(/\\.(jsonl|json|txt)$/, '') + '-result.jsonl';
+    $('batch-summary').textContent = '一括提供 ' + id + '：' + items.length + ' 行 — 該当 ' + counts.found + '・該当なし ' +
+      counts['not-found'] + '・拒否 ' + counts.refused + '・不正な行 ' + counts.malformed + ' / ' + counts.found + ' found, ' +
+      counts['not-found'] + ' not found, ' + counts.refused + ' refused, ' + counts.malformed + ' malformed';
+    $('batch-progress').textContent = '';
+    $('batch-out').hidden = false;
+    T.status('一括照会が終わりました / batch done', 'ok', 'batch.done');
   });
 
   $('disclosure').addEventListener('submit', async function (ev) {

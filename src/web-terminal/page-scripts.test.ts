@@ -1,0 +1,33 @@
+import { Script } from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import { LOGIN_PAGE, LOGIN_SCRIPT } from './login-page.ts';
+import { WORK_SCRIPT, WORK_SECTIONS } from './work-screens.ts';
+
+/*
+ * The page's scripts are TypeScript template strings: an escape written once instead of twice
+ * (`\n` for `\\n`) ends up as a raw line break inside a regular expression and the whole script
+ * fails to load. The browser tests would only see screens that never appear; this says why.
+ */
+describe('the web terminal page', () => {
+  it('serves scripts that parse as JavaScript', () => {
+    for (const [name, script] of [
+      ['app.js', LOGIN_SCRIPT],
+      ['work.js', WORK_SCRIPT],
+    ] as const)
+      expect(() => new Script(script, { filename: name }), name).not.toThrow(); // compiled, not run
+  });
+
+  it('has no inline script or handler (the Content-Security-Policy allows only its own files)', () => {
+    for (const html of [LOGIN_PAGE, WORK_SECTIONS]) {
+      expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+      expect(html).not.toMatch(/\son[a-z]+\s*=/i);
+    }
+  });
+
+  it('gives every work screen the route that shows it', () => {
+    const sections = [...WORK_SECTIONS.matchAll(/<section id="([a-z-]+)" class="work" ([^>]*)>/g)];
+    expect(sections.length).toBeGreaterThanOrEqual(6);
+    for (const [, id, attributes] of sections)
+      expect(attributes, id).toMatch(/data-route="(GET|POST) \/api\/node\/[a-z/]+" hidden/);
+  });
+});

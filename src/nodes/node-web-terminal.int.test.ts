@@ -1,10 +1,8 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../cli/main.ts';
-import { captureIO } from '../cli/test-io.ts';
 import { openAccessLogStore, openOperatorStore } from '../storage/open-store.ts';
 import {
   act,
@@ -23,6 +21,7 @@ import { startNode, type RunningNode } from './node-runtime.ts';
 import { initNetwork } from './network-init.ts';
 import { callTerminal } from './terminal-server.ts';
 import type { TerminalTarget } from './terminal-token.ts';
+import { addWebTerminal, grantOperator, juki } from './web-terminal-node-fixtures.ts';
 
 /*
  * A node's web terminal end to end (R15, R31, R23): a national server started as `juki node
@@ -61,11 +60,6 @@ describe.skipIf(!hasChromium)('a node’s web terminal: login, rights, access lo
       (e: { code: string; reason: string }) => ({ code: e.code, reason: e.reason }),
     );
 
-  const juki = async (...args: string[]) => {
-    const io = captureIO();
-    const code = await main(args, io);
-    return { code, out: io.stdout(), err: io.stderr() };
-  };
   const tokenFor = async (id: string, by: string): Promise<string> => {
     const r = await juki('operator', 'enroll', '--store', store, '--id', id, '--by', by, '--json');
     expect(r.code, r.err).toBe(0);
@@ -73,22 +67,7 @@ describe.skipIf(!hasChromium)('a node’s web terminal: login, rights, access lo
   };
 
   const grant = (id: string, card: string, by: string) =>
-    juki(
-      'operator',
-      'grant',
-      '--store',
-      store,
-      '--node',
-      'national:jlis',
-      '--id',
-      id,
-      '--name',
-      `操作者 ${id}`,
-      '--card',
-      card,
-      '--granted-by',
-      by,
-    );
+    grantOperator(store, 'national:jlis', { id, card, by });
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'jukinet-web-node-'));
@@ -101,20 +80,16 @@ describe.skipIf(!hasChromium)('a node’s web terminal: login, rights, access lo
       basePort,
       overrides: { schedule: { integrityMinutes: 0, retentionMinutes: 0, reportPollSeconds: 0 } },
     });
+    origin = await addWebTerminal(dir, 'national-jlis.json', basePort + 90);
     const path = join(dir, 'nodes', 'national-jlis.json');
-    const file = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-    const port = basePort + 90;
-    origin = `http://localhost:${port}`;
-    file.webTerminal = { host: '127.0.0.1', port, rpId: 'localhost', origin };
-    await writeFile(path, JSON.stringify(file));
     configPath = path;
     const config = await loadNodeConfig(path);
     store = config.store;
     bundle = config.bundleDir;
 
     // The register, as an administrator keeps it: the first administrator, then the others.
-    expect((await grant('admin-1', 'administrator', 'bootstrap')).code).toBe(0);
-    expect((await grant('sec-1', 'security-officer', 'admin-1')).code).toBe(0);
+    await grant('admin-1', 'administrator', 'bootstrap');
+    await grant('sec-1', 'security-officer', 'admin-1');
 
     node = await startNode(config, jsonLogger({ write: () => undefined }));
     browser = await launchBrowser();
@@ -243,7 +218,7 @@ describe.skipIf(!hasChromium)('a node’s web terminal: login, rights, access lo
   });
 
   it('a report request names the logged-in auditor, never a name from the body (R6, R23)', async () => {
-    expect((await grant('aud-1', 'auditor', 'admin-1')).code).toBe(0);
+    await grant('aud-1', 'auditor', 'admin-1');
     const auditor = await openTerminal(browser, origin);
     expect(await enroll(auditor.page, 'aud-1', await tokenFor('aud-1', 'admin-1'))).toMatchObject({
       kind: 'ok',

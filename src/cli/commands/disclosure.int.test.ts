@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,11 @@ import { callTerminal } from '../../nodes/terminal-server.ts';
 import { runningTerminalTarget } from '../../nodes/terminal-token.ts';
 import { loadStatutoryAffairs } from '../../reference-data/statutory-affairs.ts';
 import { loadedRecord, residentCode } from '../../storage/contract-fixtures.ts';
-import { openIdentityStore, openProvisionStore } from '../../storage/open-store.ts';
+import {
+  openAccessLogStore,
+  openIdentityStore,
+  openProvisionStore,
+} from '../../storage/open-store.ts';
 import { main } from '../main.ts';
 
 const PENSION = '別表第一:七十三の六'; // 厚生労働省及び日本年金機構
@@ -221,6 +225,32 @@ describe('juki disclosure: the national server’s records at the prefecture ser
     const pension = model.lines.find((l) => l.providedBy === NATIONAL_LABEL)!;
     expect(pension.searcher).toBe('pension-operator-7');
     expect(pension.legalBasis).toContain('住民基本台帳法第三十条の九');
+
+    // The same report asked of the running node (--config): the same lines, and the act is in
+    // the node's access log (R23), by its console here (these nodes have no web terminal).
+    const html = join(dir, 'report-at-node.html');
+    const atNode = await run(
+      ...['disclosure', 'report', '--config', join(dir, 'nodes', 'prefecture-13.json')],
+      ...['--resident-code', hanako.residentCode, '--html', html, '--json'],
+    );
+    expect(atNode.code, atNode.err).toBe(0);
+    const viaNode = JSON.parse(atNode.out) as DisclosureReportModel;
+    expect(viaNode.issuer).toBe('東京都サーバ');
+    expect(viaNode.lines).toEqual(model.lines);
+    expect(await readFile(html, 'utf8')).toContain(hanako.name.kanji);
+    const access = await openAccessLogStore(net.node('prefecture:13').config.store);
+    const [act] = await access.list({ limit: 1 });
+    await access.close();
+    expect(act).toMatchObject({
+      operator: 'local-terminal',
+      operation: 'disclosure.report',
+      target: hanako.residentCode,
+      result: 'ok',
+    });
+    // Neither or both of --config and --store: a usage error.
+    expect((await run('disclosure', 'report', '--resident-code', hanako.residentCode)).code).toBe(
+      2,
+    );
   }, 60_000);
 
   it('R17, R3: a provision for a prefecture ordinance affair shows the ordinance’s purpose and legal basis in the report of that prefecture’s server', async () => {

@@ -5,7 +5,9 @@ import { parseResidentCode } from '../../domain/resident/ResidentCode.ts';
 import {
   disclosureReportModel,
   renderDisclosureHtml,
+  renderDisclosureModelHtml,
   renderDisclosurePdf,
+  type DisclosureReportModel,
 } from '../../disclosure/index.ts';
 import { disclosureReportOf } from '../../nodes/disclosure-report.ts';
 import { todayInJapan } from '../../nodes/japan-date.ts';
@@ -17,7 +19,9 @@ import { openIdentityStore, openProvisionStore } from '../../storage/open-store.
 import { EXIT, UsageError } from '../cli-error.ts';
 import { printJson, type CommandIO } from '../io.ts';
 
-export const DISCLOSURE_HELP = `juki disclosure report --store URL --resident-code CODE [--issuer NODE]
+export const DISCLOSURE_HELP = `juki disclosure report --config NODE.json --resident-code CODE
+                       [--from DATE] [--to DATE] [--pdf FILE] [--html FILE] [--json]
+juki disclosure report --store URL --resident-code CODE [--issuer NODE]
                        [--from DATE] [--to DATE] [--pdf FILE] [--html FILE] [--json]
 juki disclosure sync --config PREFECTURE.json [--json]
 
@@ -31,13 +35,17 @@ juki disclosure sync --config PREFECTURE.json [--json]
   sync: the running prefecture server fetches the national server's disclosure records about its
   residents now (it also does so every schedule.disclosureSyncMinutes, default 10).
 
-  --store URL     the providing node's store (national or prefecture server)
+  --config FILE   report: asks the running node's terminal side (POST /disclosure/report): the
+                  act is in its access log (R23) under the operator of JUKI_OPERATOR_SESSION,
+                  which a node with a web terminal requires (an auditor's card)
+  --store URL     report: reads the providing node's store directly (national or prefecture
+                  server; offline, for the OS user that owns the store: nothing is recorded)
   --schema S      PostgreSQL: the node's schema
   --issuer NODE   the issuing node's name printed as 発行, e.g. prefecture:13 (default
                   national:jlis). The store does not record which node it belongs to (a
                   prefecture's store also holds the national server's copies), so name the node
                   whose store --store is: at a prefecture server's store, --issuer prefecture:NN.
-  --config FILE   sync: the prefecture server's config (its terminal side is called)`;
+                  sync: the prefecture server's config (its terminal side is called)`;
 
 export async function runDisclosure(args: readonly string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -58,12 +66,14 @@ export async function runDisclosure(args: readonly string[], io: CommandIO): Pro
   });
   if (positionals[0] === 'sync') return runSync(values.config, values.json, io);
   if (positionals[0] !== 'report') throw new UsageError(DISCLOSURE_HELP);
-  if (!values.store || !values['resident-code'])
-    throw new UsageError('--store and --resident-code are required');
+  if (!values['resident-code'] || (values.store === undefined) === (values.config === undefined))
+    throw new UsageError('--resident-code and either --config or --store are required');
+  if (values.config !== undefined) return reportAtNode(values.config, values, io);
+  const store = values.store!;
   const code = parseResidentCode(values['resident-code']);
   const options = values.schema ? { schema: values.schema } : {};
-  const identities = await openIdentityStore(values.store, options);
-  const provision = await openProvisionStore(values.store, options);
+  const identities = await openIdentityStore(store, options);
+  const provision = await openProvisionStore(store, options);
   try {
     const report = await disclosureReportOf(
       { identities, provision },
@@ -75,19 +85,54 @@ export async function runDisclosure(args: readonly string[], io: CommandIO): Pro
         generatedAt: new Date(),
       },
     );
-    const html = renderDisclosureHtml(report);
-    if (values.html) await writeFile(values.html, html);
-    if (values.pdf) await writeFile(values.pdf, await renderDisclosurePdf(html));
-    if (values.json) printJson(io, disclosureReportModel(report));
-    else
-      io.out(
-        `開示報告 (disclosure report) for ${code}: ${report.lines.length} provision(s)${values.pdf ? `, PDF ${values.pdf}` : ''}${values.html ? `, HTML ${values.html}` : ''}`,
-      );
-    return EXIT.ok;
+    return await writeReport(
+      disclosureReportModel(report),
+      renderDisclosureHtml(report),
+      values,
+      io,
+    );
   } finally {
     await identities.close();
     await provision.close();
   }
+}
+
+/** `report --config`: the running node makes the report; the act is in its access log (R23). */
+async function reportAtNode(
+  config: string,
+  v: {
+    'resident-code'?: string | undefined;
+    from?: string | undefined;
+    to?: string | undefined;
+    pdf?: string | undefined;
+    html?: string | undefined;
+    json?: boolean | undefined;
+  },
+  io: CommandIO,
+): Promise<number> {
+  const base = await nodeTerminal(await loadNodeConfig(config));
+  const model = (await callTerminal(base, 'POST', '/disclosure/report', {
+    residentCode: v['resident-code'],
+    ...(v.from === undefined ? {} : { from: v.from }),
+    ...(v.to === undefined ? {} : { to: v.to }),
+  })) as DisclosureReportModel;
+  return writeReport(model, renderDisclosureModelHtml(model), v, io);
+}
+
+async function writeReport(
+  model: DisclosureReportModel,
+  html: string,
+  v: { pdf?: string | undefined; html?: string | undefined; json?: boolean | undefined },
+  io: CommandIO,
+): Promise<number> {
+  if (v.html) await writeFile(v.html, html);
+  if (v.pdf) await writeFile(v.pdf, await renderDisclosurePdf(html));
+  if (v.json) printJson(io, model);
+  else
+    io.out(
+      `開示報告 (disclosure report) for ${model.resident.residentCode}: ${model.lines.length} provision(s)${v.pdf ? `, PDF ${v.pdf}` : ''}${v.html ? `, HTML ${v.html}` : ''}`,
+    );
+  return EXIT.ok;
 }
 
 async function runSync(config: string | undefined, json: boolean, io: CommandIO): Promise<number> {

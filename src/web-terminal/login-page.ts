@@ -95,7 +95,7 @@ export const LOGIN_SCRIPT = `'use strict';
     if (!me) hideTerminalSession();
     $('me').hidden = !me; $('login-section').hidden = !!me; $('enroll-section').hidden = !!me;
     if (me) { $('me-name').textContent = me.name; $('me-id').textContent = me.id;
-      $('me-card').textContent = me.cardType; $('me-node').textContent = me.node; }
+      $('me-card').textContent = me.cardTypeName + ' (' + me.cardType + ')'; $('me-node').textContent = me.node; }
     document.dispatchEvent(new CustomEvent('juki:me', { detail: me ? answer : null }));
   }
   window.JukiTerminal = { call: call, status: status, fail: fail };

@@ -4,6 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { RegistryError } from '../domain/errors.ts';
+import { CARD_TYPE_INFO, isCardType } from '../domain/operator/card-types.ts';
 import { errorText, type Logger } from '../nodes/json-log.ts';
 import type { CredentialStore } from '../storage/ports.ts';
 import { LOGIN_CSS, LOGIN_PAGE, LOGIN_SCRIPT } from './login-page.ts';
@@ -355,6 +356,8 @@ const publicOperator = (op: OperatorInfo) => ({
   id: op.id,
   name: op.name,
   cardType: op.cardType,
+  /** The card type's Japanese name (操作者識別カードの種別), for the page. */
+  cardTypeName: isCardType(op.cardType) ? CARD_TYPE_INFO[op.cardType].ja : op.cardType,
   node: op.node,
 });
 

@@ -151,7 +151,7 @@ describe.skipIf(!hasChromium)('web terminal login in Chromium (R15)', () => {
     });
     expect(await login(t.page, 'clerk-1')).toMatchObject({ kind: 'ok' });
     expect(await t.page.isVisible('#me')).toBe(true);
-    expect(await t.page.textContent('#me-card')).toBe('counter-clerk');
+    expect(await t.page.textContent('#me-card')).toBe('窓口担当者 (counter-clerk)');
     expect(await me(t.page)).toEqual({
       status: 200,
       body: {
@@ -159,6 +159,7 @@ describe.skipIf(!hasChromium)('web terminal login in Chromium (R15)', () => {
           id: 'clerk-1',
           name: '窓口 太郎1',
           cardType: 'counter-clerk',
+          cardTypeName: '窓口担当者',
           node: 'cs:131016',
         },
         routes: [], // this terminal offers no work screens

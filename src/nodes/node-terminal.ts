@@ -5,6 +5,7 @@ import type { Logger } from './json-log.ts';
 import { monitorView, newestAlerts } from './node-monitor.ts';
 import { disclosureReportFromTerminal } from './disclosure-report.ts';
 import { mediaFromTerminal } from './node-media.ts';
+import { suspensionFromTerminal } from './node-suspension.ts';
 import { batchFromTerminal, provisionFromTerminal, type NodeProvision } from './node-provision.ts';
 import type { NodeReports } from './node-reports.ts';
 import type { RunningNode } from './node-runtime.ts';
@@ -76,6 +77,11 @@ export function terminalRoutes(c: TerminalContext): TerminalRoute[] {
           b,
           caller,
         ),
+    },
+    {
+      method: 'POST',
+      path: '/provision/suspension',
+      run: (b, caller) => suspensionFromTerminal({ self, provision }, b, caller),
     },
     {
       method: 'POST',

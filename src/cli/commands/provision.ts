@@ -3,7 +3,11 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { RegistryError } from '../../domain/errors.ts';
-import { isRecipientId, type RecipientKind } from '../../domain/provision/recipient.ts';
+import {
+  isRecipientId,
+  type RecipientKind,
+  type SuspensionEvent,
+} from '../../domain/provision/recipient.ts';
 import { ordinanceAffair } from '../../domain/provision/statutory-affair.ts';
 import type { CalendarDate } from '../../domain/dates/CalendarDate.ts';
 import { parseNodeName } from '../../pki/index.ts';
@@ -29,6 +33,9 @@ export const PROVISION_HELP = `juki provision <action> [options]      本人確�
     agreement   --store URL --recipient ID --id AGREEMENT --signed DATE --from DATE [--to DATE]
                   --measures TEXT                                  (協定書, R5)
     suspend | reinstate --store URL --recipient ID --by OPERATOR --reason TEXT     (R5)
+    suspend | reinstate --config NODE.json --recipient ID --reason TEXT [--by OPERATOR]
+                  the same at the running node: in force at once and in its access log (R23);
+                  with JUKI_OPERATOR_SESSION the logged-in operator decided (--by left out)
     list        --store URL                 recipients, permissions, agreements, suspensions
     refusals    --store URL [--limit N]     refused queries (who, why; never whom)
   The statutory affairs (別表第一–第六, 689 items):
@@ -109,6 +116,8 @@ export async function runProvision(args: readonly string[], io: CommandIO): Prom
   if (action === 'query') return query(values, io);
   if (action === 'batch') return batch(values, io);
   if (action === undefined) throw new UsageError(PROVISION_HELP);
+  if ((action === 'suspend' || action === 'reinstate') && values.config !== undefined)
+    return suspensionAtNode(action, values, io);
   const store = await openProvisionStore(
     need(values, 'store'),
     values.schema ? { schema: values.schema } : {},
@@ -295,6 +304,27 @@ async function query(v: Values, io: CommandIO): Promise<number> {
         `  ${p.identifier.kind}:${p.identifier.value} ${p.name.kanji} ${p.birthDate} ${p.address} (${p.status})`,
       );
   }
+  return EXIT.ok;
+}
+
+/** `suspend | reinstate --config`: at the running node, recorded in its access log (R5, R23). */
+async function suspensionAtNode(
+  action: 'suspend' | 'reinstate',
+  v: Values,
+  io: CommandIO,
+): Promise<number> {
+  const base = await nodeTerminal(await loadNodeConfig(need(v, 'config')));
+  const event = (await callTerminal(base, 'POST', '/provision/suspension', {
+    recipientId: need(v, 'recipient'),
+    action,
+    reason: need(v, 'reason'),
+    ...(v.by === undefined ? {} : { by: v.by }),
+  })) as SuspensionEvent;
+  if (v.json) printJson(io, event);
+  else
+    io.out(
+      `${action === 'suspend' ? '提供を停止しました (provision suspended)' : '提供を再開しました (provision reinstated)'}: ${event.recipientId}, ${event.at} by ${event.by}`,
+    );
   return EXIT.ok;
 }
 

@@ -66,3 +66,37 @@ export async function openTokyoProvision(): Promise<{
     },
   };
 }
+
+/** 厚生労働省及び日本年金機構: 年金の現況確認 (the Act's 別表第一). */
+export const PENSION = '別表第一:七十三の六';
+export const PENSION_SERVICE = 'mhlw-pension';
+
+/**
+ * The national server's register for the pension service's agency server (`agency:mhlw-pension`):
+ * the recipient, the pension affair (pseudonyms) and a 協定書 in force from `from` (R3, R5).
+ */
+export async function registerPensionService(
+  register: ProvisionStore,
+  from: CalendarDate,
+): Promise<void> {
+  const id = PENSION_SERVICE as RecipientId;
+  await register.registerRecipient({
+    id,
+    name: '厚生労働省及び日本年金機構',
+    kind: 'national-agency',
+    servedBy: { role: 'national', code: 'jlis' },
+    node: { role: 'agency', code: PENSION_SERVICE },
+  });
+  const affair = loadStatutoryAffairs().byId(PENSION)!;
+  await register.permitAffair(
+    { recipientId: id, affairId: affair.id, identifier: 'pseudonym' },
+    affair,
+  );
+  await register.addAgreement({
+    id: 'agreement-pension',
+    recipientId: id,
+    signedOn: from,
+    validFrom: from,
+    protectionMeasures: '照会端末の限定、操作者の認証、提供記録の保存',
+  });
+}

@@ -5,8 +5,6 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeWithCheckDigit } from '../domain/check-digit.ts';
 import type { CalendarDate } from '../domain/dates/CalendarDate.ts';
-import type { RecipientId } from '../domain/provision/recipient.ts';
-import { loadStatutoryAffairs } from '../reference-data/statutory-affairs.ts';
 import { loadedRecord } from '../storage/contract-fixtures.ts';
 import { openIdentityStore, openProvisionStore } from '../storage/open-store.ts';
 import { act, chromiumAvailable, launchBrowser } from '../web-terminal/browser-fixtures.ts';
@@ -15,6 +13,7 @@ import { jsonLogger } from './json-log.ts';
 import { initNetwork } from './network-init.ts';
 import { loadNodeConfig } from './node-config.ts';
 import { startNode, type RunningNode } from './node-runtime.ts';
+import { PENSION, registerPensionService } from './provision-fixtures.ts';
 import {
   addWebTerminal,
   grantOperator,
@@ -29,7 +28,6 @@ import {
  * operators would, with the national server holding the register, the agreement and the residents.
  */
 const hasChromium = chromiumAvailable('the agency web terminal test');
-const PENSION = '別表第一:七十三の六';
 const HANAKO = loadedRecord(1, {
   name: { kanji: '年金　花子', kana: 'ネンキン　ハナコ' },
   sex: 'female',
@@ -73,26 +71,7 @@ describe.skipIf(!hasChromium)('an agency server’s web terminal: query and batc
     expect((await identities.loadBatch(lines)).refused).toEqual([]);
     await identities.close();
     const register = await openProvisionStore(nationalStore);
-    const id = 'mhlw-pension' as RecipientId;
-    await register.registerRecipient({
-      id,
-      name: '厚生労働省及び日本年金機構',
-      kind: 'national-agency',
-      servedBy: { role: 'national', code: 'jlis' },
-      node: { role: 'agency', code: 'mhlw-pension' },
-    });
-    const affair = loadStatutoryAffairs().byId(PENSION)!;
-    await register.permitAffair(
-      { recipientId: id, affairId: affair.id, identifier: 'pseudonym' },
-      affair,
-    );
-    await register.addAgreement({
-      id: 'agreement-1',
-      recipientId: id,
-      signedOn: todayInJapan(),
-      validFrom: todayInJapan(),
-      protectionMeasures: '照会端末の限定、操作者の認証、提供記録の保存',
-    });
+    await registerPensionService(register, todayInJapan());
     await register.close();
     for (const o of [
       { id: 'admin-1', card: 'administrator', by: 'bootstrap' },

@@ -8,13 +8,13 @@ import { startLocalNetwork, type LocalNetwork } from '../../nodes/local-network.
 import { initNetwork } from '../../nodes/network-init.ts';
 import { callTerminal } from '../../nodes/terminal-server.ts';
 import { runningTerminalTarget } from '../../nodes/terminal-token.ts';
-import { loadStatutoryAffairs } from '../../reference-data/statutory-affairs.ts';
 import { loadedRecord } from '../../storage/contract-fixtures.ts';
 import {
   openAccessLogStore,
   openIdentityStore,
   openProvisionStore,
 } from '../../storage/open-store.ts';
+import { PENSION, registerPensionService } from '../../nodes/provision-fixtures.ts';
 import { juki } from '../../nodes/web-terminal-node-fixtures.ts';
 
 /*
@@ -23,7 +23,6 @@ import { juki } from '../../nodes/web-terminal-node-fixtures.ts';
  * answered again. Each decision is in force at once, names who decided, and is in the node's
  * access log (R23). What is refused, and why: an unknown recipient, no reason, no one deciding.
  */
-const PENSION = '別表第一:七十三の六';
 const resident = loadedRecord(1);
 
 describe('suspending provision to a recipient at the running national server (R5)', () => {
@@ -63,26 +62,7 @@ describe('suspending provision to a recipient at the running national server (R5
     await identities.loadBatch([{ line: 1, record: resident }]);
     await identities.close();
     const register = await openProvisionStore(store);
-    const id = 'mhlw-pension' as RecipientId;
-    await register.registerRecipient({
-      id,
-      name: '厚生労働省及び日本年金機構',
-      kind: 'national-agency',
-      servedBy: { role: 'national', code: 'jlis' },
-      node: { role: 'agency', code: 'mhlw-pension' },
-    });
-    const affair = loadStatutoryAffairs().byId(PENSION)!;
-    await register.permitAffair(
-      { recipientId: id, affairId: affair.id, identifier: 'pseudonym' },
-      affair,
-    );
-    await register.addAgreement({
-      id: 'agreement-1',
-      recipientId: id,
-      signedOn: date('2020-01-01'),
-      validFrom: date('2020-01-01'),
-      protectionMeasures: '照会端末の限定、操作者の認証、提供記録の保存',
-    });
+    await registerPensionService(register, date('2020-01-01'));
     await register.close();
     await callTerminal(
       await runningTerminalTarget(net.node('national:jlis')),

@@ -1,6 +1,12 @@
 import { RegistryError } from '../domain/errors.ts';
 import { nodeName, type NodeRef } from '../domain/network/NodeRef.ts';
-import type { RecipientId, SuspensionEvent } from '../domain/provision/recipient.ts';
+import {
+  currentSuspension,
+  type Agreement,
+  type Recipient,
+  type RecipientId,
+  type SuspensionEvent,
+} from '../domain/provision/recipient.ts';
 import { LINE_TEXT_PATTERN } from '../domain/report/report.ts';
 import { actingOperator } from './acting-operator.ts';
 import type { NodeProvision } from './node-provision.ts';
@@ -72,4 +78,38 @@ export async function suspensionFromTerminal(
   await provision.store.recordSuspension(event);
   provision.service.invalidate();
   return event;
+}
+
+/** One recipient as the register view shows it: what it may receive and whether it is served. */
+export type RecipientView = Recipient & {
+  readonly affairs: readonly string[];
+  readonly agreements: readonly Pick<Agreement, 'id' | 'validFrom' | 'validTo'>[];
+  /** The suspension in force, or null: provision to it goes on. */
+  readonly suspended: SuspensionEvent | null;
+};
+
+/**
+ * `GET /provision/register`: the node's recipients (R3, R5), each with its permitted affairs, its
+ * agreements' periods and the suspension in force. Names, ids and dates: no resident's data.
+ */
+export async function registerView(node: {
+  readonly self: NodeRef;
+  readonly provision: NodeProvision | undefined;
+}): Promise<RecipientView[]> {
+  if (!node.provision)
+    throw new RegistryError(
+      'invalid',
+      `${nodeName(node.self)} には提供先の登録がありません / only a national or prefecture server keeps a recipient register`,
+      'node.no-provision',
+    );
+  const r = await node.provision.store.loadRegistry();
+  return r.recipients.map((recipient) => ({
+    ...recipient,
+    affairs: r.permissions.filter((p) => p.recipientId === recipient.id).map((p) => p.affairId),
+    agreements: r.agreements
+      .filter((a) => a.recipientId === recipient.id)
+      .map((a) => ({ id: a.id, validFrom: a.validFrom, validTo: a.validTo })),
+    suspended:
+      currentSuspension(r.suspensions.filter((s) => s.recipientId === recipient.id)) ?? null,
+  }));
 }

@@ -5,7 +5,7 @@ import type { Logger } from './json-log.ts';
 import { monitorView, newestAlerts } from './node-monitor.ts';
 import { disclosureReportFromTerminal } from './disclosure-report.ts';
 import { mediaFromTerminal } from './node-media.ts';
-import { suspensionFromTerminal } from './node-suspension.ts';
+import { registerView, suspensionFromTerminal } from './node-suspension.ts';
 import { batchFromTerminal, provisionFromTerminal, type NodeProvision } from './node-provision.ts';
 import type { NodeReports } from './node-reports.ts';
 import type { RunningNode } from './node-runtime.ts';
@@ -78,6 +78,7 @@ export function terminalRoutes(c: TerminalContext): TerminalRoute[] {
           caller,
         ),
     },
+    { method: 'GET', path: '/provision/register', run: () => registerView({ self, provision }) },
     {
       method: 'POST',
       path: '/provision/suspension',

@@ -31,6 +31,7 @@ export const ROUTE_OPERATIONS: Readonly<Record<string, TerminalOperation>> = {
   'POST /provision/query': 'provision.query',
   'POST /provision/batch': 'provision.batch',
   'POST /provision/media': 'provision.media',
+  'GET /provision/register': 'provision.register',
   'POST /provision/suspension': 'provision.register',
   'POST /provision/reload': 'provision.reload',
   'POST /disclosure/report': 'disclosure.report',

@@ -302,6 +302,48 @@ describe.skipIf(!hasChromium)('the web terminal’s work screens at a prefecture
     ).toMatchObject({ kind: 'error', reason: 'report.unknown-request' });
   });
 
+  it('a provision operator suspends provision to the governor and reinstates it (R5)', async () => {
+    await grant('prov-2', 'provision-operator', 'admin-1');
+    const t = await loggedIn('prov-2');
+    expect(await t.page.isVisible('#register-section')).toBe(true);
+    expect(await act(t.page, () => t.page.click('#register-refresh'))).toMatchObject({
+      kind: 'ok',
+      reason: 'register.listed',
+    });
+    const governor = async () => (await cells(t, 'register-table')).find((r) => r[0] === GOVERNOR)!;
+    expect((await governor()).slice(1, 4)).toEqual([
+      '東京都知事',
+      '都道府県の執行機関',
+      GOVERNOR_PASSPORT,
+    ]);
+    expect((await governor())[5]).toBe('提供中');
+
+    const decide = async (action: 'suspend' | 'reinstate', recipient = GOVERNOR) => {
+      await t.page.fill('#suspension-recipient', recipient);
+      await t.page.fill('#suspension-reason', '監査のため / for an audit');
+      return act(t.page, () => t.page.click(`#suspension button[value=${action}]`));
+    };
+    const query = async () => {
+      await t.page.fill('#provision-recipient', GOVERNOR);
+      await t.page.fill('#provision-affair', GOVERNOR_PASSPORT);
+      await t.page.fill('#provision-code', TARO.residentCode);
+      return act(t.page, () => t.page.click('#provision button[type=submit]'));
+    };
+    expect(await decide('suspend')).toMatchObject({ kind: 'ok', reason: 'provision.suspend' });
+    expect((await governor())[5]).toMatch(/^停止中（.+、prov-2：監査のため \/ for an audit）$/);
+    expect(await query()).toMatchObject({
+      kind: 'error',
+      reason: 'provision.recipient-suspended',
+    });
+    expect(await decide('reinstate')).toMatchObject({ kind: 'ok', reason: 'provision.reinstate' });
+    expect((await governor())[5]).toBe('提供中');
+    expect(await query()).toMatchObject({ kind: 'ok' });
+    expect(await decide('suspend', 'no-such-recipient')).toMatchObject({
+      kind: 'error',
+      reason: 'provision.unknown-recipient',
+    });
+  });
+
   it('a security officer watches the alerts and cuts a node off, then readmits it (R11)', async () => {
     const t = await loggedIn('sec-1');
     for (const shown of ['#monitor-section', '#isolate-section', '#readmit'])

@@ -3,7 +3,8 @@
  * the operators whose card holds the route (`/api/me` lists them): 即時提供の照会 (a provision
  * query, R13, R21) at a prefecture or agency server; 一括提供 (a file of query rows, R14) at an agency
  * server; 提供状況の開示 (a resident's disclosure
- * report, R17) at a prefecture or national server, printable from the browser; 監視 (the node's
+ * report, R17) at a prefecture or national server, printable from the browser; 提供先の管理 (the
+ * recipient register and suspension, R3, R5) at the same servers; 監視 (the node's
  * health and alerts, R11) and 緊急遮断 (the emergency cut-off, R11) at every node; 報告要求 (report
  * requests and their answers, R5, R6) wherever the node takes part in them. The answers
  * are written into the page with `textContent` only, never as HTML. `work.js` uses what `app.js`
@@ -47,6 +48,18 @@ export const WORK_SECTIONS = `<section id="provision-section" class="work" data-
     <p id="batch-summary"></p>
     <a id="batch-download" download>結果ファイル / result file</a>
   </div>
+</section>
+<section id="register-section" class="work" data-route="GET /api/node/provision/register" hidden>
+  <h2>提供先の管理 <small>recipients and suspension (R3, R5)</small></h2>
+  <button id="register-refresh" type="button">一覧 / list</button>
+  <div id="register-out" hidden><table id="register-table"><thead><tr><th>提供先 ID</th><th>名称</th><th>種別</th><th>事務</th><th>協定書</th><th>状態</th></tr></thead><tbody></tbody></table></div>
+  <form id="suspension" data-route="POST /api/node/provision/suspension">
+    <h3>提供の停止・再開 <small>suspend or reinstate provision</small></h3>
+    <label>提供先 ID / recipient <input id="suspension-recipient" autocomplete="off" required></label>
+    <label>理由 / reason <input id="suspension-reason" maxlength="500" autocomplete="off" required></label>
+    <button type="submit" value="suspend">停止 / suspend</button>
+    <button type="submit" value="reinstate">再開 / reinstate</button>
+  </form>
 </section>
 <section id="disclosure-section" class="work" data-route="POST /api/node/disclosure/report" hidden>
   <h2>提供状況の開示 <small>disclosure report (R17)</small></h2>
@@ -302,6 +315,33 @@ export const WORK_SCRIPT = `'use strict';
       $('monitor-out').hidden = false;
       T.status('監視情報を更新しました / monitoring view refreshed', 'ok', 'monitor.refreshed');
     } catch (e) { T.fail(e); }
+  });
+
+  var KIND = { 'national-agency': '国の機関等', 'prefecture-body': '都道府県の執行機関', municipality: '市町村' };
+  async function listRegister(quiet) {
+    try {
+      var list = await T.call('GET', '/api/node/provision/register');
+      rows($('register-table'), list, function (r) {
+        return [r.id, r.name, KIND[r.kind] || r.kind, r.affairs.join('、') || '—',
+          r.agreements.map(function (a) { return a.id + '（' + a.validFrom + ' ～ ' + (a.validTo || '') + '）'; }).join('、') || '—',
+          r.suspended ? '停止中（' + jst(r.suspended.at) + '、' + r.suspended.by + '：' + r.suspended.reason + '）' : '提供中'];
+      });
+      $('register-out').hidden = false;
+      if (!quiet) T.status('提供先 ' + list.length + ' 件 / ' + list.length + ' recipient(s)', 'ok', 'register.listed');
+    } catch (e) { T.fail(e); }
+  }
+  $('register-refresh').addEventListener('click', function () { listRegister(false); });
+  $('suspension').addEventListener('submit', async function (ev) {
+    ev.preventDefault();
+    var action = ev.submitter && ev.submitter.value === 'reinstate' ? 'reinstate' : 'suspend';
+    try {
+      var e = await T.call('POST', '/api/node/provision/suspension',
+        { recipientId: value('suspension-recipient'), action: action, reason: value('suspension-reason') });
+      $('suspension-reason').value = '';
+      await listRegister(true);
+      T.status(e.recipientId + (action === 'suspend' ? ' への提供を停止しました / provision suspended' : ' への提供を再開しました / provision reinstated'),
+        'ok', 'provision.' + action);
+    } catch (err) { T.fail(err); }
   });
 
   var ROLE = { origin: '要求元', target: '宛先', relay: '中継' };

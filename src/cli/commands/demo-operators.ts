@@ -53,7 +53,7 @@ const DEMO_OPERATORS = [
     name: '提供 三郎',
     cardType: 'provision-operator',
     by: 'admin-13',
-    screens: '即時提供の照会 / provision query',
+    screens: '即時提供の照会・提供先の管理 / provision query, recipients and suspension',
   },
 ] as const;
 

@@ -4,7 +4,7 @@ import { WORK_CSS, WORK_SECTIONS } from './work-screens.ts';
  * The web terminal's page (docs/WEB-TERMINAL.md): Japanese first, no inline script (the
  * Content-Security-Policy allows only this origin's scripts), no external resource. `app.js` uses
  * the @simplewebauthn/browser UMD bundle served as `/webauthn.js`; the work screens after login
- * are work-screens.ts (`/work.js`).
+ * are work-screens.ts and work-script.ts (`/work.js`).
  */
 export const LOGIN_PAGE = `<!doctype html>
 <html lang="ja">

@@ -1,7 +1,8 @@
 import { Script } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { LOGIN_PAGE, LOGIN_SCRIPT } from './login-page.ts';
-import { WORK_SCRIPT, WORK_SECTIONS } from './work-screens.ts';
+import { WORK_SCRIPT } from './work-script.ts';
+import { WORK_SECTIONS } from './work-screens.ts';
 
 /*
  * The page's scripts are TypeScript template strings: an escape written once instead of twice

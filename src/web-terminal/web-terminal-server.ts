@@ -8,7 +8,7 @@ import { CARD_TYPE_INFO, isCardType } from '../domain/operator/card-types.ts';
 import { errorText, type Logger } from '../nodes/json-log.ts';
 import type { CredentialStore } from '../storage/ports.ts';
 import { LOGIN_CSS, LOGIN_PAGE, LOGIN_SCRIPT } from './login-page.ts';
-import { WORK_SCRIPT } from './work-screens.ts';
+import { WORK_SCRIPT } from './work-script.ts';
 import { DEFAULT_LOCK_POLICY, type LockPolicy } from './login-lock.ts';
 import type { OperatorDirectory, OperatorInfo } from './operator-directory.ts';
 import { DEFAULT_SESSION_POLICY, SessionTable, type SessionPolicy } from './sessions.ts';

@@ -6,6 +6,7 @@ import { monitorView, newestAlerts } from './node-monitor.ts';
 import { disclosureReportFromTerminal } from './disclosure-report.ts';
 import { mediaFromTerminal } from './node-media.ts';
 import { registerView, suspensionFromTerminal } from './node-suspension.ts';
+import { registerFromTerminal } from './provision-register.ts';
 import { batchFromTerminal, provisionFromTerminal, type NodeProvision } from './node-provision.ts';
 import type { NodeReports } from './node-reports.ts';
 import type { RunningNode } from './node-runtime.ts';
@@ -79,6 +80,11 @@ export function terminalRoutes(c: TerminalContext): TerminalRoute[] {
         ),
     },
     { method: 'GET', path: '/provision/register', run: () => registerView({ self, provision }) },
+    {
+      method: 'POST',
+      path: '/provision/register',
+      run: (b) => registerFromTerminal({ self, provision }, b),
+    },
     {
       method: 'POST',
       path: '/provision/suspension',

@@ -32,6 +32,7 @@ export const ROUTE_OPERATIONS: Readonly<Record<string, TerminalOperation>> = {
   'POST /provision/batch': 'provision.batch',
   'POST /provision/media': 'provision.media',
   'GET /provision/register': 'provision.register',
+  'POST /provision/register': 'provision.register',
   'POST /provision/suspension': 'provision.register',
   'POST /provision/reload': 'provision.reload',
   'POST /disclosure/report': 'disclosure.report',

@@ -153,8 +153,10 @@ describe('juki provision (the register of a providing node)', () => {
       '--affair',
       '別表第九:一',
     );
-    expect(unknown.code).toBe(2);
-    expect(unknown.err).toContain('no statutory affair 別表第九:一');
+    // Refused as the running node refuses it (POST /provision/register): not in the law.
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toContain('provision.unknown-affair');
+    expect(unknown.err).toContain('別表第九:一');
     // 別表第一 is provided by the national server to national bodies: not to a governor.
     const misfit = await run(
       'provision',

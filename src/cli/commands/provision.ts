@@ -3,15 +3,14 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { RegistryError } from '../../domain/errors.ts';
-import {
-  isRecipientId,
-  type RecipientKind,
-  type SuspensionEvent,
-} from '../../domain/provision/recipient.ts';
+import { isRecipientId, type SuspensionEvent } from '../../domain/provision/recipient.ts';
 import { ordinanceAffair } from '../../domain/provision/statutory-affair.ts';
-import type { CalendarDate } from '../../domain/dates/CalendarDate.ts';
-import { parseNodeName } from '../../pki/index.ts';
 import { loadNodeConfig } from '../../nodes/node-config.ts';
+import {
+  changeRegister,
+  REGISTER_CHANGES,
+  type RegisterChange,
+} from '../../nodes/provision-register.ts';
 import { callTerminal } from '../../nodes/terminal-server.ts';
 import { nodeTerminal } from '../terminal-target.ts';
 import { loadStatutoryAffairs } from '../../reference-data/statutory-affairs.ts';
@@ -33,6 +32,8 @@ export const PROVISION_HELP = `juki provision <action> [options]      本人確�
     agreement   --store URL --recipient ID --id AGREEMENT --signed DATE --from DATE [--to DATE]
                   --measures TEXT                                  (協定書, R5)
     suspend | reinstate --store URL --recipient ID --by OPERATOR --reason TEXT     (R5)
+    recipient add | permit | agreement --config NODE.json …   the same options, at the running
+                  node (POST /provision/register): in force at once and in its access log (R23)
     suspend | reinstate --config NODE.json --recipient ID --reason TEXT [--by OPERATOR]
                   the same at the running node: in force at once and in its access log (R23);
                   with JUKI_OPERATOR_SESSION the logged-in operator decided (--by left out)
@@ -118,6 +119,17 @@ export async function runProvision(args: readonly string[], io: CommandIO): Prom
   if (action === undefined) throw new UsageError(PROVISION_HELP);
   if ((action === 'suspend' || action === 'reinstate') && values.config !== undefined)
     return suspensionAtNode(action, values, io);
+  if (isRegisterChange(action) && values.config !== undefined) {
+    if (action === 'recipient' && sub !== 'add')
+      throw new UsageError('juki provision recipient add …');
+    const base = await nodeTerminal(await loadNodeConfig(values.config));
+    const done = (await callTerminal(base, 'POST', '/provision/register', {
+      change: action,
+      ...registerFields(action, values),
+    })) as { done: string };
+    io.out(`${done.done} (at the running node; recorded in its access log)`);
+    return EXIT.ok;
+  }
   const store = await openProvisionStore(
     need(values, 'store'),
     values.schema ? { schema: values.schema } : {},
@@ -142,18 +154,13 @@ async function adminAction(
     return id;
   };
   switch (action) {
-    case 'recipient': {
-      if (sub !== 'add') throw new UsageError('juki provision recipient add …');
-      const id = need(v, 'id');
-      if (!isRecipientId(id)) throw new UsageError(`--id ${id}: a-z, 0-9 and -, 2–64 characters`);
-      await store.registerRecipient({
-        id,
-        name: need(v, 'name'),
-        kind: need(v, 'kind') as RecipientKind,
-        servedBy: parseNodeName(need(v, 'served-by')),
-        ...(v.node ? { node: parseNodeName(v.node) } : {}),
-      });
-      io.out(`提供先を登録しました (recipient registered): ${id}`);
+    case 'recipient':
+    case 'permit':
+    case 'agreement': {
+      if (action === 'recipient' && sub !== 'add')
+        throw new UsageError('juki provision recipient add …');
+      const done = await changeRegister(store, action, registerFields(action, v));
+      io.out(done.done);
       return EXIT.ok;
     }
     case 'ordinance': {
@@ -167,36 +174,6 @@ async function adminAction(
       });
       await store.registerOrdinanceAffair(affair);
       io.out(`条例事務を登録しました (ordinance affair registered): ${affair.id}`);
-      return EXIT.ok;
-    }
-    case 'permit': {
-      const affairId = need(v, 'affair');
-      const ordinance = (await store.loadRegistry()).ordinanceAffairs.find(
-        (a) => a.id === affairId,
-      );
-      const affair = ordinance ?? loadStatutoryAffairs().byId(affairId);
-      if (!affair) throw new UsageError(`no statutory affair ${affairId} (juki provision affairs)`);
-      await store.permitAffair(
-        {
-          recipientId: recipientId() as never,
-          affairId: affair.id,
-          identifier: v.identifier === 'resident-code' ? 'resident-code' : 'pseudonym',
-        },
-        affair,
-      );
-      io.out(`事務を許可しました (affair permitted): ${recipientId()} ← ${affair.id}`);
-      return EXIT.ok;
-    }
-    case 'agreement': {
-      await store.addAgreement({
-        id: need(v, 'id'),
-        recipientId: recipientId() as never,
-        signedOn: need(v, 'signed') as CalendarDate,
-        validFrom: need(v, 'from') as CalendarDate,
-        ...(v.to ? { validTo: v.to as CalendarDate } : {}),
-        protectionMeasures: need(v, 'measures'),
-      });
-      io.out(`協定書を記録しました (agreement recorded): ${need(v, 'id')}`);
       return EXIT.ok;
     }
     case 'suspend':
@@ -305,6 +282,38 @@ async function query(v: Values, io: CommandIO): Promise<number> {
       );
   }
   return EXIT.ok;
+}
+
+const isRegisterChange = (a: string): a is RegisterChange =>
+  (REGISTER_CHANGES as readonly string[]).includes(a);
+
+/** The options of a register change as changeRegister's fields (the same at the node). */
+function registerFields(change: RegisterChange, v: Values): Record<string, string | undefined> {
+  switch (change) {
+    case 'recipient':
+      return {
+        id: need(v, 'id'),
+        name: need(v, 'name'),
+        kind: need(v, 'kind'),
+        servedBy: need(v, 'served-by'),
+        node: v.node,
+      };
+    case 'permit':
+      return {
+        recipientId: need(v, 'recipient'),
+        affairId: need(v, 'affair'),
+        identifier: v.identifier,
+      };
+    case 'agreement':
+      return {
+        recipientId: need(v, 'recipient'),
+        id: need(v, 'id'),
+        signedOn: need(v, 'signed'),
+        validFrom: need(v, 'from'),
+        validTo: v.to,
+        protectionMeasures: need(v, 'measures'),
+      };
+  }
 }
 
 /** `suspend | reinstate --config`: at the running node, recorded in its access log (R5, R23). */

@@ -18,14 +18,15 @@ import { PENSION, registerPensionService } from '../../nodes/provision-fixtures.
 import { juki } from '../../nodes/web-terminal-node-fixtures.ts';
 
 /*
- * R5 at a running national server: its operator suspends the pension service (`juki provision
- * suspend --config`), whose next query is refused `suspended` and recorded; reinstated, it is
- * answered again. Each decision is in force at once, names who decided, and is in the node's
- * access log (R23). What is refused, and why: an unknown recipient, no reason, no one deciding.
+ * The register of a running national server, changed through its terminal side (`juki provision
+ * … --config`, R3, R5, R23): a recipient added, an affair permitted and a 協定書 recorded; the
+ * pension service suspended, its next query refused `suspended` and recorded, then reinstated and
+ * answered again. Each change is in force at once and is in the node's access log. What is
+ * refused, and why: an unknown recipient or kind, no reason, no one deciding.
  */
 const resident = loadedRecord(1);
 
-describe('suspending provision to a recipient at the running national server (R5)', () => {
+describe('the register of the running national server (R3, R5)', () => {
   let dir: string;
   let net: LocalNetwork;
   let nationalConfig: string;
@@ -118,6 +119,55 @@ describe('suspending provision to a recipient at the running national server (R5
       ['mhlw-pension', 'ok'],
       ['mhlw-pension', 'ok'],
     ]);
+  });
+
+  it('adds a recipient, permits its affair and records its 協定書, each in the access log', async () => {
+    const at = (...args: string[]) => juki('provision', ...args, '--config', nationalConfig);
+    for (const r of [
+      await at(
+        ...['recipient', 'add', '--id', 'mofa-passport', '--name', '外務省', '--kind'],
+        ...['national-agency', '--served-by', 'national:jlis', '--node', 'agency:mofa-passport'],
+      ),
+      await at('permit', '--recipient', 'mofa-passport', '--affair', '別表第一:四十一'),
+      await at(
+        ...['agreement', '--recipient', 'mofa-passport', '--id', 'agreement-mofa'],
+        ...['--signed', '2026-04-01', '--from', '2026-04-01', '--measures', '照会端末の限定'],
+      ),
+    ])
+      expect(r.code, r.err).toBe(0);
+    const national = await runningTerminalTarget(net.node('national:jlis'));
+    const register = (await callTerminal(national, 'GET', '/provision/register')) as {
+      id: string;
+      affairs: string[];
+      agreements: { id: string; validFrom: string }[];
+      suspended: unknown;
+    }[];
+    expect(register.find((r) => r.id === 'mofa-passport')).toMatchObject({
+      affairs: ['別表第一:四十一'],
+      agreements: [{ id: 'agreement-mofa', validFrom: '2026-04-01' }],
+      suspended: null,
+    });
+    const access = await openAccessLogStore(net.node('national:jlis').config.store);
+    const acts = (await access.list({ limit: 10 })).filter(
+      (a) => a.operation === 'provision.register' && a.result === 'ok',
+    );
+    await access.close();
+    // Newest first: reading the register (no target), then the three changes.
+    expect(acts.slice(0, 4).map((a) => a.target)).toEqual([
+      '',
+      'mofa-passport',
+      'mofa-passport',
+      'mofa-passport',
+    ]);
+    // A kind the register does not know: refused, nothing stored.
+    const bad = await at(
+      ...['recipient', 'add', '--id', 'somebody', '--name', '誰か', '--kind', 'company'],
+      ...['--served-by', 'national:jlis'],
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('recipient.kind');
+    const after = (await callTerminal(national, 'GET', '/provision/register')) as { id: string }[];
+    expect(after.map((r) => r.id)).not.toContain('somebody');
   });
 
   it('refuses an unknown recipient, a missing reason and, on the console, no one deciding', async () => {

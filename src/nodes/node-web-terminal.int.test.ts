@@ -18,10 +18,9 @@ import { nodeTerminal } from '../cli/terminal-target.ts';
 import { jsonLogger } from './json-log.ts';
 import { loadNodeConfig } from './node-config.ts';
 import { startNode, type RunningNode } from './node-runtime.ts';
-import { initNetwork } from './network-init.ts';
 import { callTerminal } from './terminal-server.ts';
 import type { TerminalTarget } from './terminal-token.ts';
-import { addWebTerminal, grantOperator, juki } from './web-terminal-node-fixtures.ts';
+import { grantOperator, juki, networkWithWebTerminal } from './web-terminal-node-fixtures.ts';
 
 /*
  * A node's web terminal end to end (R15, R31, R23): a national server started as `juki node
@@ -71,16 +70,12 @@ describe.skipIf(!hasChromium)('a node’s web terminal: login, rights, access lo
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'jukinet-web-node-'));
-    const basePort = 21_000 + Math.floor(Math.random() * 40) * 100;
-    await initNetwork({
-      prefectures: ['13'],
-      municipalities: ['131016'],
+    origin = await networkWithWebTerminal({
       dir,
-      host: '127.0.0.1',
-      basePort,
-      overrides: { schedule: { integrityMinutes: 0, retentionMinutes: 0, reportPollSeconds: 0 } },
+      ports: { from: 21_000, steps: 40 },
+      webNode: 'national-jlis.json',
+      webOffset: 90,
     });
-    origin = await addWebTerminal(dir, 'national-jlis.json', basePort + 90);
     const path = join(dir, 'nodes', 'national-jlis.json');
     configPath = path;
     const config = await loadNodeConfig(path);

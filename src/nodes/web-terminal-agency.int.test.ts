@@ -10,13 +10,12 @@ import { openIdentityStore, openProvisionStore } from '../storage/open-store.ts'
 import { act, chromiumAvailable, launchBrowser } from '../web-terminal/browser-fixtures.ts';
 import { todayInJapan } from './japan-date.ts';
 import { jsonLogger } from './json-log.ts';
-import { initNetwork } from './network-init.ts';
 import { loadNodeConfig } from './node-config.ts';
 import { startNode, type RunningNode } from './node-runtime.ts';
 import { PENSION, registerPensionService } from './provision-fixtures.ts';
 import {
-  addWebTerminal,
   grantOperator,
+  networkWithWebTerminal,
   loggedIn,
   tableCells,
 } from './web-terminal-node-fixtures.ts';
@@ -50,17 +49,13 @@ describe.skipIf(!hasChromium)('an agency server’s web terminal: query and batc
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'jukinet-web-agency-'));
-    const basePort = 29_000 + Math.floor(Math.random() * 20) * 100;
-    await initNetwork({
-      prefectures: ['13'],
-      municipalities: ['131016'],
-      agencies: ['mhlw-pension'],
+    origin = await networkWithWebTerminal({
       dir,
-      host: '127.0.0.1',
-      basePort,
-      overrides: { schedule: { integrityMinutes: 0, retentionMinutes: 0, reportPollSeconds: 0 } },
+      ports: { from: 29_000, steps: 20 },
+      agencies: ['mhlw-pension'],
+      webNode: 'agency-mhlw-pension.json',
+      webOffset: 92,
     });
-    origin = await addWebTerminal(dir, 'agency-mhlw-pension.json', basePort + 92);
     const nationalConfig = await loadNodeConfig(join(dir, 'nodes', 'national-jlis.json'));
     const agencyConfig = await loadNodeConfig(join(dir, 'nodes', 'agency-mhlw-pension.json'));
     nationalStore = nationalConfig.store;

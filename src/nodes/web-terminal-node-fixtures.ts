@@ -5,6 +5,7 @@ import { expect } from 'vitest';
 import { main } from '../cli/main.ts';
 import { captureIO } from '../cli/test-io.ts';
 import { enroll, login, openTerminal, type Terminal } from '../web-terminal/browser-fixtures.ts';
+import { initNetwork } from './network-init.ts';
 
 /*
  * Test fixtures: a node of a network made by initNetwork, given a web terminal, its operators
@@ -26,6 +27,32 @@ export async function addWebTerminal(dir: string, file: string, port: number): P
   config.webTerminal = { host: '127.0.0.1', port, rpId: 'localhost', origin };
   await writeFile(path, JSON.stringify(config));
   return origin;
+}
+
+/**
+ * A small network in `dir` (東京都, 千代田区's CS, the national server, the switch, and `agencies`),
+ * its schedules off, on a base port drawn from `ports` (`from` + 100 × a random step below `steps`,
+ * so that test files running at once rarely collide), and the web terminal of `webNode` (a file
+ * under `nodes/`) on the base port + `webOffset`. Returns the web terminal's origin.
+ */
+export async function networkWithWebTerminal(options: {
+  readonly dir: string;
+  readonly ports: { readonly from: number; readonly steps: number };
+  readonly agencies?: readonly string[];
+  readonly webNode: string;
+  readonly webOffset: number;
+}): Promise<string> {
+  const basePort = options.ports.from + Math.floor(Math.random() * options.ports.steps) * 100;
+  await initNetwork({
+    prefectures: ['13'],
+    municipalities: ['131016'],
+    ...(options.agencies ? { agencies: options.agencies } : {}),
+    dir: options.dir,
+    host: '127.0.0.1',
+    basePort,
+    overrides: { schedule: { integrityMinutes: 0, retentionMinutes: 0, reportPollSeconds: 0 } },
+  });
+  return addWebTerminal(options.dir, options.webNode, basePort + options.webOffset);
 }
 
 /** `juki operator grant` at the node of `store`. */

@@ -17,14 +17,13 @@ import {
 } from '../storage/open-store.ts';
 import { act, chromiumAvailable, launchBrowser, login } from '../web-terminal/browser-fixtures.ts';
 import { jsonLogger } from './json-log.ts';
-import { initNetwork } from './network-init.ts';
 import { loadNodeConfig } from './node-config.ts';
 import { startNode, type RunningNode } from './node-runtime.ts';
 import { GOVERNOR, GOVERNOR_PASSPORT } from './provision-fixtures.ts';
 import { callTerminal } from './terminal-server.ts';
 import {
-  addWebTerminal,
   grantOperator,
+  networkWithWebTerminal,
   loggedIn as loggedInAt,
   tableCells,
 } from './web-terminal-node-fixtures.ts';
@@ -67,16 +66,12 @@ describe.skipIf(!hasChromium)('the web terminal’s work screens at a prefecture
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'jukinet-web-screens-'));
-    const basePort = 25_000 + Math.floor(Math.random() * 40) * 100;
-    await initNetwork({
-      prefectures: ['13'],
-      municipalities: ['131016'],
+    origin = await networkWithWebTerminal({
       dir,
-      host: '127.0.0.1',
-      basePort,
-      overrides: { schedule: { integrityMinutes: 0, retentionMinutes: 0, reportPollSeconds: 0 } },
+      ports: { from: 25_000, steps: 40 },
+      webNode: 'prefecture-13.json',
+      webOffset: 91,
     });
-    origin = await addWebTerminal(dir, 'prefecture-13.json', basePort + 91);
     const path = join(dir, 'nodes', 'prefecture-13.json');
     const config = await loadNodeConfig(path);
     store = config.store;

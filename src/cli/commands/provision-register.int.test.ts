@@ -168,6 +168,25 @@ describe('the register of the running national server (R3, R5)', () => {
     expect(bad.err).toContain('recipient.kind');
     const after = (await callTerminal(national, 'GET', '/provision/register')) as { id: string }[];
     expect(after.map((r) => r.id)).not.toContain('somebody');
+    // At the route itself: a change it does not know, a change without its fields; each refusal
+    // is in the access log with its reason.
+    const refusal = (body: Record<string, unknown>) =>
+      callTerminal(national, 'POST', '/provision/register', body).then(
+        () => 'answered',
+        (e: { reason: string }) => e.reason,
+      );
+    expect(await refusal({ change: 'delete-everything' })).toBe('register.change');
+    expect(await refusal({ change: 'agreement', recipientId: 'mofa-passport' })).toBe(
+      'register.missing-field',
+    );
+    const log = await openAccessLogStore(net.node('national:jlis').config.store);
+    const [last] = await log.list({ limit: 1 });
+    await log.close();
+    expect(last).toMatchObject({
+      operation: 'provision.register',
+      result: 'refused',
+      reason: 'register.missing-field',
+    });
   });
 
   it('refuses an unknown recipient, a missing reason and, on the console, no one deciding', async () => {

@@ -78,10 +78,14 @@ export function guardedLoopbackRoutes(
         const acting = authenticated ? { operator } : undefined;
         return operation === undefined
           ? route.run(body, acting)
-          : runRecorded(route, body, acting, (result: AccessResult, reason?: string) =>
-              UNRECORDED_POLLS.includes(operation) && result === 'ok'
-                ? Promise.resolve()
-                : recordAct(log, act(operator), result, reason),
+          : runRecorded(
+              route,
+              body,
+              acting,
+              (result: AccessResult, reason?: string, target?: string) =>
+                UNRECORDED_POLLS.includes(operation) && result === 'ok'
+                  ? Promise.resolve()
+                  : recordAct(log, act(operator), result, reason, target),
             );
       };
 

@@ -5,6 +5,7 @@ import { readNodeBundle } from '../pki/pki-directory.ts';
 import type { NodeTlsCredentials } from '../pki/tls-profile.ts';
 import { openRegisterFeed } from '../register/open-register.ts';
 import type { RegisterFeed } from '../register/register-feed.ts';
+import type { RegisterStore } from '../register/RegisterStore.ts';
 import { openAlertStore, openIdentityStore } from '../storage/open-store.ts';
 import type { AlertStore, IdentityStore } from '../storage/ports.ts';
 import type { SwitchNode } from '../switch/switch-node.ts';
@@ -101,6 +102,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
 
     // ── upstream: a CS's prefecture, a prefecture's national server ─────────────────────────
     let feed: RegisterFeed | undefined;
+    let register: RegisterStore | undefined;
     let rejections: NodeRejections | undefined;
     const {
       sender,
@@ -168,6 +170,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
         ...(config.registerSchema ? { schema: config.registerSchema } : {}),
       });
       feed = opened;
+      register = opened;
       closers.push(() => opened.close());
       pump = new RegisterPump({
         feed: opened,
@@ -348,6 +351,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       alerts,
       analysis,
       rejections,
+      counter: register && pump && { store: register, today, notify: () => pump.notify() },
     });
     const { terminal, webTerminal } = await startTerminalSides({
       config,

@@ -2,6 +2,7 @@ import type { NodeRef } from '../domain/network/NodeRef.ts';
 import type { TerminalSessionResolver } from '../web-terminal/terminal-sessions.ts';
 import { errorText, type Logger } from './json-log.ts';
 import { startLoopbackTerminal } from './loopback-guard.ts';
+import { auditRoutes } from './node-audit-log.ts';
 import type { NodeConfig } from './node-config.ts';
 import { openNodeAccessLog, startNodeWebTerminal } from './node-web-terminal.ts';
 import type { TerminalRoute } from './terminal-server.ts';
@@ -11,7 +12,8 @@ type Address = { host: string; port: number };
 export type Closers = (() => Promise<void>)[];
 
 /**
- * A node's terminal sides (R15, R23): its access log (anchored upstream through `onSealed`), the
+ * A node's terminal sides (R15, R23): its access log (anchored upstream through `onSealed`, read
+ * and verified by the auditor through `/audit/list` and `/audit/verify`), the
  * web terminal where operators log in when the config has one, and the loopback terminal side
  * guarded by the machine token and operator sessions. What they open is pushed on `closers`.
  */
@@ -23,10 +25,11 @@ export async function startTerminalSides(o: {
   readonly onSealed: (() => void) | undefined;
   readonly closers: Closers;
 }): Promise<{ terminal: Address | undefined; webTerminal: Address | undefined }> {
-  const { config, routes, log, closers } = o;
+  const { config, log, closers } = o;
   const accessLog = await openNodeAccessLog(config, log, o.onSealed);
   closers.push(() => accessLog.close());
   const { access } = accessLog;
+  const routes = [...o.routes, ...auditRoutes(accessLog.store, config.bundleDir)];
   let webTerminal: Address | undefined;
   let resolveSession: TerminalSessionResolver | undefined;
   if (config.webTerminal) {

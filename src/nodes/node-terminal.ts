@@ -15,6 +15,12 @@ import type { UpstreamSession } from './upstream-session.ts';
 import { noDisclosureSync } from './node-disclosure-sync.ts';
 import { noAnalysis, type NodeAnalysis } from './node-analysis.ts';
 import { noRejectionPoll, type NodeRejections } from './node-rejections.ts';
+import {
+  counterOperation,
+  counterRecord,
+  counterTarget,
+  type NodeCounter,
+} from './node-counter.ts';
 
 /** What the terminal side of a node can reach (docs/OPERATIONS.md lists the routes). */
 export type TerminalContext = {
@@ -32,6 +38,8 @@ export type TerminalContext = {
   readonly analysis?: NodeAnalysis | undefined;
   /** Refusals further up (R19): a CS with a register and a prefecture server. */
   readonly rejections?: NodeRejections | undefined;
+  /** 窓口業務 (R1): a CS's register. */
+  readonly counter?: NodeCounter | undefined;
   readonly log?: Logger;
 };
 
@@ -58,6 +66,17 @@ export function terminalRoutes(c: TerminalContext): TerminalRoute[] {
       method: 'GET',
       path: '/rejections',
       run: () => c.rejections?.list(100) ?? Promise.reject(noRejectionPoll(self)),
+    },
+    {
+      method: 'POST',
+      path: '/register/operation',
+      run: (b) => counterOperation({ self, counter: c.counter }, b),
+      answerTarget: counterTarget,
+    },
+    {
+      method: 'POST',
+      path: '/register/record',
+      run: (b) => counterRecord({ self, counter: c.counter }, b),
     },
     {
       method: 'POST',

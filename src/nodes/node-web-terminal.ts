@@ -6,6 +6,7 @@ import { TERMINAL_OPERATIONS, type TerminalOperation } from '../domain/operator/
 import { permits } from '../domain/operator/permissions.ts';
 import { openCredentialStore } from '../storage/open-credential-store.ts';
 import { openAccessLogStore, openOperatorStore } from '../storage/open-store.ts';
+import type { AccessLogStore } from '../storage/ports.ts';
 import type { OperatorStore } from '../storage/ports.ts';
 import type { OperatorDirectory, OperatorInfo } from '../web-terminal/operator-directory.ts';
 import type { TerminalSessionResolver } from '../web-terminal/terminal-sessions.ts';
@@ -28,6 +29,8 @@ export const ROUTE_OPERATIONS: Readonly<Record<string, TerminalOperation>> = {
   'POST /integrity/check': 'integrity.check',
   'GET /integrity': 'integrity.list',
   'GET /rejections': 'register.rejections',
+  'POST /register/operation': 'register.counter',
+  'POST /register/record': 'register.counter',
   'POST /provision/query': 'provision.query',
   'POST /provision/batch': 'provision.batch',
   'POST /provision/media': 'provision.media',
@@ -42,6 +45,8 @@ export const ROUTE_OPERATIONS: Readonly<Record<string, TerminalOperation>> = {
   'GET /reports': 'reports.list',
   'POST /reports/poll': 'reports.poll',
   'POST /audit/analyse': 'audit.analyse',
+  'POST /audit/list': 'audit.read',
+  'POST /audit/verify': 'audit.verify',
   'POST /route/check': 'route.check',
   'GET /routes': 'route.records',
   'POST /isolate': 'node.isolate',
@@ -51,10 +56,13 @@ export const ROUTE_OPERATIONS: Readonly<Record<string, TerminalOperation>> = {
 /** On what an operation acted, for the access log: an identifier only (never a name). */
 export function targetOf(body: Record<string, unknown>): string {
   const query = body.query as Record<string, unknown> | undefined;
+  const form = body.form as Record<string, unknown> | undefined;
   for (const v of [
     body.peer,
     query?.residentCode,
     body.residentCode,
+    form?.residentCode,
+    form?.parentCode,
     body.recipientId,
     body.id,
     body.to,
@@ -82,13 +90,15 @@ export function recordAct(
   },
   result: AccessResult,
   reason?: string,
+  /** On what it acted when only the answer tells (a person given a new code at the counter). */
+  target?: string,
 ): Promise<unknown> {
   return log.append({
     at: act.at.toISOString(),
     node: act.node,
     operator: act.operator,
     operation: act.operation,
-    target: targetOf(act.body),
+    target: target ?? targetOf(act.body),
     purpose: purposeOf(act.body),
     result,
     reason,
@@ -103,7 +113,7 @@ export async function runRecorded(
   route: TerminalRoute,
   body: Record<string, unknown>,
   caller: TerminalCaller | undefined,
-  record: (result: AccessResult, reason?: string) => Promise<unknown>,
+  record: (result: AccessResult, reason?: string, target?: string) => Promise<unknown>,
 ): Promise<unknown> {
   let answer: unknown;
   try {
@@ -113,7 +123,7 @@ export async function runRecorded(
     await record(refused ? 'refused' : 'failed', e instanceof RegistryError ? e.reason : undefined);
     throw e;
   }
-  await record('ok');
+  await record('ok', undefined, route.answerTarget?.(answer));
   return answer;
 }
 
@@ -139,8 +149,8 @@ export function guardedRoutes(
       permits: (operator) => permits(operator.cardType, self.role, operation),
       run: async ({ operator, body }) => {
         const act = { node, operator: operator.id, operation, body, at: now() };
-        const record = (result: AccessResult, reason?: string) =>
-          recordAct(log, act, result, reason);
+        const record = (result: AccessResult, reason?: string, target?: string) =>
+          recordAct(log, act, result, reason, target);
         if (!permits(operator.cardType, self.role, operation)) {
           await record('refused', 'operator.not-permitted');
           throw new RegistryError(
@@ -222,7 +232,7 @@ export async function openNodeAccessLog(
   config: NodeConfig,
   log: Logger,
   onSealed?: (seal: AccessLogSeal) => void,
-): Promise<{ readonly access: AccessLog; close(): Promise<void> }> {
+): Promise<{ readonly access: AccessLog; readonly store: AccessLogStore; close(): Promise<void> }> {
   const store = await openAccessLogStore(
     config.store,
     config.storeSchema === undefined ? {} : { schema: config.storeSchema },
@@ -234,6 +244,7 @@ export async function openNodeAccessLog(
     });
     return {
       access,
+      store,
       close: async () => {
         await access
           .seal()

@@ -19,6 +19,11 @@ export type TerminalRoute = {
   readonly method: 'GET' | 'POST';
   readonly path: string;
   readonly run: (body: Record<string, unknown>, caller?: TerminalCaller) => Promise<unknown>;
+  /**
+   * The access log's target when the answer names it better than the body (an identifier only):
+   * the resident code a counter operation gave a new person. Default: from the body.
+   */
+  readonly answerTarget?: (answer: unknown) => string | undefined;
 };
 
 /** Who the request acts for, beyond the machine token. */

@@ -1,10 +1,13 @@
+import { AUDIT_SECTION } from './audit-screen.ts';
+import { COUNTER_SECTION } from './counter-screen.ts';
 import { WORK_CSS, WORK_SECTIONS } from './work-screens.ts';
 
 /**
  * The web terminal's page (docs/WEB-TERMINAL.md): Japanese first, no inline script (the
  * Content-Security-Policy allows only this origin's scripts), no external resource. `app.js` uses
  * the @simplewebauthn/browser UMD bundle served as `/webauthn.js`; the work screens after login
- * are work-screens.ts and work-script.ts (`/work.js`).
+ * are work-screens.ts and work-script.ts (`/work.js`), the counter's counter-screen.ts
+ * (`/counter.js`) and the access log's audit-screen.ts (`/audit.js`).
  */
 export const LOGIN_PAGE = `<!doctype html>
 <html lang="ja">
@@ -16,6 +19,8 @@ export const LOGIN_PAGE = `<!doctype html>
 <script src="/webauthn.js" defer></script>
 <script src="/app.js" defer></script>
 <script src="/work.js" defer></script>
+<script src="/counter.js" defer></script>
+<script src="/audit.js" defer></script>
 </head>
 <body>
 <h1>住基ネット 端末 <small>Juki-net terminal</small></h1>
@@ -35,7 +40,9 @@ export const LOGIN_PAGE = `<!doctype html>
     <pre><code id="terminal-session-command"></code></pre>
     <p>有効期限 / valid until <span id="terminal-session-expires"></span>（<span id="terminal-session-idle"></span> 秒操作がなければ終了 / ends after that many seconds unused; ログアウトで終了 / ends at log out）</p>
   </div>
+${COUNTER_SECTION}
 ${WORK_SECTIONS}
+${AUDIT_SECTION}
 </section>
 <section id="login-section">
   <h2>ログイン <small>log in</small></h2>
@@ -58,7 +65,7 @@ ${WORK_SECTIONS}
 
 export const LOGIN_CSS = `body{font-family:"Noto Sans CJK JP",sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}
 label{display:block;margin:.5rem 0}input{margin-left:.5rem}small{color:#555;font-weight:normal}
-#status{min-height:1.5em;font-weight:bold}#status.error{color:#a00}#status.ok{color:#060}
+#status{min-height:1.5em;font-weight:bold}#status.error,#audit-verify-out.error{color:#a00}#status.ok,#audit-verify-out.ok{color:#060}
 pre{background:#f4f4f4;padding:.5rem;overflow-x:auto;user-select:all}
 ${WORK_CSS}`;
 

@@ -1,6 +1,8 @@
 import { Script } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { LOGIN_PAGE, LOGIN_SCRIPT } from './login-page.ts';
+import { AUDIT_SCRIPT, AUDIT_SECTION } from './audit-screen.ts';
+import { COUNTER_SCRIPT, COUNTER_SECTION } from './counter-screen.ts';
 import { WORK_SCRIPT } from './work-script.ts';
 import { WORK_SECTIONS } from './work-screens.ts';
 
@@ -14,20 +16,26 @@ describe('the web terminal page', () => {
     for (const [name, script] of [
       ['app.js', LOGIN_SCRIPT],
       ['work.js', WORK_SCRIPT],
+      ['counter.js', COUNTER_SCRIPT],
+      ['audit.js', AUDIT_SCRIPT],
     ] as const)
       expect(() => new Script(script, { filename: name }), name).not.toThrow(); // compiled, not run
   });
 
   it('has no inline script or handler (the Content-Security-Policy allows only its own files)', () => {
-    for (const html of [LOGIN_PAGE, WORK_SECTIONS]) {
+    for (const html of [LOGIN_PAGE, WORK_SECTIONS, COUNTER_SECTION, AUDIT_SECTION]) {
       expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
       expect(html).not.toMatch(/\son[a-z]+\s*=/i);
     }
   });
 
   it('gives every work screen the route that shows it', () => {
-    const sections = [...WORK_SECTIONS.matchAll(/<section id="([a-z-]+)" class="work" ([^>]*)>/g)];
-    expect(sections.length).toBeGreaterThanOrEqual(6);
+    const sections = [
+      ...`${COUNTER_SECTION}${WORK_SECTIONS}${AUDIT_SECTION}`.matchAll(
+        /<section id="([a-z-]+)" class="work" ([^>]*)>/g,
+      ),
+    ];
+    expect(sections.length).toBeGreaterThanOrEqual(9);
     for (const [, id, attributes] of sections)
       expect(attributes, id).toMatch(/data-route="(GET|POST) \/api\/node\/[a-z/]+" hidden/);
   });

@@ -8,6 +8,8 @@ import { CARD_TYPE_INFO, isCardType } from '../domain/operator/card-types.ts';
 import { errorText, type Logger } from '../nodes/json-log.ts';
 import type { CredentialStore } from '../storage/ports.ts';
 import { LOGIN_CSS, LOGIN_PAGE, LOGIN_SCRIPT } from './login-page.ts';
+import { AUDIT_SCRIPT } from './audit-screen.ts';
+import { COUNTER_SCRIPT } from './counter-screen.ts';
 import { WORK_SCRIPT } from './work-script.ts';
 import { DEFAULT_LOCK_POLICY, type LockPolicy } from './login-lock.ts';
 import type { OperatorDirectory, OperatorInfo } from './operator-directory.ts';
@@ -106,6 +108,8 @@ const STATIC: Record<string, { type: string; body: () => string }> = {
   '/app.js': { type: 'text/javascript; charset=utf-8', body: () => LOGIN_SCRIPT },
   '/app.css': { type: 'text/css; charset=utf-8', body: () => LOGIN_CSS },
   '/work.js': { type: 'text/javascript; charset=utf-8', body: () => WORK_SCRIPT },
+  '/counter.js': { type: 'text/javascript; charset=utf-8', body: () => COUNTER_SCRIPT },
+  '/audit.js': { type: 'text/javascript; charset=utf-8', body: () => AUDIT_SCRIPT },
 };
 
 function cookies(req: IncomingMessage): Map<string, string> {

@@ -9,14 +9,19 @@ import {
   verifyAccessLog,
   type VerifyReport,
 } from '../../audit/index.ts';
+import { loadNodeConfig } from '../../nodes/node-config.ts';
+import { callTerminal } from '../../nodes/terminal-server.ts';
 import { openAccessLogStore } from '../../storage/open-store.ts';
+import { nodeTerminal } from '../terminal-target.ts';
 import { EXIT, UsageError } from '../cli-error.ts';
 import { printJson, type CommandIO } from '../io.ts';
 import { AUDIT_ANALYSE_DETAIL, AUDIT_ANALYSE_HELP, runAuditAnalyse } from './audit-analyse.ts';
 import { AUDIT_ANCHORS_DETAIL, AUDIT_ANCHORS_HELP, runAuditAnchors } from './audit-anchors.ts';
 
 export const AUDIT_HELP = `juki audit verify --store URL --bundle DIR [--cert PEM …] [--anchors FILE] [--json]
+juki audit verify --config NODE.json [--json]
 juki audit list --store URL [--operator ID] [--limit N] [--json]
+juki audit list --config NODE.json [--operator ID] [--limit N] [--json]
 juki audit seal --store URL --bundle DIR
 ${AUDIT_ANALYSE_HELP}
 ${AUDIT_ANCHORS_HELP}
@@ -35,6 +40,10 @@ ${AUDIT_ANCHORS_HELP}
 ${AUDIT_ANALYSE_DETAIL}
 ${AUDIT_ANCHORS_DETAIL}
 
+  --config FILE   list, verify: ask the running node (POST /audit/list, /audit/verify), so that
+                  reading the log is itself in the log, under the auditor of
+                  JUKI_OPERATOR_SESSION (at most 200 records; verify uses the node's current
+                  certificate); --store reads the store directly and records nothing
   --store URL     the node's store (sqlite:PATH or postgres://…)
   --bundle DIR    the node's certificate bundle (node.crt, node.key)
   --cert PEM      verify: an earlier certificate of the node whose key sealed part of the log
@@ -81,9 +90,19 @@ async function runVerify(args: readonly string[], io: CommandIO): Promise<number
       bundle: { type: 'string' },
       cert: { type: 'string', multiple: true, default: [] },
       anchors: { type: 'string' },
+      config: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
+  if (values.config !== undefined) {
+    if (values.store !== undefined || values.cert.length > 0 || values.anchors !== undefined)
+      throw new UsageError('verify --config takes no --store, --cert or --anchors');
+    const at = await nodeTerminal(await loadNodeConfig(values.config));
+    const report = (await callTerminal(at, 'POST', '/audit/verify')) as VerifyReport;
+    if (values.json) printJson(io, report);
+    else printReport(report, io);
+    return report.ok ? EXIT.ok : EXIT.failed;
+  }
   const url = required(values.store, '--store');
   const bundle = required(values.bundle, '--bundle');
   const pems = [await readFile(join(bundle, 'node.crt'), 'utf8')];
@@ -141,24 +160,34 @@ async function runList(args: readonly string[], io: CommandIO): Promise<number> 
       store: { type: 'string' },
       operator: { type: 'string' },
       limit: { type: 'string', default: '50' },
+      config: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
-  const url = required(values.store, '--store');
   const limit = Number(values.limit);
   if (!Number.isSafeInteger(limit) || limit < 1)
     throw new UsageError('--limit must be a positive integer');
-  const store = await openAccessLogStore(url);
+  const operator = values.operator === undefined ? {} : { operator: values.operator };
   let records: AccessRecord[];
-  try {
-    records = await store.list({
+  if (values.config !== undefined) {
+    const at = await nodeTerminal(await loadNodeConfig(values.config));
+    const answer = (await callTerminal(at, 'POST', '/audit/list', {
       limit,
-      ...(values.operator === undefined ? {} : { operator: values.operator }),
-    });
+      ...operator,
+    })) as { records: AccessRecord[] };
+    return printList(answer.records, values.json, io);
+  }
+  const store = await openAccessLogStore(required(values.store, '--store'));
+  try {
+    records = await store.list({ limit, ...operator });
   } finally {
     await store.close();
   }
-  if (values.json) printJson(io, records);
+  return printList(records, values.json, io);
+}
+
+function printList(records: readonly AccessRecord[], json: boolean, io: CommandIO): number {
+  if (json) printJson(io, records);
   else if (records.length === 0) io.out('アクセスログの記録はありません (no access log records)');
   else
     for (const r of records)

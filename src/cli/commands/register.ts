@@ -2,20 +2,22 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { changeReasonLabel, type ChangeReason } from '../../domain/change/ChangeReason.ts';
 import type { CalendarDate } from '../../domain/dates/CalendarDate.ts';
-import { formatJapaneseDate } from '../../domain/dates/era.ts';
 import { isRegistryError } from '../../domain/errors.ts';
 import { parseLocalGovernmentCode } from '../../domain/local-government/LocalGovernmentCode.ts';
-import { changeReasonFromName, formFields } from '../../domain/register/form-fields.ts';
-import type { ResidentRecord } from '../../domain/register/ResidentRecord.ts';
-import { SEX_LABEL } from '../../domain/resident/IdentityInfo.ts';
+import { withCounterDefaults } from '../../domain/register/counter-defaults.ts';
+import { changeReasonFromName } from '../../domain/register/form-fields.ts';
 import { parseResidentCode } from '../../domain/resident/ResidentCode.ts';
 import { todayInJapan } from '../../nodes/japan-date.ts';
 import { loadLocalGovernmentTable } from '../../reference-data/local-governments.ts';
 import { importChangesFile } from '../../register/import-changes-file.ts';
 import { openRegisterStore } from '../../register/open-register.ts';
 import type { RegisterStore } from '../../register/RegisterStore.ts';
-import { REJECTION_LEVEL_LABELS, rejectionLevel } from '../../register/register-feed.ts';
+import { rejectionLevel } from '../../register/register-feed.ts';
+import { loadNodeConfig } from '../../nodes/node-config.ts';
 import { EXIT, UsageError } from '../cli-error.ts';
+import { nodeTerminal } from '../terminal-target.ts';
+import { operateAtNode, rejectionsAtNode, showAtNode } from './register-at-node.ts';
+import { formatResidentRecord, printPerformed, printRejections } from './register-format.ts';
 import { printJson, type CommandIO } from '../io.ts';
 
 export const REGISTER_HELP = `juki register — the municipality's existing register (既存住基システム): 住民票 and counter operations
@@ -28,6 +30,14 @@ export const REGISTER_HELP = `juki register — the municipality's existing regi
   juki register feed --register URL [--limit N] [--json]          changes not yet taken by the CS
   juki register rejections --register URL [--limit N] [--json]    changes refused by the CS, the prefecture or the national server (差戻し)
   juki register import --register URL FILE [--json]               a real register's changes (JSON Lines)
+
+  At the running CS (its terminal side; the act is in the node's access log, R23):
+  juki register <operation> --config CS.json [field flags] [--tx ID] [--json]
+  juki register show --config CS.json RESIDENT-CODE [--json]      the 住民票, its household and history
+  juki register rejections --config CS.json [--limit N] [--json]
+  With JUKI_OPERATOR_SESSION (a counter clerk's terminal session, 窓口担当者) the node acts under
+  that operator; at a CS with a web terminal the console may not do counter work. Left-out dates
+  are the node's today.
 
   The register is a database of its own (not a CS store): sqlite:PATH or postgres://…; init records
   its municipality once. Each operation stores the new 住民票 and queues the change of 本人確認情報
@@ -53,19 +63,12 @@ export const REGISTER_HELP = `juki register — the municipality's existing regi
                         returns the stored result and changes nothing.`;
 
 const SUBCOMMANDS = ['init', 'show', 'history', 'household', 'feed', 'rejections', 'import'];
-
-/** Operations made on a notification: --notified defaults to today for them. */
-const NOTIFIED: ReadonlySet<ChangeReason> = new Set([
-  'move-in',
-  'birth',
-  'move-out',
-  'death',
-  'move-within',
-  'code-change-request',
-]);
+/** What `--config` (the running CS's terminal side) offers besides the ten operations. */
+const AT_NODE = ['show', 'rejections'];
 
 const FLAGS = {
   register: { type: 'string' },
+  config: { type: 'string' },
   municipality: { type: 'string' },
   json: { type: 'boolean', default: false },
   limit: { type: 'string', default: '50' },
@@ -101,10 +104,21 @@ export async function runRegister(args: readonly string[], io: CommandIO): Promi
   const [sub, ...rest] = args;
   if (sub === undefined) throw new UsageError('expected an operation or a subcommand');
   const { values, positionals } = parseFlags(rest);
-  if (values.register === undefined) throw new UsageError('--register is required');
   const limit = Number(values.limit);
   if (!Number.isSafeInteger(limit) || limit < 1)
     throw new UsageError('--limit must be a positive integer');
+  if (values.config !== undefined) {
+    if (values.register !== undefined)
+      throw new UsageError('give either --register (offline) or --config (the running CS)');
+    if (SUBCOMMANDS.includes(sub) && !AT_NODE.includes(sub))
+      throw new UsageError(`${sub} takes --register (the register itself), not --config`);
+    const at = await nodeTerminal(await loadNodeConfig(values.config));
+    if (sub === 'show') return showAtNode(at, positionals, values.json, io);
+    if (sub === 'rejections') return rejectionsAtNode(at, limit, values.json, io);
+    const reason = reasonOrUsage(sub);
+    return operateAtNode(at, reason, formFromFlags(reason, values), values.tx, values.json, io);
+  }
+  if (values.register === undefined) throw new UsageError('--register or --config is required');
   if (sub === 'init') return init(values.register, values.municipality, io, values.json);
   if (!SUBCOMMANDS.includes(sub)) {
     const reason = reasonOrUsage(sub);
@@ -171,16 +185,7 @@ export async function runRegister(args: readonly string[], io: CommandIO): Promi
           level: rejectionLevel(r.rejectedBy),
         }));
         if (values.json) printJson(io, rejections);
-        else if (rejections.length === 0) io.out('差戻しはありません (no rejected changes)');
-        else
-          for (const r of rejections) {
-            const what = r.event
-              ? `${changeReasonLabel(r.event.reason)} ${r.event.changeDate} ${r.event.residentCode}`
-              : '(not in this register’s feed)';
-            const by = `${r.rejectedBy} (${REJECTION_LEVEL_LABELS[r.level]})`;
-            io.out(`#${r.id} ${r.recordedAt} by ${by}: ${what}  tx ${r.transactionId}`);
-            io.out(`    ${r.rejection.rule}: ${r.rejection.message}`);
-          }
+        else printRejections(io, rejections);
         return EXIT.ok;
       }
       case 'import': {
@@ -251,24 +256,8 @@ async function operate(
     today,
     transactionId: values.tx,
   });
-  if (values.json) {
-    printJson(io, result);
-    return EXIT.ok;
-  }
-  io.out(
-    `${result.duplicate ? '処理済みです / already performed' : '受理しました / accepted'}: ${changeReasonLabel(reason)} (${reason})  tx ${result.transactionId}`,
-  );
-  io.out(
-    result.event
-      ? `CS への異動: 送信待ち #${result.feedId} (change queued for the CS)`
-      : 'CS への異動はありません (register items only: nothing for the CS)',
-  );
-  for (const m of result.householdChanges)
-    io.out(
-      `世帯の異動 (household): ${m.residentCode} ${m.name.kanji} → ${m.relationship}, 世帯主 ${m.headOfHousehold}`,
-    );
-  io.out('');
-  io.out(formatResidentRecord(result.record));
+  if (values.json) printJson(io, result);
+  else printPerformed(io, { reason, ...result });
   return EXIT.ok;
 }
 
@@ -296,10 +285,9 @@ const SEXES: Readonly<Record<string, string>> = {
 export function formFromFlags(
   reason: ChangeReason,
   v: Flags,
-  today: CalendarDate,
+  today?: CalendarDate,
 ): Record<string, unknown> {
   const form: Record<string, unknown> = v.form === undefined ? {} : jsonForm(v.form);
-  const fields = new Set(formFields(reason));
   const items: Record<string, unknown> = {};
   const set = (field: string, value: unknown) => {
     if (value !== undefined) items[field] = value;
@@ -344,42 +332,6 @@ export function formFromFlags(
     form.corrections = { ...(form.corrections as object | undefined), ...corrections };
   } else Object.assign(form, items);
   for (const k of Object.keys(form)) if (form[k] === undefined) delete form[k];
-
-  // Defaults a counter wants: today's date, a new household for an entry.
-  if (fields.has('changeDate') && form.changeDate === undefined) form.changeDate = today;
-  if (NOTIFIED.has(reason) && fields.has('notifiedOn') && form.notifiedOn === undefined)
-    form.notifiedOn = today;
-  if ((reason === 'move-in' || reason === 'entry-by-authority') && form.household === undefined)
-    form.household = { kind: 'new' };
-  return form;
-}
-
-export function formatResidentRecord(r: ResidentRecord): string {
-  const d = (x: CalendarDate | undefined) =>
-    x === undefined ? '—' : `${formatJapaneseDate(x)} (${x})`;
-  const lines = [
-    `住民票コード (resident code):   ${r.residentCode}`,
-    `個人番号 (individual number):   ${r.individualNumber ?? '—'}`,
-    `氏名 (name):                    ${r.name.kanji}（${r.name.kana}）`,
-    `性別 (sex):                     ${SEX_LABEL[r.sex]}`,
-    `生年月日 (date of birth):       ${d(r.birthDate)}`,
-    `住所 (address):                 ${r.address}`,
-    `団体コード (municipality):      ${r.localGovernmentCode}`,
-    `世帯主 (head of household):     ${r.headOfHousehold}  世帯番号 ${r.householdId}`,
-    `続柄 (relationship):            ${r.relationship}`,
-    r.registeredDomicile
-      ? `本籍・筆頭者 (domicile):        ${r.registeredDomicile.address}  筆頭者 ${r.registeredDomicile.headOfFamily}`
-      : `国籍・地域 (nationality):       ${r.nationality ?? '—'}`,
-    `住民となった年月日:             ${d(r.becameResidentOn)}`,
-    `住所を定めた年月日:             ${d(r.addressSetOn)}`,
-    `前住所 (previous address):      ${r.previousAddress ?? '—'}`,
-    `届出年月日 (notified):          ${d(r.notifiedOn)}`,
-    `最終異動 (last change):         ${changeReasonLabel(r.lastChange.reason)} ${d(r.lastChange.date)}`,
-    `状態 (status):                  ${r.status === 'resident' ? '在住 (resident)' : '消除 (removed)'}`,
-  ];
-  if (r.removal)
-    lines.push(
-      `消除 (removal):                 ${changeReasonLabel(r.removal.reason)} ${d(r.removal.date)}${r.removal.movedOverseas ? ' 国外転出' : ''}${r.removal.destination ? `  転出先 ${r.removal.destination}` : ''}`,
-    );
-  return lines.join('\n');
+  // Without `today` (the running CS), the node fills the same defaults by its own clock.
+  return today === undefined ? form : withCounterDefaults(reason, form, today);
 }

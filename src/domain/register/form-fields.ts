@@ -245,6 +245,9 @@ const FORMS: { readonly [R in ChangeReason]: FormSpec } = {
 /** The form fields of a change reason, for help texts and UIs. */
 export const formFields = (reason: ChangeReason): readonly string[] => Object.keys(FORMS[reason]);
 
+/** The items 職権修正等 may correct (the fields of its `corrections`), for help texts and UIs. */
+export const CORRECTION_FIELDS: readonly string[] = Object.keys(CORRECTIONS);
+
 /**
  * Checks the form of `reason`: exactly its fields, required ones present, each well-formed.
  * Throws RegistryError('invalid') naming the first bad field.

@@ -1,0 +1,83 @@
+import { OPERATIONS, TERMINAL_OPERATIONS } from '../domain/operator/operations.ts';
+
+/**
+ * アクセスログ (the access log, R23) at a node's web terminal, for its auditor (docs/WEB-TERMINAL.md
+ * "Work screens"): the newest records, one operator's if asked, page by page back, and the
+ * verification of the whole chain and its seals. Reading is itself recorded by the node.
+ */
+
+/** Each operation's Japanese name (the part before " / " of its description). */
+const LABELS: Readonly<Record<string, string>> = Object.fromEntries(
+  OPERATIONS.map((o) => [o, TERMINAL_OPERATIONS[o].what.split(' / ')[0]!]),
+);
+
+export const AUDIT_SECTION = `<section id="audit-section" class="work" data-route="POST /api/node/audit/list" hidden>
+  <h2>アクセスログ <small>the access log (R23)</small></h2>
+  <form id="audit-list" data-labels='${JSON.stringify(LABELS)}'>
+    <label>操作者ID / operator <input id="audit-operator" autocomplete="off" placeholder="空欄は全員 / everyone"></label>
+    <button type="submit">表示 / show</button>
+    <button id="audit-verify" type="button" data-route="POST /api/node/audit/verify">検証 / verify the chain and seals</button>
+  </form>
+  <p id="audit-verify-out" role="status" hidden></p>
+  <div id="audit-out" hidden>
+    <table id="audit-table"><thead><tr><th>番号</th><th>日時</th><th>操作者</th><th>操作</th><th>対象</th><th>目的</th><th>結果</th><th>理由</th></tr></thead><tbody></tbody></table>
+    <button id="audit-older" type="button" hidden>さらに古い記録 / older records</button>
+  </div>
+</section>`;
+
+/** `audit.js`: the access-log screen's script. Escapes are doubled: this is a template string. */
+export const AUDIT_SCRIPT = `'use strict';
+(function () {
+  var T = window.JukiTerminal;
+  var $ = function (id) { return document.getElementById(id); };
+  var LABELS = JSON.parse($('audit-list').dataset.labels);
+  var RESULT = { ok: '正常', refused: '拒否', failed: '失敗' };
+  var oldest;
+  function jst(iso) { return new Date(iso).toLocaleString('ja-JP', { timeZone: 'Asia/Tokyo', hour12: false }); }
+  function append(records) {
+    var body = $('audit-table').tBodies[0];
+    records.forEach(function (r) {
+      var tr = document.createElement('tr');
+      [String(r.seq), jst(r.at), r.operator, (LABELS[r.operation] ? LABELS[r.operation] + ' ' : '') + '(' + r.operation + ')',
+        r.target || '—', r.purpose || '—', RESULT[r.result] || r.result, r.reason || '—'].forEach(function (text) {
+        var td = document.createElement('td'); td.textContent = text; tr.appendChild(td);
+      });
+      body.appendChild(tr);
+    });
+  }
+  async function load(more) {
+    var body = {}, operator = $('audit-operator').value.trim();
+    if (operator) body.operator = operator;
+    if (more) body.beforeSeq = oldest;
+    try {
+      var a = await T.call('POST', '/api/node/audit/list', body);
+      if (!more) $('audit-table').tBodies[0].textContent = '';
+      append(a.records);
+      if (a.records.length > 0) oldest = a.records[a.records.length - 1].seq;
+      $('audit-older').hidden = !a.more;
+      $('audit-out').hidden = false;
+      T.status('アクセスログ ' + $('audit-table').tBodies[0].rows.length + ' 件を表示 / ' + a.records.length + ' record(s) shown', 'ok', 'audit.listed');
+    } catch (e) { T.fail(e); }
+  }
+  $('audit-list').addEventListener('submit', function (ev) { ev.preventDefault(); load(false); });
+  $('audit-older').addEventListener('click', function () { load(true); });
+  $('audit-verify').addEventListener('click', async function () {
+    var out = $('audit-verify-out');
+    out.hidden = true;
+    try {
+      var r = await T.call('POST', '/api/node/audit/verify', {});
+      if (r.problem) {
+        out.textContent = '改ざんを検出しました / TAMPERING DETECTED: ' + r.problem.kind + '（記録 ' + r.problem.seq + '）' + r.problem.detail;
+        out.className = 'error';
+        T.status('アクセスログに改ざんがあります / the access log was tampered with', 'error', 'audit.tampered');
+      } else {
+        out.textContent = '改ざんは見つかりません：記録 ' + r.records + ' 件・封印 ' + r.seals + ' 件を検証 / ' + r.records + ' records, ' + r.seals + ' seals verified' +
+          (r.unsealedTail ? '。記録 ' + r.unsealedTail.fromSeq + ' 以降の ' + r.unsealedTail.count + ' 件は未封印 / ' + r.unsealedTail.count + ' not sealed yet' : '');
+        out.className = 'ok';
+        T.status('アクセスログを検証しました / access log verified', 'ok', 'audit.verified');
+      }
+      out.hidden = false;
+    } catch (e) { T.fail(e); }
+  });
+})();
+`;

@@ -254,6 +254,7 @@ export function startRunningSwitch(o: {
         durationMs: r.durationMs,
         outcome: r.outcome,
         reason: r.reason,
+        detail: r.detail,
       });
     },
   });

@@ -14,6 +14,8 @@ export type RouteRecord = {
   readonly outcome: 'relayed' | 'refused' | 'failed';
   /** Why it was refused or failed: a stable reason (`switch.target-not-cs`, …). */
   readonly reason?: string;
+  /** A route that broke off: what broke it (which side, the error's message), for diagnosis. */
+  readonly detail?: string;
   /** Bytes relayed caller → target and target → caller (the inner TLS records). */
   readonly bytesUp: number;
   readonly bytesDown: number;

@@ -133,6 +133,11 @@ export function acceptRoutes(
       });
       acceptor.accept(pending);
       await closed;
+      // The inner session is closed, but the caller's last records and its stream-end may still
+      // be on their way through the switch: the call stays open until they came (the tunnel
+      // drains them, 5 s at most), or the session would refuse them and the switch would record
+      // the route as broken off.
+      await tunnel.incomingDone;
     });
   });
 }

@@ -131,7 +131,10 @@ export async function startSwitch(options: StartSwitchOptions): Promise<SwitchNo
     const started = performance.now();
     const at = now().toISOString();
     const record = (
-      r: Pick<RouteRecord, 'outcome' | 'bytesUp' | 'bytesDown'> & { reason?: string },
+      r: Pick<RouteRecord, 'outcome' | 'bytesUp' | 'bytesDown'> & {
+        reason?: string;
+        detail?: string;
+      },
     ) =>
       options.records({
         at,
@@ -224,7 +227,13 @@ export async function startSwitch(options: StartSwitchOptions): Promise<SwitchNo
         record({ outcome: 'relayed', ...relayed });
       } catch (e) {
         const relayed = e instanceof RelayError ? e.relayed : { bytesUp: 0, bytesDown: 0 };
-        record({ outcome: 'failed', reason: 'switch.route-broke-off', ...relayed });
+        const cause = e instanceof RelayError ? e.cause : e;
+        record({
+          outcome: 'failed',
+          reason: 'switch.route-broke-off',
+          detail: cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause),
+          ...relayed,
+        });
         throw new RegistryError('unavailable', 'the route broke off', 'switch.route-broke-off', {
           cause: e,
         });

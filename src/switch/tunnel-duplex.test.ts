@@ -46,4 +46,23 @@ describe('TunnelDuplex (R2: the byte stream of a route through the switch)', () 
     await new Promise((r) => setImmediate(r));
     expect(t.sent).toEqual(['cancel', 'abort:the tunnel was closed']);
   });
+
+  it('R2: after a clean close, incomingDone waits for the peer’s last records and its end, which are read, not cancelled', async () => {
+    const t = tunnel();
+    let done = false;
+    void t.duplex.incomingDone.then(() => (done = true));
+    t.duplex.end();
+    t.drain();
+    await new Promise((r) => setImmediate(r));
+    t.duplex.destroy();
+    await new Promise((r) => setImmediate(r));
+    // The route's accepting side keeps its call open meanwhile: its session would otherwise
+    // refuse the rest of the upload, and the switch record the route as broken off.
+    expect(done).toBe(false);
+    t.incoming.push(Buffer.from('the peer’s close_notify'));
+    t.incoming.end();
+    await new Promise((r) => setImmediate(r));
+    expect(done).toBe(true);
+    expect(t.sent).toEqual(['end']);
+  });
 });

@@ -19,6 +19,13 @@ import { CancelledError, type IncomingStream, type OutgoingStream } from '../pro
  */
 export class TunnelDuplex extends Duplex {
   #reading = false;
+  #incomingDone: () => void = () => undefined;
+  /**
+   * Settles once the incoming stream has ended or been cancelled: the side that accepted the
+   * route keeps its call open until then, so that its session does not refuse the rest of the
+   * peer's last records (a cancel the switch would record as a route broken off).
+   */
+  readonly incomingDone = new Promise<void>((resolve) => (this.#incomingDone = resolve));
 
   constructor(
     private readonly incoming: IncomingStream,
@@ -52,6 +59,7 @@ export class TunnelDuplex extends Duplex {
       for (;;) {
         const chunk = await this.incoming.read();
         if (chunk === undefined) {
+          this.#incomingDone();
           if (!this.destroyed) this.push(null);
           return;
         }
@@ -62,6 +70,7 @@ export class TunnelDuplex extends Duplex {
         }
       }
     } catch (e) {
+      this.#incomingDone();
       this.destroy(e instanceof Error ? e : new Error(String(e)));
     }
   }
@@ -78,16 +87,18 @@ export class TunnelDuplex extends Duplex {
       if (!this.incoming.settled) {
         const timer = setTimeout(() => {
           if (!this.incoming.settled) this.incoming.cancel('the tunnel was closed');
+          this.#incomingDone();
         }, 5_000);
         timer.unref();
         if (!this.#reading) {
           this.#reading = true;
           void this.#pump().finally(() => clearTimeout(timer));
         }
-      }
+      } else this.#incomingDone();
       return callback(null);
     }
     if (!this.incoming.settled) this.incoming.cancel('the tunnel was closed');
+    this.#incomingDone();
     if (!this.outgoing.settled)
       this.outgoing.abort(error ?? new CancelledError('the tunnel was closed'));
     callback(error);

@@ -4,7 +4,12 @@ import { errorText, type Logger } from './json-log.ts';
 import { startLoopbackTerminal } from './loopback-guard.ts';
 import { auditRoutes } from './node-audit-log.ts';
 import type { NodeConfig } from './node-config.ts';
-import { openNodeAccessLog, startNodeWebTerminal } from './node-web-terminal.ts';
+import { operatorRoutes } from './node-operators.ts';
+import {
+  openNodeAccessLog,
+  openOperatorRegister,
+  startNodeWebTerminal,
+} from './node-web-terminal.ts';
 import type { TerminalRoute } from './terminal-server.ts';
 
 type Address = { host: string; port: number };
@@ -13,7 +18,8 @@ export type Closers = (() => Promise<void>)[];
 
 /**
  * A node's terminal sides (R15, R23): its access log (anchored upstream through `onSealed`, read
- * and verified by the auditor through `/audit/list` and `/audit/verify`), the
+ * and verified by the auditor through `/audit/list` and `/audit/verify`), its operator register
+ * (`/operators…`), the
  * web terminal where operators log in when the config has one, and the loopback terminal side
  * guarded by the machine token and operator sessions. What they open is pushed on `closers`.
  */
@@ -29,11 +35,18 @@ export async function startTerminalSides(o: {
   const accessLog = await openNodeAccessLog(config, log, o.onSealed);
   closers.push(() => accessLog.close());
   const { access } = accessLog;
-  const routes = [...o.routes, ...auditRoutes(accessLog.store, config.bundleDir)];
+  const register = await openOperatorRegister(config);
+  closers.push(() => register.close());
+  const { operators, credentials } = register;
+  const routes = [
+    ...o.routes,
+    ...auditRoutes(accessLog.store, config.bundleDir),
+    ...operatorRoutes({ self: o.self, operators, credentials }),
+  ];
   let webTerminal: Address | undefined;
   let resolveSession: TerminalSessionResolver | undefined;
   if (config.webTerminal) {
-    const w = await startNodeWebTerminal({ config, routes, access, log });
+    const w = await startNodeWebTerminal({ config, routes, access, operators, credentials, log });
     webTerminal = w.address;
     resolveSession = w.resolveTerminalSession;
     closers.push(() => w.close());

@@ -6,7 +6,7 @@ import { TERMINAL_OPERATIONS, type TerminalOperation } from '../domain/operator/
 import { permits } from '../domain/operator/permissions.ts';
 import { openCredentialStore } from '../storage/open-credential-store.ts';
 import { openAccessLogStore, openOperatorStore } from '../storage/open-store.ts';
-import type { AccessLogStore } from '../storage/ports.ts';
+import type { AccessLogStore, CredentialStore } from '../storage/ports.ts';
 import type { OperatorStore } from '../storage/ports.ts';
 import type { OperatorDirectory, OperatorInfo } from '../web-terminal/operator-directory.ts';
 import type { TerminalSessionResolver } from '../web-terminal/terminal-sessions.ts';
@@ -46,6 +46,10 @@ export const ROUTE_OPERATIONS: Readonly<Record<string, TerminalOperation>> = {
   'POST /reports/poll': 'reports.poll',
   'POST /audit/analyse': 'audit.analyse',
   'POST /audit/list': 'audit.read',
+  'GET /operators': 'operator.list',
+  'POST /operators/grant': 'operator.grant',
+  'POST /operators/revoke': 'operator.revoke',
+  'POST /operators/enroll': 'operator.grant',
   'POST /audit/verify': 'audit.verify',
   'POST /route/check': 'route.check',
   'GET /routes': 'route.records',
@@ -185,6 +189,9 @@ export async function startNodeWebTerminal(options: {
   readonly config: NodeConfig;
   readonly routes: readonly TerminalRoute[];
   readonly access: AccessLog;
+  /** The node's operator register and WebAuthn credentials (the caller opens and closes them). */
+  readonly operators: OperatorStore;
+  readonly credentials: CredentialStore;
   readonly log: Logger;
 }): Promise<{
   readonly address: { host: string; port: number };
@@ -195,34 +202,45 @@ export async function startNodeWebTerminal(options: {
   const { config, log } = options;
   const web = config.webTerminal!;
   const tls = web.tls === undefined ? undefined : await loadWebTls(web.tls, web.rpId, log);
+  const { operators, credentials } = options;
+  const terminal = await startWebTerminal({
+    host: web.host,
+    port: web.port,
+    rpId: web.rpId,
+    origin: web.origin,
+    ...(tls === undefined ? {} : { tls }),
+    operators: directoryOf(operators, nodeName(config.node)),
+    credentials,
+    log,
+    routes: guardedRoutes(config.node, options.routes, options.access),
+  });
+  log.info('web-terminal.started', {
+    address: `${terminal.address.host}:${terminal.address.port}`,
+  });
+  return {
+    address: terminal.address,
+    resolveTerminalSession: terminal.resolveTerminalSession,
+    close: () => terminal.close(),
+  };
+}
+
+/** The node's operator register and credentials, for its terminal sides. */
+export async function openOperatorRegister(
+  config: NodeConfig,
+): Promise<{ operators: OperatorStore; credentials: CredentialStore; close(): Promise<void> }> {
   const schema = config.storeSchema === undefined ? {} : { schema: config.storeSchema };
   const operators = await openOperatorStore(config.store, schema);
-  const credentials = await openCredentialStore(config.store, schema);
   try {
-    const terminal = await startWebTerminal({
-      host: web.host,
-      port: web.port,
-      rpId: web.rpId,
-      origin: web.origin,
-      ...(tls === undefined ? {} : { tls }),
-      operators: directoryOf(operators, nodeName(config.node)),
-      credentials,
-      log,
-      routes: guardedRoutes(config.node, options.routes, options.access),
-    });
-    log.info('web-terminal.started', {
-      address: `${terminal.address.host}:${terminal.address.port}`,
-    });
+    const credentials = await openCredentialStore(config.store, schema);
     return {
-      address: terminal.address,
-      resolveTerminalSession: terminal.resolveTerminalSession,
+      operators,
+      credentials,
       close: async () => {
-        await terminal.close();
         await Promise.all([operators.close(), credentials.close()]);
       },
     };
   } catch (e) {
-    await Promise.all([operators.close(), credentials.close()]);
+    await operators.close();
     throw e;
   }
 }

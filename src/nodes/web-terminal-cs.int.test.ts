@@ -8,8 +8,13 @@ import type { ResidentCode } from '../domain/resident/ResidentCode.ts';
 import { openAccessLogStore, openIdentityStore } from '../storage/open-store.ts';
 import {
   act,
+  apiCall,
   chromiumAvailable,
+  enroll,
   launchBrowser,
+  login,
+  me,
+  openTerminal,
   type Terminal,
 } from '../web-terminal/browser-fixtures.ts';
 import { jsonLogger } from './json-log.ts';
@@ -31,7 +36,9 @@ import {
  * no further step. A refused form shows the field or rule. Only the counter clerk's card opens the
  * counter; the console of a CS with a web terminal may not do counter work, and the clerk's
  * terminal session may. Every act is in the CS's access log under the clerk, and an auditor
- * (監査担当者) reads that log on the page and verifies it, the reading recorded too.
+ * (監査担当者) reads that log on the page and verifies it, the reading recorded too. The
+ * administrator grants a new clerk and issues their enrollment token on the page; the clerk
+ * enrolls and logs in; the security officer revokes them, and their session ends at once.
  */
 const hasChromium = chromiumAvailable('the web terminal test at a CS');
 
@@ -65,6 +72,7 @@ describe.skipIf(!hasChromium)('the counter and the access log at a CS’s web te
       ['admin-1', 'administrator', 'bootstrap'],
       ['clerk-1', 'counter-clerk', 'admin-1'],
       ['aud-1', 'auditor', 'admin-1'],
+      ['sec-1', 'security-officer', 'admin-1'],
     ] as const)
       await grantOperator(store, 'cs:131016', { id, card, by });
     national = await startNode(
@@ -277,5 +285,97 @@ describe.skipIf(!hasChromium)('the counter and the access log at a CS’s web te
     await expect(callTerminal(console, 'POST', '/audit/list', {})).rejects.toMatchObject({
       reason: 'operator.session-required',
     });
+  });
+
+  it('the administrator grants a clerk and issues their token; the security officer revokes them (R31)', async () => {
+    const admin = await loggedIn('admin-1');
+    const a = admin.page;
+    for (const shown of [
+      '#operators-section',
+      '#operator-grant',
+      '#operator-enroll',
+      '#operator-revoke',
+    ])
+      expect(await a.isVisible(shown), shown).toBe(true);
+    expect(await a.isHidden('#counter-section')).toBe(true);
+
+    await a.fill('#grant-id', 'clerk-2');
+    await a.fill('#grant-name', '窓口 次郎');
+    await a.selectOption('#grant-card', 'counter-clerk');
+    expect(await act(a, () => a.click('#operator-grant button[type=submit]'))).toMatchObject({
+      kind: 'ok',
+      reason: 'operator.granted',
+    });
+    expect(await act(a, () => a.click('#operators-refresh'))).toMatchObject({ kind: 'ok' });
+    const granted = (await tableCells(admin, 'operators-table')).find((r) => r[0] === 'clerk-2');
+    expect(granted?.[1]).toBe('窓口 次郎');
+    expect(granted?.[2]).toBe('窓口担当者 (counter-clerk)');
+    expect(granted?.[3]).toMatch(/、admin-1$/);
+    expect(granted?.[4]).toBe('有効');
+
+    await a.fill('#issue-token-id', 'clerk-2');
+    expect(await act(a, () => a.click('#operator-enroll button[type=submit]'))).toMatchObject({
+      kind: 'ok',
+      reason: 'operator.enrollment-issued',
+    });
+    const token = (await a.textContent('#issue-token-value')) ?? '';
+    expect(token).toMatch(/^[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{43}$/);
+
+    // The last administrator cannot be revoked: the register refuses it.
+    await a.fill('#revoke-id', 'admin-1');
+    await a.fill('#revoke-reason', '異動のため');
+    expect(await act(a, () => a.click('#operator-revoke button[type=submit]'))).toMatchObject({
+      kind: 'error',
+      reason: 'operator.last-administrator',
+    });
+    await act(a, () => a.click('#logout'));
+    expect(await a.textContent('#issue-token-value')).toBe('');
+
+    // The new clerk registers their card with the token and logs in to the counter.
+    const clerk = await openTerminal(browser, origin);
+    expect(await enroll(clerk.page, 'clerk-2', token)).toMatchObject({ kind: 'ok' });
+    expect(await login(clerk.page, 'clerk-2')).toMatchObject({ kind: 'ok' });
+    expect(await clerk.page.isVisible('#counter-section')).toBe(true);
+
+    // The security officer sees the register and revokes; granting is not theirs.
+    const sec = await loggedIn('sec-1');
+    expect(await sec.page.isVisible('#operator-revoke')).toBe(true);
+    expect(await sec.page.isHidden('#operator-grant')).toBe(true);
+    expect(await sec.page.isHidden('#operator-enroll')).toBe(true);
+    const grantBySec = await apiCall(sec.page, 'POST', '/api/node/operators/grant', {
+      id: 'clerk-3',
+      name: '窓口 三郎',
+      cardType: 'counter-clerk',
+    });
+    expect(grantBySec).toMatchObject({
+      status: 403,
+      body: { error: { reason: 'operator.not-permitted' } },
+    });
+    await sec.page.fill('#revoke-id', 'clerk-2');
+    await sec.page.fill('#revoke-reason', 'カード紛失のため');
+    expect(
+      await act(sec.page, () => sec.page.click('#operator-revoke button[type=submit]')),
+    ).toMatchObject({ kind: 'ok', reason: 'operator.revoked' });
+
+    // The revoked clerk's session ends at once.
+    const after = await me(clerk.page);
+    expect(after).toMatchObject({
+      status: 401,
+      body: { error: { reason: 'session.operator-revoked' } },
+    });
+
+    const log = await openAccessLogStore(store);
+    const acts = (await log.list({ limit: 30 })).filter((r) => r.operation.startsWith('operator.'));
+    await log.close();
+    expect(
+      acts.map((r) => [r.operator, r.operation, r.target, r.result, r.reason]).reverse(),
+    ).toEqual([
+      ['admin-1', 'operator.grant', 'clerk-2', 'ok', undefined],
+      ['admin-1', 'operator.list', '', 'ok', undefined],
+      ['admin-1', 'operator.grant', 'clerk-2', 'ok', undefined],
+      ['admin-1', 'operator.revoke', 'admin-1', 'refused', 'operator.last-administrator'],
+      ['sec-1', 'operator.grant', 'clerk-3', 'refused', 'operator.not-permitted'],
+      ['sec-1', 'operator.revoke', 'clerk-2', 'ok', undefined],
+    ]);
   });
 });

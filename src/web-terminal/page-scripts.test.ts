@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { LOGIN_PAGE, LOGIN_SCRIPT } from './login-page.ts';
 import { AUDIT_SCRIPT, AUDIT_SECTION } from './audit-screen.ts';
 import { COUNTER_SCRIPT, COUNTER_SECTION } from './counter-screen.ts';
+import { OPERATORS_SCRIPT, OPERATORS_SECTION } from './operators-screen.ts';
 import { WORK_SCRIPT } from './work-script.ts';
 import { WORK_SECTIONS } from './work-screens.ts';
 
@@ -18,12 +19,19 @@ describe('the web terminal page', () => {
       ['work.js', WORK_SCRIPT],
       ['counter.js', COUNTER_SCRIPT],
       ['audit.js', AUDIT_SCRIPT],
+      ['operators.js', OPERATORS_SCRIPT],
     ] as const)
       expect(() => new Script(script, { filename: name }), name).not.toThrow(); // compiled, not run
   });
 
   it('has no inline script or handler (the Content-Security-Policy allows only its own files)', () => {
-    for (const html of [LOGIN_PAGE, WORK_SECTIONS, COUNTER_SECTION, AUDIT_SECTION]) {
+    for (const html of [
+      LOGIN_PAGE,
+      WORK_SECTIONS,
+      COUNTER_SECTION,
+      AUDIT_SECTION,
+      OPERATORS_SECTION,
+    ]) {
       expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
       expect(html).not.toMatch(/\son[a-z]+\s*=/i);
     }
@@ -31,11 +39,11 @@ describe('the web terminal page', () => {
 
   it('gives every work screen the route that shows it', () => {
     const sections = [
-      ...`${COUNTER_SECTION}${WORK_SECTIONS}${AUDIT_SECTION}`.matchAll(
+      ...`${COUNTER_SECTION}${WORK_SECTIONS}${AUDIT_SECTION}${OPERATORS_SECTION}`.matchAll(
         /<section id="([a-z-]+)" class="work" ([^>]*)>/g,
       ),
     ];
-    expect(sections.length).toBeGreaterThanOrEqual(9);
+    expect(sections.length).toBeGreaterThanOrEqual(10);
     for (const [, id, attributes] of sections)
       expect(attributes, id).toMatch(/data-route="(GET|POST) \/api\/node\/[a-z/]+" hidden/);
   });

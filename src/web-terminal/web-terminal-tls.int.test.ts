@@ -225,7 +225,14 @@ describe('the web terminal’s certificate and key at start', () => {
       dir,
     );
     const e = await refusal(
-      startNodeWebTerminal({ config, routes: [], access: undefined as never, log }),
+      startNodeWebTerminal({
+        config,
+        routes: [],
+        access: undefined as never,
+        operators: undefined as never,
+        credentials: undefined as never,
+        log,
+      }),
     );
     expect([e.code, e.reason]).toEqual(['forbidden', 'pki.insecure-permissions']);
     expect(e.message).toContain(f.keyPath);

@@ -177,7 +177,7 @@ describe('juki identity and juki demo', () => {
     expect(r.out).toMatch(
       /provision-13 \(provision-operator\): token \S+\.\S+ \(valid until [^)]+\) → 即時提供の照会/,
     );
-    expect(r.out).toMatch(/audit-13 \(auditor\): token \S+\.\S+ .*→ 提供状況の開示/);
+    expect(r.out).toMatch(/audit-13 \(auditor\): token \S+\.\S+ .*→ アクセスログ・提供状況の開示/);
     expect(r.out).toMatch(
       /local-terminal provision\.query tokyo-governor 別表第五:六 → refused \[operator\.session-required\]/,
     );

@@ -32,21 +32,23 @@ const DEMO_OPERATORS = [
     name: '管理 一郎',
     cardType: 'administrator',
     by: 'bootstrap',
-    screens: '監視 / monitoring',
+    screens: '操作者の管理・監視 / operator register, monitoring',
   },
   {
     id: 'audit-13',
     name: '監査 花子',
     cardType: 'auditor',
     by: 'admin-13',
-    screens: '提供状況の開示・報告要求・監視 / disclosure report, report requests, monitoring',
+    screens:
+      'アクセスログ・提供状況の開示・報告要求・監視 / access log, disclosure report, report requests, monitoring',
   },
   {
     id: 'security-13',
     name: '保安 次郎',
     cardType: 'security-officer',
     by: 'admin-13',
-    screens: '監視・緊急遮断 / monitoring, emergency cut-off',
+    screens:
+      '操作者の管理 (一覧・失効)・監視・緊急遮断 / operator register (list, revoke), monitoring, emergency cut-off',
   },
   {
     id: 'provision-13',

@@ -4,11 +4,13 @@ import { NODE_ROLES } from '../../domain/network/NodeRef.ts';
 import { OPERATIONS } from '../../domain/operator/operations.ts';
 import { BOOTSTRAP, type Operator } from '../../domain/operator/operator.ts';
 import { PERMISSIONS, permissionTable, permits } from '../../domain/operator/permissions.ts';
-import { RegistryError } from '../../domain/errors.ts';
-import { directoryOf } from '../../nodes/node-web-terminal.ts';
 import { openCredentialStore } from '../../storage/open-credential-store.ts';
 import { openOperatorStore } from '../../storage/open-store.ts';
-import { issueEnrollmentToken } from '../../web-terminal/enrollment.ts';
+import type { IssuedEnrollment } from '../../web-terminal/enrollment.ts';
+import { issueEnrollmentFor } from '../../nodes/node-operators.ts';
+import { loadNodeConfig } from '../../nodes/node-config.ts';
+import { callTerminal } from '../../nodes/terminal-server.ts';
+import { nodeTerminal } from '../terminal-target.ts';
 import type { OperatorStore } from '../../storage/ports.ts';
 import { EXIT, UsageError } from '../cli-error.ts';
 import { printJson, type CommandIO } from '../io.ts';
@@ -35,6 +37,12 @@ juki operator cards  [--json]
            same node (docs/WEB-TERMINAL.md)
   cards    the card types and what each may do on which node role
 
+  At the running node (its terminal side; each act in the node's access log, R23):
+  juki operator list | grant | revoke | enroll --config NODE.json …   (no --node: the node's own)
+  With JUKI_OPERATOR_SESSION the logged-in operator grants, revokes or issues (leave out
+  --granted-by / --by); on the console of a node without a web terminal name them. The first
+  administrator is granted with --store and --granted-by ${BOOTSTRAP}.
+
   --schema S   PostgreSQL: the node's schema (as in its config's storeSchema)
   card types:  ${CARD_TYPES.join(', ')}`;
 
@@ -49,6 +57,7 @@ const OPTIONS = {
   by: { type: 'string' },
   reason: { type: 'string' },
   all: { type: 'boolean', default: false },
+  config: { type: 'string' },
   json: { type: 'boolean', default: false },
 } as const;
 
@@ -77,6 +86,7 @@ export async function runOperator(args: readonly string[], io: CommandIO): Promi
     action !== 'enroll'
   )
     throw new UsageError('an action is required: grant, revoke, list, history, enroll or cards');
+  if (values.config !== undefined) return atNode(action, values, io);
   const store = await openOperatorStore(
     need(values, 'store'),
     values.schema === undefined ? {} : { schema: values.schema },
@@ -111,47 +121,39 @@ async function grant(store: OperatorStore, v: Values, io: CommandIO): Promise<nu
     grantedBy: need(v, 'granted-by'),
     grantedAt: new Date().toISOString(),
   });
-  if (v.json) printJson(io, granted);
+  printGranted(granted, v.json, io);
+  return EXIT.ok;
+}
+
+function printGranted(granted: Operator, json: boolean | undefined, io: CommandIO): void {
+  if (json) printJson(io, granted);
   else
     io.out(
       `操作者を登録しました / operator granted: ${describe(granted)}（付与: ${granted.grantedBy}）`,
     );
-  return EXIT.ok;
 }
 
 async function enroll(store: OperatorStore, v: Values, io: CommandIO): Promise<number> {
-  const [operator, admin] = [await store.find(need(v, 'id')), await store.find(need(v, 'by'))];
-  if (
-    operator === undefined ||
-    admin === undefined ||
-    admin.revoked !== undefined ||
-    admin.cardType !== 'administrator' ||
-    admin.node !== operator.node
-  )
-    throw new RegistryError(
-      'forbidden',
-      `登録用トークンは同じノードのシステム管理者が発行します / only an active administrator of ${operator?.node ?? 'the operator’s node'} issues enrollment tokens`,
-      'operator.not-authorized',
-    );
   const credentials = await openCredentialStore(
     need(v, 'store'),
     v.schema === undefined ? {} : { schema: v.schema },
   );
   try {
-    const issued = await issueEnrollmentToken(credentials, directoryOf(store, operator.node), {
-      operatorId: operator.id,
-      issuedBy: admin.id,
-    });
-    if (v.json) printJson(io, issued);
-    else
-      io.out(
-        `登録用トークン / enrollment token for ${operator.id}（${issued.expiresAt} まで有効・一度だけ / valid until ${issued.expiresAt}, once）:\n  ${issued.token}\n` +
-          `操作者は Web 端末の「操作者識別カード登録」でこのトークンを入力します / the operator enters it under 操作者識別カード登録 on the node's web terminal`,
-      );
+    const issued = await issueEnrollmentFor(store, credentials, need(v, 'id'), need(v, 'by'));
+    printEnrollment(issued, v.json, io);
     return EXIT.ok;
   } finally {
     await credentials.close();
   }
+}
+
+function printEnrollment(issued: IssuedEnrollment, json: boolean | undefined, io: CommandIO): void {
+  if (json) printJson(io, issued);
+  else
+    io.out(
+      `登録用トークン / enrollment token for ${issued.operatorId}（${issued.expiresAt} まで有効・一度だけ / valid until ${issued.expiresAt}, once）:\n  ${issued.token}\n` +
+        `操作者は Web 端末の「操作者識別カード登録」でこのトークンを入力します / the operator enters it under 操作者識別カード登録 on the node's web terminal`,
+    );
 }
 
 async function revoke(store: OperatorStore, v: Values, io: CommandIO): Promise<number> {
@@ -161,17 +163,25 @@ async function revoke(store: OperatorStore, v: Values, io: CommandIO): Promise<n
     need(v, 'reason'),
     new Date().toISOString(),
   );
-  if (v.json) printJson(io, revoked);
+  printRevoked(revoked, v.json, io);
+  return EXIT.ok;
+}
+
+function printRevoked(revoked: Operator, json: boolean | undefined, io: CommandIO): void {
+  if (json) printJson(io, revoked);
   else
     io.out(
       `操作者を失効させました / operator revoked: ${describe(revoked)}（失効: ${revoked.revoked?.by}、理由: ${revoked.revoked?.reason}）`,
     );
-  return EXIT.ok;
 }
 
 async function list(store: OperatorStore, v: Values, io: CommandIO): Promise<number> {
-  const operators = await store.list({ includeRevoked: v.all });
-  if (v.json) printJson(io, operators);
+  printList(await store.list({ includeRevoked: v.all }), v.json, io);
+  return EXIT.ok;
+}
+
+function printList(operators: readonly Operator[], json: boolean | undefined, io: CommandIO): void {
+  if (json) printJson(io, operators);
   else if (operators.length === 0)
     io.out(
       `操作者はいません (no operators)。最初のシステム管理者は --granted-by ${BOOTSTRAP} で登録します`,
@@ -181,7 +191,59 @@ async function list(store: OperatorStore, v: Values, io: CommandIO): Promise<num
       io.out(
         `${describe(o)}  付与 ${o.grantedAt} by ${o.grantedBy}${o.revoked ? `  失効 ${o.revoked.at} by ${o.revoked.by}: ${o.revoked.reason}` : ''}`,
       );
-  return EXIT.ok;
+}
+
+/**
+ * `--config NODE.json`: the running node's register through its terminal side, so that the act
+ * is in its access log under the operator of JUKI_OPERATOR_SESSION, who is also the granter,
+ * revoker or issuer (--granted-by / --by only on the console of a node without a web terminal).
+ */
+async function atNode(action: string, v: Values, io: CommandIO): Promise<number> {
+  const at = await nodeTerminal(await loadNodeConfig(v.config!));
+  const who = (flag: 'granted-by' | 'by', field: string) =>
+    v[flag] === undefined ? {} : { [field]: v[flag] };
+  switch (action) {
+    case 'list': {
+      const all = (await callTerminal(at, 'GET', '/operators')) as Operator[];
+      printList(v.all ? all : all.filter((o) => o.revoked === undefined), v.json, io);
+      return EXIT.ok;
+    }
+    case 'grant':
+      printGranted(
+        (await callTerminal(at, 'POST', '/operators/grant', {
+          id: need(v, 'id'),
+          name: need(v, 'name'),
+          cardType: need(v, 'card'),
+          ...who('granted-by', 'grantedBy'),
+        })) as Operator,
+        v.json,
+        io,
+      );
+      return EXIT.ok;
+    case 'revoke':
+      printRevoked(
+        (await callTerminal(at, 'POST', '/operators/revoke', {
+          id: need(v, 'id'),
+          reason: need(v, 'reason'),
+          ...who('by', 'by'),
+        })) as Operator,
+        v.json,
+        io,
+      );
+      return EXIT.ok;
+    case 'enroll':
+      printEnrollment(
+        (await callTerminal(at, 'POST', '/operators/enroll', {
+          id: need(v, 'id'),
+          ...who('by', 'by'),
+        })) as IssuedEnrollment,
+        v.json,
+        io,
+      );
+      return EXIT.ok;
+    default:
+      throw new UsageError(`${action} takes --store (the register itself), not --config`);
+  }
 }
 
 async function history(store: OperatorStore, v: Values, io: CommandIO): Promise<number> {

@@ -21,7 +21,7 @@ import type { AccessRecord } from '../../domain/audit/access-log.ts';
  * same address), a node that keeps no register; each refusal stores nothing and is recorded.
  * `juki audit list|verify --config` then read that log at the node.
  */
-describe('the counter at the running CS (juki register … --config)', () => {
+describe('the counter, the access log and the operator register at a running CS (… --config)', () => {
   let dir: string;
   let net: LocalNetwork;
   let csConfig: string;
@@ -192,5 +192,51 @@ describe('the counter at the running CS (juki register … --config)', () => {
     const wrongFlag = await juki('register', 'feed', '--config', csConfig);
     expect(wrongFlag.code).toBe(2);
     expect(wrongFlag.err).toContain('feed takes --register');
+  });
+
+  it('changes the operator register at the running node (juki operator … --config), each act recorded', async () => {
+    const store = net.node('cs:131016').config.store;
+    const boot = await juki(
+      ...['operator', 'grant', '--store', store, '--node', 'cs:131016', '--id', 'admin-9'],
+      ...['--name', '管理 九郎', '--card', 'administrator', '--granted-by', 'bootstrap'],
+    );
+    expect(boot.code, boot.err).toBe(0);
+    const op = (...args: string[]) => juki('operator', ...args, '--config', csConfig);
+    const granted = await op(
+      ...['grant', '--id', 'clerk-9', '--name', '窓口 九子', '--card', 'counter-clerk'],
+      ...['--granted-by', 'admin-9', '--json'],
+    );
+    expect(granted.code, granted.err).toBe(0);
+    expect(JSON.parse(granted.out)).toMatchObject({ node: 'cs:131016', grantedBy: 'admin-9' });
+    const token = await op('enroll', '--id', 'clerk-9', '--by', 'admin-9', '--json');
+    expect(token.code, token.err).toBe(0);
+    expect(JSON.parse(token.out)).toMatchObject({ operatorId: 'clerk-9' });
+    // Nobody named as who acts on the console: refused before anything changes.
+    const anonymous = await op('revoke', '--id', 'clerk-9', '--reason', '退職');
+    expect(anonymous.code).toBe(1);
+    expect(anonymous.err).toContain('operator.actor-required');
+    const revoked = await op('revoke', '--id', 'clerk-9', '--reason', '退職', '--by', 'admin-9');
+    expect(revoked.code, revoked.err).toBe(0);
+    const listed = await op('list', '--all', '--json');
+    expect(
+      (JSON.parse(listed.out) as { id: string; revoked?: object }[]).map((o) => [
+        o.id,
+        o.revoked !== undefined,
+      ]),
+    ).toEqual([
+      ['admin-9', false],
+      ['clerk-9', true],
+    ]);
+
+    const log = await openAccessLogStore(store);
+    const acts = (await log.list({ limit: 10 })).filter((a) => a.operation.startsWith('operator.'));
+    await log.close();
+    expect(acts.map((a) => [a.operation, a.target, a.result, a.reason]).reverse()).toEqual([
+      ['operator.grant', 'clerk-9', 'ok', undefined],
+      ['operator.grant', 'clerk-9', 'ok', undefined],
+      ['operator.revoke', 'clerk-9', 'refused', 'operator.actor-required'],
+      ['operator.revoke', 'clerk-9', 'ok', undefined],
+      ['operator.list', '', 'ok', undefined],
+    ]);
   });
 });

@@ -1,0 +1,144 @@
+import { RegistryError } from '../domain/errors.ts';
+import { nodeName, type NodeRef } from '../domain/network/NodeRef.ts';
+import { CARD_TYPES, isCardType } from '../domain/operator/card-types.ts';
+import type { Operator } from '../domain/operator/operator.ts';
+import type { CredentialStore, OperatorStore } from '../storage/ports.ts';
+import { issueEnrollmentToken, type IssuedEnrollment } from '../web-terminal/enrollment.ts';
+import { actingOperator } from './acting-operator.ts';
+import { directoryOf } from './node-web-terminal.ts';
+import type { TerminalCaller, TerminalRoute } from './terminal-server.ts';
+
+/*
+ * 操作者登録簿 (the operator register, R15, R31; docs/OPERATORS.md) at the running node: listed by
+ * its administrator and security officer, changed by them as their cards allow (grant and
+ * enrollment tokens: the administrator; revocation: both), on the web terminal's 操作者の管理
+ * screen or with `juki operator … --config`. Who grants, revokes or issues a token is the
+ * logged-in operator, never a name in the body (acting-operator.ts); the register's own rules
+ * (operator.ts: the same node, the card's rights, never the last administrator) apply as for
+ * `juki operator --store`, and every act is in the access log with the operator concerned.
+ */
+
+const need = (b: Readonly<Record<string, unknown>>, field: string, reason: string): string => {
+  const v = b[field];
+  if (typeof v !== 'string' || v.trim() === '')
+    throw new RegistryError('invalid', `${field} が必要です / ${field} is required`, reason);
+  return v;
+};
+
+const actor = (
+  b: Readonly<Record<string, unknown>>,
+  field: string,
+  caller: TerminalCaller | undefined,
+): string => {
+  const id = actingOperator(b, field, caller);
+  if (id === undefined)
+    throw new RegistryError(
+      'invalid',
+      `${field}（操作した操作者）が必要です / ${field} (who acts) is required on the console`,
+      'operator.actor-required',
+    );
+  return id;
+};
+
+/**
+ * An enrollment token for operator `operatorId`, issued by `by`: an active administrator of the
+ * same node, otherwise `operator.not-authorized`. The token is shown once and never stored (only
+ * its hash, enrollment.ts).
+ */
+export async function issueEnrollmentFor(
+  operators: OperatorStore,
+  credentials: CredentialStore,
+  operatorId: string,
+  by: string,
+): Promise<IssuedEnrollment> {
+  const [operator, admin] = [await operators.find(operatorId), await operators.find(by)];
+  if (
+    operator === undefined ||
+    admin === undefined ||
+    admin.revoked !== undefined ||
+    admin.cardType !== 'administrator' ||
+    admin.node !== operator.node
+  )
+    throw new RegistryError(
+      'forbidden',
+      `登録用トークンは同じノードのシステム管理者が発行します / only an active administrator of ${operator?.node ?? 'the operator’s node'} issues enrollment tokens`,
+      'operator.not-authorized',
+    );
+  return issueEnrollmentToken(credentials, directoryOf(operators, operator.node), {
+    operatorId: operator.id,
+    issuedBy: admin.id,
+  });
+}
+
+/** The operator register's terminal routes at node `self`. */
+export function operatorRoutes(o: {
+  readonly self: NodeRef;
+  readonly operators: OperatorStore;
+  readonly credentials: CredentialStore;
+  readonly now?: () => Date;
+}): TerminalRoute[] {
+  const node = nodeName(o.self);
+  const now = () => (o.now ?? (() => new Date()))().toISOString();
+  const ofThisNode = async (id: string): Promise<Operator> => {
+    const found = await o.operators.find(id);
+    if (found === undefined || found.node !== node)
+      throw new RegistryError(
+        'not-found',
+        `操作者 ${id} は ${node} に登録されていません / no operator ${id} at ${node}`,
+        'operator.unknown',
+      );
+    return found;
+  };
+  return [
+    {
+      method: 'GET',
+      path: '/operators',
+      run: async () =>
+        (await o.operators.list({ includeRevoked: true })).filter((x) => x.node === node),
+    },
+    {
+      method: 'POST',
+      path: '/operators/grant',
+      run: async (b, caller) => {
+        const cardType = b.cardType;
+        if (typeof cardType !== 'string' || !isCardType(cardType))
+          throw new RegistryError(
+            'invalid',
+            `カード種別が不正です / cardType must be one of ${CARD_TYPES.join(', ')}`,
+            'operator.card-type',
+          );
+        return o.operators.grant({
+          id: need(b, 'id', 'operator.id'),
+          node,
+          name: need(b, 'name', 'operator.name'),
+          cardType,
+          grantedBy: actor(b, 'grantedBy', caller),
+          grantedAt: now(),
+        });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/operators/revoke',
+      run: async (b, caller) => {
+        const id = need(b, 'id', 'operator.id');
+        await ofThisNode(id);
+        return o.operators.revoke(
+          id,
+          actor(b, 'by', caller),
+          need(b, 'reason', 'operator.reason'),
+          now(),
+        );
+      },
+    },
+    {
+      method: 'POST',
+      path: '/operators/enroll',
+      run: async (b, caller) => {
+        const id = need(b, 'id', 'operator.id');
+        await ofThisNode(id);
+        return issueEnrollmentFor(o.operators, o.credentials, id, actor(b, 'by', caller));
+      },
+    },
+  ];
+}

@@ -339,6 +339,80 @@ describe.skipIf(!hasChromium)('the web terminal’s work screens at a prefecture
     });
   });
 
+  it('a provision operator adds a recipient, permits its affair and records its 協定書 (R3, R5)', async () => {
+    await grant('prov-3', 'provision-operator', 'admin-1');
+    const t = await loggedIn('prov-3');
+    const page = t.page;
+    for (const shown of ['#recipient-add', '#permit', '#agreement'])
+      expect(await page.isVisible(shown), shown).toBe(true);
+    // The providing node is this one unless said otherwise.
+    expect(await page.inputValue('#recipient-served-by')).toBe('prefecture:13');
+
+    await page.fill('#recipient-id', 'tokyo-passport-office');
+    await page.fill('#recipient-name', '東京都旅券事務所');
+    await page.selectOption('#recipient-kind', 'prefecture-body');
+    expect(await act(page, () => page.click('#recipient-add button[type=submit]'))).toMatchObject({
+      kind: 'ok',
+      reason: 'register.recipient',
+    });
+    await page.fill('#permit-recipient', 'tokyo-passport-office');
+    await page.fill('#permit-affair', GOVERNOR_PASSPORT);
+    expect(await act(page, () => page.click('#permit button[type=submit]'))).toMatchObject({
+      kind: 'ok',
+      reason: 'register.permit',
+    });
+    // An affair of the national server's tables is not this prefecture server's to provide.
+    await page.fill('#permit-affair', '別表第一:一');
+    expect(await act(page, () => page.click('#permit button[type=submit]'))).toMatchObject({
+      kind: 'error',
+      reason: 'permission.wrong-provider',
+    });
+    await page.fill('#agreement-recipient', 'tokyo-passport-office');
+    await page.fill('#agreement-id', 'tokyo-passport-2026');
+    await page.fill('#agreement-signed', '2026-04-01');
+    await page.fill('#agreement-from', '2026-04-01');
+    await page.fill('#agreement-measures', '照会端末の限定、操作者の記録');
+    expect(await act(page, () => page.click('#agreement button[type=submit]'))).toMatchObject({
+      kind: 'ok',
+      reason: 'register.agreement',
+    });
+    // The same 協定書 number again: an agreement id is never reused.
+    await page.fill('#agreement-id', 'tokyo-passport-2026');
+    await page.fill('#agreement-measures', '照会端末の限定');
+    expect(await act(page, () => page.click('#agreement button[type=submit]'))).toMatchObject({
+      kind: 'error',
+    });
+
+    const office = (await cells(t, 'register-table')).find((r) => r[0] === 'tokyo-passport-office');
+    expect(office).toEqual([
+      'tokyo-passport-office',
+      '東京都旅券事務所',
+      '都道府県の執行機関',
+      GOVERNOR_PASSPORT,
+      'tokyo-passport-2026（2026-04-01 ～ ）',
+      '提供中',
+    ]);
+    // In force at once: the new recipient is answered for its affair.
+    await page.fill('#provision-recipient', 'tokyo-passport-office');
+    await page.fill('#provision-affair', GOVERNOR_PASSPORT);
+    await page.fill('#provision-code', TARO.residentCode);
+    expect(await act(page, () => page.click('#provision button[type=submit]'))).toMatchObject({
+      kind: 'ok',
+      reason: 'provision.answered',
+    });
+    const access = await openAccessLogStore(store);
+    const acts = (await access.list({ limit: 10, operator: 'prov-3' })).filter(
+      (a) => a.operation === 'provision.register',
+    );
+    await access.close();
+    // Each change and each list it refreshed (GET /provision/register is the same operation).
+    expect(acts.filter((a) => a.result === 'ok')).toHaveLength(6);
+    expect(acts.filter((a) => a.result === 'refused').map((a) => [a.target, a.reason])).toEqual([
+      ['tokyo-passport-office', expect.stringMatching(/^agreement\./)],
+      ['tokyo-passport-office', 'permission.wrong-provider'],
+    ]);
+  });
+
   it('a security officer watches the alerts and cuts a node off, then readmits it (R11)', async () => {
     const t = await loggedIn('sec-1');
     for (const shown of ['#monitor-section', '#isolate-section', '#readmit'])

@@ -4,7 +4,8 @@
  * login the page shows those the card holds (`/api/me` lists them):
  * - 即時提供の照会 (a provision query, R13, R21) at a prefecture or agency server;
  * - 一括提供 (a file of query rows, R14) at an agency server;
- * - 提供先の管理 (the recipient register and suspension, R3, R5) and 提供状況の開示 (a resident's
+ * - 提供先の管理 (the recipient register: recipients, permitted affairs, 協定書 and suspension, R3,
+ *   R5) and 提供状況の開示 (a resident's
  *   disclosure report, R17, printable) at a prefecture or national server;
  * - 報告要求 (report requests and their answers, R5, R6) where the node takes part in them;
  * - 監視 (health and alerts, R11) and 緊急遮断 (the emergency cut-off, R11) at every node.
@@ -58,6 +59,31 @@ export const WORK_SECTIONS = `<section id="provision-section" class="work" data-
     <label>理由 / reason <input id="suspension-reason" maxlength="500" autocomplete="off" required></label>
     <button type="submit" value="suspend">停止 / suspend</button>
     <button type="submit" value="reinstate">再開 / reinstate</button>
+  </form>
+  <form id="recipient-add" data-route="POST /api/node/provision/register">
+    <h3>提供先の登録 <small>add a recipient (R3)</small></h3>
+    <label>提供先 ID / id <input id="recipient-id" placeholder="tokyo-board-of-education" autocomplete="off" required></label>
+    <label>名称 / name <input id="recipient-name" maxlength="200" autocomplete="off" required></label>
+    <label>種別 / kind <select id="recipient-kind"><option value="national-agency">国の機関等</option><option value="prefecture-body">都道府県の執行機関</option><option value="municipality">市町村</option></select></label>
+    <label>提供するノード / served by <input id="recipient-served-by" autocomplete="off" required></label>
+    <label>提供先のノード（接続する場合）/ its node, if it connects <input id="recipient-node" placeholder="agency:mhlw-pension" autocomplete="off"></label>
+    <button type="submit">登録 / add</button>
+  </form>
+  <form id="permit" data-route="POST /api/node/provision/register">
+    <h3>事務の許可 <small>permit a statutory affair (別表 or 条例)</small></h3>
+    <label>提供先 ID / recipient <input id="permit-recipient" autocomplete="off" required></label>
+    <label>事務 / affair <input id="permit-affair" placeholder="別表第五:六" autocomplete="off" required></label>
+    <label><input type="checkbox" id="permit-resident-code"> 住民票コードそのものを提供する（事務が必要とする場合のみ）/ the affair needs the resident code itself</label>
+    <button type="submit">許可 / permit</button>
+  </form>
+  <form id="agreement" data-route="POST /api/node/provision/register">
+    <h3>協定書の記録 <small>record an agreement (協定書, R5)</small></h3>
+    <label>提供先 ID / recipient <input id="agreement-recipient" autocomplete="off" required></label>
+    <label>協定書の番号 / agreement id <input id="agreement-id" autocomplete="off" required></label>
+    <label>締結日 / signed on <input id="agreement-signed" type="date" required></label>
+    <label>有効期間 / valid <input id="agreement-from" type="date" required> ～ <input id="agreement-to" type="date"></label>
+    <label>保護措置 / protection measures <textarea id="agreement-measures" maxlength="2000" rows="3" required></textarea></label>
+    <button type="submit">記録 / record</button>
   </form>
 </section>
 <section id="disclosure-section" class="work" data-route="POST /api/node/disclosure/report" hidden>

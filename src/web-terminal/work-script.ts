@@ -225,6 +225,38 @@ export const WORK_SCRIPT = `'use strict';
     } catch (err) { T.fail(err); }
   });
 
+  // The register's other changes (POST /provision/register), each in force at once.
+  document.addEventListener('juki:me', function (ev) {
+    if (ev.detail && !value('recipient-served-by')) $('recipient-served-by').value = ev.detail.operator.node;
+  });
+  async function changeRegister(body, clear) {
+    try {
+      var a = await T.call('POST', '/api/node/provision/register', body);
+      clear.forEach(function (id) { $(id).value = ''; });
+      await listRegister(true);
+      T.status(a.done, 'ok', 'register.' + a.change);
+    } catch (e) { T.fail(e); }
+  }
+  $('recipient-add').addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    var body = { change: 'recipient', id: value('recipient-id'), name: value('recipient-name'),
+      kind: $('recipient-kind').value, servedBy: value('recipient-served-by') };
+    if (value('recipient-node')) body.node = value('recipient-node');
+    changeRegister(body, ['recipient-id', 'recipient-name', 'recipient-node']);
+  });
+  $('permit').addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    changeRegister({ change: 'permit', recipientId: value('permit-recipient'), affairId: value('permit-affair'),
+      identifier: $('permit-resident-code').checked ? 'resident-code' : 'pseudonym' }, ['permit-affair']);
+  });
+  $('agreement').addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    var body = { change: 'agreement', recipientId: value('agreement-recipient'), id: value('agreement-id'),
+      signedOn: $('agreement-signed').value, validFrom: $('agreement-from').value, protectionMeasures: value('agreement-measures') };
+    if ($('agreement-to').value) body.validTo = $('agreement-to').value;
+    changeRegister(body, ['agreement-id', 'agreement-measures']);
+  });
+
   var ROLE = { origin: '要求元', target: '宛先', relay: '中継' };
   var STATE = { waiting: '回答待ち', answered: '回答済み', refused: '拒否' };
   async function listReports(quiet) {

@@ -178,6 +178,9 @@ describe('juki identity and juki demo', () => {
       /provision-13 \(provision-operator\): token \S+\.\S+ \(valid until [^)]+\) → 即時提供の照会/,
     );
     expect(r.out).toMatch(/audit-13 \(auditor\): token \S+\.\S+ .*→ アクセスログ・提供状況の開示/);
+    // 千代田区's CS has a web terminal too: its counter clerk works the counter there.
+    expect(r.out).toMatch(/操作者登録簿 operators of cs:131016: admin-131016 \(administrator\)/);
+    expect(r.out).toMatch(/clerk-131016 \(counter-clerk\): token \S+\.\S+ .*→ 窓口業務/);
     expect(r.out).toMatch(
       /local-terminal provision\.query tokyo-governor 別表第五:六 → refused \[operator\.session-required\]/,
     );
@@ -188,7 +191,8 @@ describe('juki identity and juki demo', () => {
     expect(r.out).toMatch(
       /\n {2}agency:mhlw-pension +console: node bin\/juki\.js node health --config /,
     );
-    expect(r.out).toMatch(/\n {2}cs:131016 +console: /);
+    expect(r.out).toMatch(/\n {2}cs:131016 +Web 端末 http:\/\/localhost:\d+: operators log in/);
+    expect(r.out).toMatch(/\n {2}cs:271276 +console: /);
     // R16: the national server's analysis finds the same person asked for again and again.
     expect(r.out).toMatch(
       /audit-finding repeat\.same-person recipient=mhlw-pension target=\d{11} count=13 threshold=10/,

@@ -8,24 +8,53 @@ import { openAccessLogStore, openOperatorStore } from '../../storage/open-store.
 import { issueEnrollmentToken } from '../../web-terminal/enrollment.ts';
 import { callTerminal } from '../../nodes/terminal-server.ts';
 import { runningTerminalTarget } from '../../nodes/terminal-token.ts';
+import type { CardType } from '../../domain/operator/card-types.ts';
 import type { CommandIO } from '../io.ts';
 
-/** The node whose operators the demo registers, and where its web terminal listens. */
+/** The node whose operators and access log the demo shows, and where its web terminal listens. */
 export const DEMO_OPERATOR_NODE = 'prefecture:13';
-const webPort = (basePort: number): number => basePort + 99; // free in network-init's layout
+/** 千代田区's CS, whose web terminal has the counter (窓口業務). */
+export const DEMO_COUNTER_NODE = 'cs:131016';
+// Free in network-init's layout: servers use +0…+51 and their terminals +100…+199.
+const WEB_PORTS = { [DEMO_OPERATOR_NODE]: 99, [DEMO_COUNTER_NODE]: 98 } as const;
 
-/** Gives prefecture:13's config a web terminal (before the network starts). */
-export async function addDemoWebTerminal(dir: string, basePort: number): Promise<string> {
-  const path = join(dir, 'nodes', 'prefecture-13.json');
-  const config = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-  const port = webPort(basePort);
-  const origin = `http://localhost:${port}`;
-  config.webTerminal = { host: '127.0.0.1', port, rpId: 'localhost', origin };
-  await writeFile(path, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
-  return origin;
+/** Gives prefecture:13's and cs:131016's configs a web terminal (before the network starts). */
+export async function addDemoWebTerminals(
+  dir: string,
+  basePort: number,
+): Promise<Record<keyof typeof WEB_PORTS, string>> {
+  const origins: Record<string, string> = {};
+  for (const [node, offset] of Object.entries(WEB_PORTS)) {
+    const path = join(dir, 'nodes', `${node.replace(':', '-')}.json`);
+    const config = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+    const port = basePort + offset;
+    const origin = `http://localhost:${port}`;
+    config.webTerminal = { host: '127.0.0.1', port, rpId: 'localhost', origin };
+    await writeFile(path, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+    origins[node] = origin;
+  }
+  return origins;
 }
 
 /** The operators, each with the web terminal's screens its card opens (docs/WEB-TERMINAL.md). */
+const COUNTER_OPERATORS = [
+  {
+    id: 'admin-131016',
+    name: '管理 千代',
+    cardType: 'administrator',
+    by: 'bootstrap',
+    screens: '操作者の管理・監視 / operator register, monitoring',
+  },
+  {
+    id: 'clerk-131016',
+    name: '窓口 田代',
+    cardType: 'counter-clerk',
+    by: 'admin-131016',
+    screens:
+      '窓口業務（十の異動事由・住民票の照会・差戻し）/ the counter: the ten operations, a 住民票, refused changes',
+  },
+] as const;
+
 const DEMO_OPERATORS = [
   {
     id: 'admin-13',
@@ -66,41 +95,25 @@ const DEMO_OPERATORS = [
  */
 export async function runDemoOperators(options: {
   network: LocalNetwork;
-  origin: string;
+  origins: Readonly<Record<string, string>>;
   io: CommandIO;
 }): Promise<void> {
   const { network, io } = options;
+  await registerOperators(
+    network.node(DEMO_OPERATOR_NODE).config.store,
+    DEMO_OPERATOR_NODE,
+    DEMO_OPERATORS,
+    options,
+  );
+  await registerOperators(
+    network.node(DEMO_COUNTER_NODE).config.store,
+    DEMO_COUNTER_NODE,
+    COUNTER_OPERATORS,
+    options,
+  );
   const config = network.node(DEMO_OPERATOR_NODE).config;
-  const operators = await openOperatorStore(config.store);
-  const credentials = await openCredentialStore(config.store);
   const accessStore = await openAccessLogStore(config.store);
   try {
-    for (const o of DEMO_OPERATORS)
-      await operators.grant({
-        id: o.id,
-        node: DEMO_OPERATOR_NODE,
-        name: o.name,
-        cardType: o.cardType,
-        grantedBy: o.by,
-        grantedAt: new Date().toISOString(),
-      });
-    io.out(
-      `      操作者登録簿 operators of ${DEMO_OPERATOR_NODE}: ${DEMO_OPERATORS.map((o) => `${o.id} (${o.cardType})`).join(', ')}`,
-    );
-    io.out(
-      `      Web 端末 ${options.origin} (while the node runs: juki node start --config ${join('nodes', 'prefecture-13.json')}): 操作者識別カード登録 with an operator ID and its token below, then ログイン with the card (a FIDO2 key or the computer's own authenticator, user verification required); each card opens its own screens:`,
-    );
-    const directory = directoryOf(operators, DEMO_OPERATOR_NODE);
-    for (const o of DEMO_OPERATORS) {
-      const token = await issueEnrollmentToken(credentials, directory, {
-        operatorId: o.id,
-        issuedBy: 'admin-13',
-      });
-      io.out(
-        `        ${o.id} (${o.cardType}): token ${token.token} (valid until ${token.expiresAt}) → ${o.screens}`,
-      );
-    }
-
     // Sealed now (a running node seals every 1,000 records and when it stops), then verified.
     await new AccessLog(accessStore, { key: await sealKeyFromBundle(config.bundleDir) }).seal();
     const certificate = await readFile(join(config.bundleDir, 'node.crt'), 'utf8');
@@ -115,7 +128,49 @@ export async function runDemoOperators(options: {
       `      検証 juki audit verify: ${v.ok ? `OK — ${v.records} records in one hash chain, sealed with ${DEMO_OPERATOR_NODE}'s key` : `改ざん tampering: ${v.problem?.kind} at #${v.problem?.seq}`}`,
     );
   } finally {
-    await Promise.all([operators.close(), credentials.close(), accessStore.close()]);
+    await accessStore.close();
+  }
+}
+
+/** A node's operators granted, and a one-time enrollment token for each, printed. */
+async function registerOperators(
+  store: string,
+  node: string,
+  list: readonly { id: string; name: string; cardType: CardType; by: string; screens: string }[],
+  options: { readonly origins: Readonly<Record<string, string>>; readonly io: CommandIO },
+): Promise<void> {
+  const { io } = options;
+  const operators = await openOperatorStore(store);
+  const credentials = await openCredentialStore(store);
+  try {
+    for (const o of list)
+      await operators.grant({
+        id: o.id,
+        node,
+        name: o.name,
+        cardType: o.cardType,
+        grantedBy: o.by,
+        grantedAt: new Date().toISOString(),
+      });
+    io.out(
+      `      操作者登録簿 operators of ${node}: ${list.map((o) => `${o.id} (${o.cardType})`).join(', ')}`,
+    );
+    io.out(
+      `      Web 端末 ${options.origins[node]} (while the node runs: juki node start --config ${join('nodes', `${node.replace(':', '-')}.json`)}): 操作者識別カード登録 with an operator ID and its token below, then ログイン with the card (a FIDO2 key or the computer's own authenticator, user verification required); each card opens its own screens:`,
+    );
+    const directory = directoryOf(operators, node);
+    const admin = list.find((o) => o.cardType === 'administrator')!;
+    for (const o of list) {
+      const token = await issueEnrollmentToken(credentials, directory, {
+        operatorId: o.id,
+        issuedBy: admin.id,
+      });
+      io.out(
+        `        ${o.id} (${o.cardType}): token ${token.token} (valid until ${token.expiresAt}) → ${o.screens}`,
+      );
+    }
+  } finally {
+    await Promise.all([operators.close(), credentials.close()]);
   }
 }
 

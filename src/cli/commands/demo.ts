@@ -22,7 +22,7 @@ import type { CommandIO } from '../io.ts';
 import { createProgress } from '../progress.ts';
 import { DEMO_COUNTRY, registerPopulation, someoneLivingAlone } from './demo-country.ts';
 import {
-  addDemoWebTerminal,
+  addDemoWebTerminals,
   runDemoOperators,
   runDemoSuspiciousPattern,
 } from './demo-operators.ts';
@@ -92,7 +92,7 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
     `1/8 ネットワーク構築 network: ${manifest.nodes.length} nodes, each with a certificate of the network CA (${join(dir, 'pki')})`,
   );
 
-  const webOrigin = await addDemoWebTerminal(dir, basePort);
+  const webOrigins = await addDemoWebTerminals(dir, basePort);
 
   // 2. Start every node (here in one process; `juki node start` runs each as its own).
   const network = await startLocalNetwork(dir, manifest);
@@ -222,7 +222,7 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
     io.out(
       '\n7/8 操作者と操作記録 operators, the access log and its analysis (R15, R16, R23, R31):',
     );
-    await runDemoOperators({ network, origin: webOrigin, io });
+    await runDemoOperators({ network, origins: webOrigins, io });
     await runDemoSuspiciousPattern({
       network,
       affairId: DEMO_PENSION_AFFAIR,

@@ -378,4 +378,55 @@ describe.skipIf(!hasChromium)('the counter and the access log at a CS’s web te
       ['sec-1', 'operator.revoke', 'clerk-2', 'ok', undefined],
     ]);
   });
+
+  it('the administrator runs the integrity check and the retention run now and reads their records', async () => {
+    const t = await loggedIn('admin-1');
+    const page = t.page;
+    for (const shown of [
+      '#maintenance-section',
+      '#integrity-run',
+      '#retention-run',
+      '#route-check',
+    ])
+      expect(await page.isVisible(shown), shown).toBe(true);
+    // The disclosure records are a prefecture server's to fetch.
+    expect(await page.isHidden('#disclosure-sync')).toBe(true);
+
+    // 本人確認情報整合 (R20): what the counter sent is at the prefecture server, record for record.
+    const checked = await act(page, () => page.click('#integrity-run'));
+    expect(checked, checked.text).toMatchObject({ kind: 'ok', reason: 'integrity.matching' });
+    expect(checked.text).toMatch(/^prefecture:13 と一致しました/);
+    const [check] = await tableCells(t, 'integrity-table');
+    expect(check?.slice(1)).toEqual([
+      'prefecture:13（送信側）',
+      expect.stringMatching(/^(\d+)・\1$/),
+      '一致',
+      '—',
+    ]);
+
+    // 保存期間 (R33): nothing here is old enough; the run is recorded with its counts.
+    expect(await act(page, () => page.click('#retention-run'))).toMatchObject({
+      kind: 'ok',
+      reason: 'retention.ran',
+    });
+    const [run] = await tableCells(t, 'retention-table');
+    expect(run?.slice(2)).toEqual(['0', '0', '—']);
+
+    // 疎通確認 (R2) with a node that is not a CS: refused with its reason.
+    await page.fill('#route-check-to', 'prefecture:13');
+    expect(await act(page, () => page.click('#route-check button[type=submit]'))).toMatchObject({
+      kind: 'error',
+    });
+
+    const log = await openAccessLogStore(store);
+    const acts = await log.list({ limit: 10, operator: 'admin-1' });
+    await log.close();
+    expect(acts.map((a) => [a.operation, a.result]).slice(0, 5)).toEqual([
+      ['route.check', expect.stringMatching(/^(refused|failed)$/)],
+      ['retention.list', 'ok'],
+      ['retention.run', 'ok'],
+      ['integrity.list', 'ok'],
+      ['integrity.check', 'ok'],
+    ]);
+  });
 });

@@ -1,5 +1,6 @@
 import { AUDIT_SECTION } from './audit-screen.ts';
 import { COUNTER_SECTION } from './counter-screen.ts';
+import { MAINTENANCE_SECTION } from './maintenance-screen.ts';
 import { OPERATORS_SECTION } from './operators-screen.ts';
 import { WORK_CSS, WORK_SECTIONS } from './work-screens.ts';
 
@@ -8,8 +9,9 @@ import { WORK_CSS, WORK_SECTIONS } from './work-screens.ts';
  * Content-Security-Policy allows only this origin's scripts), no external resource. `app.js` uses
  * the @simplewebauthn/browser UMD bundle served as `/webauthn.js`; the work screens after login
  * are work-screens.ts and work-script.ts (`/work.js`), the counter's counter-screen.ts
- * (`/counter.js`), the access log's audit-screen.ts (`/audit.js`) and the operator register's
- * operators-screen.ts (`/operators.js`).
+ * (`/counter.js`), the access log's audit-screen.ts (`/audit.js`), the operator register's
+ * operators-screen.ts (`/operators.js`) and node maintenance's maintenance-screen.ts
+ * (`/maintenance.js`).
  */
 export const LOGIN_PAGE = `<!doctype html>
 <html lang="ja">
@@ -24,6 +26,7 @@ export const LOGIN_PAGE = `<!doctype html>
 <script src="/counter.js" defer></script>
 <script src="/audit.js" defer></script>
 <script src="/operators.js" defer></script>
+<script src="/maintenance.js" defer></script>
 </head>
 <body>
 <h1>住基ネット 端末 <small>Juki-net terminal</small></h1>
@@ -47,6 +50,7 @@ ${COUNTER_SECTION}
 ${WORK_SECTIONS}
 ${AUDIT_SECTION}
 ${OPERATORS_SECTION}
+${MAINTENANCE_SECTION}
 </section>
 <section id="login-section">
   <h2>ログイン <small>log in</small></h2>

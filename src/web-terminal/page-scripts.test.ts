@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { LOGIN_PAGE, LOGIN_SCRIPT } from './login-page.ts';
 import { AUDIT_SCRIPT, AUDIT_SECTION } from './audit-screen.ts';
 import { COUNTER_SCRIPT, COUNTER_SECTION } from './counter-screen.ts';
+import { MAINTENANCE_SCRIPT, MAINTENANCE_SECTION } from './maintenance-screen.ts';
 import { OPERATORS_SCRIPT, OPERATORS_SECTION } from './operators-screen.ts';
 import { WORK_SCRIPT } from './work-script.ts';
 import { WORK_SECTIONS } from './work-screens.ts';
@@ -20,6 +21,7 @@ describe('the web terminal page', () => {
       ['counter.js', COUNTER_SCRIPT],
       ['audit.js', AUDIT_SCRIPT],
       ['operators.js', OPERATORS_SCRIPT],
+      ['maintenance.js', MAINTENANCE_SCRIPT],
     ] as const)
       expect(() => new Script(script, { filename: name }), name).not.toThrow(); // compiled, not run
   });
@@ -39,11 +41,11 @@ describe('the web terminal page', () => {
 
   it('gives every work screen the route that shows it', () => {
     const sections = [
-      ...`${COUNTER_SECTION}${WORK_SECTIONS}${AUDIT_SECTION}${OPERATORS_SECTION}`.matchAll(
+      ...`${COUNTER_SECTION}${WORK_SECTIONS}${AUDIT_SECTION}${OPERATORS_SECTION}${MAINTENANCE_SECTION}`.matchAll(
         /<section id="([a-z-]+)" class="work" ([^>]*)>/g,
       ),
     ];
-    expect(sections.length).toBeGreaterThanOrEqual(10);
+    expect(sections.length).toBeGreaterThanOrEqual(11);
     for (const [, id, attributes] of sections)
       expect(attributes, id).toMatch(/data-route="(GET|POST) \/api\/node\/[a-z/]+" hidden/);
   });

@@ -10,6 +10,7 @@ import type { CredentialStore } from '../storage/ports.ts';
 import { LOGIN_CSS, LOGIN_PAGE, LOGIN_SCRIPT } from './login-page.ts';
 import { AUDIT_SCRIPT } from './audit-screen.ts';
 import { COUNTER_SCRIPT } from './counter-screen.ts';
+import { MAINTENANCE_SCRIPT } from './maintenance-screen.ts';
 import { OPERATORS_SCRIPT } from './operators-screen.ts';
 import { WORK_SCRIPT } from './work-script.ts';
 import { DEFAULT_LOCK_POLICY, type LockPolicy } from './login-lock.ts';
@@ -112,6 +113,7 @@ const STATIC: Record<string, { type: string; body: () => string }> = {
   '/counter.js': { type: 'text/javascript; charset=utf-8', body: () => COUNTER_SCRIPT },
   '/audit.js': { type: 'text/javascript; charset=utf-8', body: () => AUDIT_SCRIPT },
   '/operators.js': { type: 'text/javascript; charset=utf-8', body: () => OPERATORS_SCRIPT },
+  '/maintenance.js': { type: 'text/javascript; charset=utf-8', body: () => MAINTENANCE_SCRIPT },
 };
 
 function cookies(req: IncomingMessage): Map<string, string> {

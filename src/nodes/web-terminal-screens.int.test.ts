@@ -413,6 +413,25 @@ describe.skipIf(!hasChromium)('the web terminal’s work screens at a prefecture
     ]);
   });
 
+  it('an auditor analyses the access log now (R16) and reads it', async () => {
+    const t = await loggedIn('aud-1');
+    const analysed = await act(t.page, () => t.page.click('#audit-analyse'));
+    expect(analysed, analysed.text).toMatchObject({ kind: 'ok', reason: 'audit.analysed' });
+    expect(analysed.text).toMatch(/^解析しました：記録 \d+ 件・所見 \d+ 件（新規 \d+ 件/);
+    expect(await act(t.page, () => t.page.click('#audit-list button[type=submit]'))).toMatchObject({
+      kind: 'ok',
+      reason: 'audit.listed',
+    });
+    const [newest] = await cells(t, 'audit-table');
+    expect(newest?.slice(2, 7)).toEqual([
+      'aud-1',
+      'アクセスログの解析 (audit.analyse)',
+      '—',
+      '—',
+      '正常',
+    ]);
+  });
+
   it('a security officer watches the alerts and cuts a node off, then readmits it (R11)', async () => {
     const t = await loggedIn('sec-1');
     for (const shown of ['#monitor-section', '#isolate-section', '#readmit'])

@@ -17,6 +17,7 @@ export const AUDIT_SECTION = `<section id="audit-section" class="work" data-rout
     <label>操作者ID / operator <input id="audit-operator" autocomplete="off" placeholder="空欄は全員 / everyone"></label>
     <button type="submit">表示 / show</button>
     <button id="audit-verify" type="button" data-route="POST /api/node/audit/verify">検証 / verify the chain and seals</button>
+    <button id="audit-analyse" type="button" data-route="POST /api/node/audit/analyse">解析 / analyse now (R16)</button>
   </form>
   <p id="audit-verify-out" role="status" hidden></p>
   <div id="audit-out" hidden>
@@ -61,6 +62,13 @@ export const AUDIT_SCRIPT = `'use strict';
   }
   $('audit-list').addEventListener('submit', function (ev) { ev.preventDefault(); load(false); });
   $('audit-older').addEventListener('click', function () { load(true); });
+  $('audit-analyse').addEventListener('click', async function () {
+    try {
+      var r = await T.call('POST', '/api/node/audit/analyse', {});
+      T.status('解析しました：記録 ' + r.records + ' 件・所見 ' + r.findings + ' 件（新規 ' + r.newFindings.length + ' 件、監視の警報に）/ analysed ' +
+        r.records + ' records: ' + r.findings + ' finding(s), ' + r.newFindings.length + ' new (raised as alerts)', 'ok', 'audit.analysed');
+    } catch (e) { T.fail(e); }
+  });
   $('audit-verify').addEventListener('click', async function () {
     var out = $('audit-verify-out');
     out.hidden = true;

@@ -4,7 +4,7 @@
  * record, the retention run (R1, R33) and its record, at a prefecture server the fetch of the
  * national server's disclosure records (R17), at a CS the connectivity check through the switch
  * (R2). Each part shows only where the card and the node's role have its route; the jobs also
- * run on their schedules, this runs them now.
+ * run on their schedules, this runs them now. At the switch: its route records (経路記録).
  */
 export const MAINTENANCE_SECTION = `<section id="maintenance-section" class="work" data-route="GET /api/node/retention" hidden>
   <h2>運用管理 <small>node maintenance</small></h2>
@@ -30,6 +30,11 @@ export const MAINTENANCE_SECTION = `<section id="maintenance-section" class="wor
     <label>相手の CS / CS <input id="route-check-to" placeholder="cs:271276" autocomplete="off" required></label>
     <button type="submit">確認 / check</button>
   </form>
+</section>
+<section id="routes-section" class="work" data-route="GET /api/node/routes" hidden>
+  <h2>経路記録 <small>the switch's route records: who, when, bytes, never content (R2)</small></h2>
+  <button id="routes-refresh" type="button">一覧 / list</button>
+  <div id="routes-out" hidden><table id="routes-table"><thead><tr><th>日時</th><th>要求元</th><th>宛先</th><th>結果</th><th>理由</th><th>バイト（上り・下り）</th><th>所要 (ms)</th></tr></thead><tbody></tbody></table></div>
 </section>`;
 
 /** `maintenance.js`: the screen's script. Escapes are doubled: this is a template string. */
@@ -97,6 +102,19 @@ export const MAINTENANCE_SCRIPT = `'use strict';
     try {
       var r = await T.call('POST', '/api/node/disclosure/sync', {});
       T.status(r.source + ' から ' + r.fetched + ' 件を取得（新規 ' + r.added + ' 件）/ fetched ' + r.fetched + ', ' + r.added + ' new', 'ok', 'disclosure.synced');
+    } catch (e) { T.fail(e); }
+  });
+
+  var OUTCOME = { relayed: '中継', refused: '拒否', failed: '中断' };
+  $('routes-refresh').addEventListener('click', async function () {
+    try {
+      var list = await T.call('GET', '/api/node/routes');
+      rows('routes-table', list, function (r) {
+        return [jst(r.at), r.caller, r.target, OUTCOME[r.outcome] || r.outcome, r.reason || '—',
+          r.bytesUp + '・' + r.bytesDown, String(r.durationMs)];
+      });
+      $('routes-out').hidden = false;
+      T.status('経路記録 ' + list.length + ' 件 / ' + list.length + ' route record(s)', 'ok', 'routes.listed');
     } catch (e) { T.fail(e); }
   });
 

@@ -1,16 +1,7 @@
 import type { ChangeReason } from '../change/ChangeReason.ts';
 import type { CalendarDate } from '../dates/CalendarDate.ts';
 import { formFields } from './form-fields.ts';
-
-/** Operations made on a notification (届出): their 届出年月日 defaults to today. */
-const NOTIFIED: ReadonlySet<ChangeReason> = new Set([
-  'move-in',
-  'birth',
-  'move-out',
-  'death',
-  'move-within',
-  'code-change-request',
-]);
+import { NOTIFIED } from './register-rules.ts';
 
 /**
  * What a counter leaves out and means "today" or "the usual": 異動年月日 today, 届出年月日 today

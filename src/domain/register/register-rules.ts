@@ -75,7 +75,7 @@ const NOTIFIED_AFTER: ReadonlySet<ChangeReason> = new Set([
 ]);
 
 /** Reasons that are made on a notification (届出) or request; the others are by authority (職権). */
-const NOTIFIED: ReadonlySet<ChangeReason> = new Set([
+export const NOTIFIED: ReadonlySet<ChangeReason> = new Set([
   'move-in',
   'birth',
   'move-out',

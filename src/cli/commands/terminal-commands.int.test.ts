@@ -239,4 +239,43 @@ describe('the counter, the access log and the operator register at a running CS 
       ['operator.list', '', 'ok', undefined],
     ]);
   });
+
+  it('refuses malformed requests at the counter and the operator register, each recorded with its reason', async () => {
+    const at = await runningTerminalTarget(net.node('cs:131016'));
+    const refusal = (path: string, body: Record<string, unknown>) =>
+      callTerminal(at, 'POST', path, body).then(
+        () => 'answered',
+        (e: { reason: string }) => e.reason,
+      );
+    expect(
+      await refusal('/register/operation', { reason: '死亡', form: {}, transactionId: 'a b' }),
+    ).toBe('register.form.transaction-id');
+    expect(await refusal('/register/operation', { reason: '死亡', form: [] })).toBe(
+      'register.form.not-an-object',
+    );
+    expect(await refusal('/register/record', { residentCode: '24727059608' })).toBe(
+      'register.no-record',
+    );
+    expect(
+      await refusal('/operators/grant', { id: 'x-1', name: 'x', cardType: 'king', grantedBy: 'a' }),
+    ).toBe('operator.card-type');
+    expect(await refusal('/operators/revoke', { id: 'clerk-9', by: 'admin-9' })).toBe(
+      'operator.reason',
+    );
+    expect(await refusal('/operators/enroll', { id: 'nobody', by: 'admin-9' })).toBe(
+      'operator.unknown',
+    );
+
+    const log = await openAccessLogStore(net.node('cs:131016').config.store);
+    const refused = (await log.list({ limit: 6 })).map((a) => [a.operation, a.result, a.reason]);
+    await log.close();
+    expect(refused.reverse()).toEqual([
+      ['register.counter', 'refused', 'register.form.transaction-id'],
+      ['register.counter', 'refused', 'register.form.not-an-object'],
+      ['register.counter', 'refused', 'register.no-record'],
+      ['operator.grant', 'refused', 'operator.card-type'],
+      ['operator.revoke', 'refused', 'operator.reason'],
+      ['operator.grant', 'refused', 'operator.unknown'],
+    ]);
+  });
 });

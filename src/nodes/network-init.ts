@@ -167,12 +167,17 @@ export async function initNetwork(options: NetworkInitOptions): Promise<NetworkM
       ...(node.role === 'prefecture' ? { upstream: { node: NATIONAL, host, port: basePort } } : {}),
       ...(node.role === 'switch' ? { directory: switchDirectory } : {}),
       ...(node.role === 'national' || node.role === 'prefecture'
-        ? { pseudonymSecret: join('..', 'secrets', `${name}.pseudonym-secret`) }
+        ? {
+            pseudonymSecret: join('..', 'secrets', `${name}.pseudonym-secret`),
+            mediaDir: join('..', 'media', name),
+          }
         : {}),
       ...options.overrides,
     };
-    if (node.role === 'national' || node.role === 'prefecture')
+    if (node.role === 'national' || node.role === 'prefecture') {
       await createPseudonymSecretFile(join(dir, 'secrets', `${name}.pseudonym-secret`));
+      await mkdir(join(dir, 'media', name), { recursive: true, mode: 0o700 });
+    }
     const path = join(nodesDir, `${name}.json`);
     await writeFile(path, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
     manifest.push({

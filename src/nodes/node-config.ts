@@ -79,6 +79,12 @@ export const NODE_CONFIG_SCHEMA = z
      */
     pseudonymSecret: z.string().min(1).optional(),
     /**
+     * National and prefecture servers: the directory where media (USB etc.) are mounted on this
+     * node's machine. The web terminal's 媒体による提供 (R22) reads rows from and writes result
+     * files to this directory only, by file name (docs/PROVISION.md "Media provision").
+     */
+    mediaDir: z.string().min(1).optional(),
+    /**
      * A CS: the switch (専用交換装置, R2) through which it reaches other CS (`juki node
      * route-check`). A CS that has it also needs `listen`: the switch reaches it there, the only
      * node the allow-list lets connect to a CS (docs/NETWORK.md "The switch").
@@ -234,6 +240,8 @@ export type NodeConfig = {
     { readonly node: NodeRef; readonly host: string; readonly port: number } | undefined;
   readonly directory: ReadonlyMap<string, { readonly host: string; readonly port: number }>;
   readonly pseudonymSecret: string | undefined;
+  /** Config `mediaDir` (absolute), when set: the web terminal's media files (R22). */
+  readonly mediaDir?: string | undefined;
   readonly delivery: DeliverySettings;
   readonly schedule: {
     readonly integrityMinutes: number;
@@ -327,6 +335,7 @@ export function parseNodeConfig(json: unknown, baseDir: string, source = 'config
     switch: c.switch,
     directory: new Map(Object.entries(c.directory ?? {})),
     pseudonymSecret: c.pseudonymSecret === undefined ? undefined : path(c.pseudonymSecret),
+    mediaDir: c.mediaDir === undefined ? undefined : path(c.mediaDir),
     delivery: {
       batchSize: d.batchSize ?? DEFAULT_DELIVERY.batchSize,
       pollMs: d.pollMs ?? DEFAULT_DELIVERY.pollMs,

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { lstat, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RegistryError } from '../domain/errors.ts';
 import type { NodeRef } from '../domain/network/NodeRef.ts';
@@ -12,6 +12,24 @@ import type { NodeProvision } from './node-provision.ts';
 import type { TerminalCaller } from './terminal-server.ts';
 
 const MAX_CERTIFICATE_BYTES = 64 * 1024;
+/** How many files of the media directory `GET /provision/media/files` lists at most. */
+const MAX_LISTED_FILES = 500;
+
+/**
+ * A file of the media directory as the web terminal names it: a base name only (no separator, no
+ * NUL, not hidden, so neither `.` nor `..` nor the writer's own `.…part` files), at most 255 bytes.
+ */
+const MEDIA_FILE_NAME = /^[^./\\\0][^/\\\0]*$/u;
+
+/** What the media routes need of their node. */
+export type MediaNode = {
+  self: NodeRef;
+  provision: NodeProvision | undefined;
+  bundleDir: string;
+  /** Config `mediaDir`: where media are mounted on this node's machine; the web terminal's only files. */
+  mediaDir: string | undefined;
+  log: Logger | undefined;
+};
 
 const field = (b: Record<string, unknown>, name: string): string => {
   const v = b[name];
@@ -24,56 +42,128 @@ const field = (b: Record<string, unknown>, name: string): string => {
   return v;
 };
 
-/**
- * `POST /provision/media` (R22) at a national or prefecture server: `{recipientId, affairId,
- * inPath, outPath, operator, password | recipientCertPath}`; paths are on this node's machine.
- * The password is used and forgotten: never logged, never stored. A certificate must be the
- * recipient's own, under the network CA and CRL of this node's bundle.
- */
-export async function mediaFromTerminal(
-  node: {
-    self: NodeRef;
-    provision: NodeProvision | undefined;
-    bundleDir: string;
-    log: Logger | undefined;
-  },
-  b: Record<string, unknown>,
-  caller?: TerminalCaller,
-): Promise<MediaProvisionResult> {
-  const { self, provision } = node;
-  if (!provision || (self.role !== 'national' && self.role !== 'prefecture'))
-    throw new RegistryError(
-      'forbidden',
-      '媒体による提供は全国サーバか都道府県サーバの端末で行います (media provision runs at a national or prefecture server)',
-      'media.not-a-provider',
-    );
-  const hasPassword = typeof b.password === 'string';
-  const hasCertificate = typeof b.recipientCertPath === 'string';
-  if (hasPassword === hasCertificate)
+const notAProvider = (): RegistryError =>
+  new RegistryError(
+    'forbidden',
+    '媒体による提供は全国サーバか都道府県サーバの端末で行います (media provision runs at a national or prefecture server)',
+    'media.not-a-provider',
+  );
+
+/** The media directory of a providing node, or the refusal saying how to configure one. */
+function mediaDirOf(node: MediaNode): string {
+  if (!node.provision || (node.self.role !== 'national' && node.self.role !== 'prefecture'))
+    throw notAProvider();
+  if (node.mediaDir === undefined)
     throw new RegistryError(
       'invalid',
-      '媒体による提供: password か recipientCertPath のどちらか一方です (give either password or recipientCertPath)',
+      '媒体ディレクトリが設定されていません: ノード設定の mediaDir に媒体の場所を指定してください (this node has no mediaDir: set it in the node config to where media are mounted)',
+      'media.no-media-dir',
+    );
+  return node.mediaDir;
+}
+
+/** `b[key]` as a file name of the media directory: a base name, never a path. */
+function mediaFileName(b: Record<string, unknown>, key: string): string {
+  const v = b[key];
+  if (typeof v !== 'string' || !MEDIA_FILE_NAME.test(v) || Buffer.byteLength(v) > 255)
+    throw new RegistryError(
+      'invalid',
+      `${key}: 媒体ディレクトリのファイル名だけを指定します (a file name in the media directory, not a path)`,
+      'media.file-name',
+    );
+  return v;
+}
+
+/** A regular file of the media directory (a symbolic link is not followed out of it). */
+async function mediaFile(dir: string, name: string): Promise<string> {
+  const path = join(dir, name);
+  const s = await lstat(path).catch(() => undefined);
+  if (s === undefined || !s.isFile())
+    throw new RegistryError(
+      'not-found',
+      `媒体に ${name} というファイルはありません (no such file in the media directory; links are not followed)`,
+      'media.no-such-file',
+    );
+  return path;
+}
+
+/**
+ * The files and the certificate of a media provision. On the console (an operator at this node's
+ * machine) they are paths on it: `inPath`, `outPath`, `recipientCertPath`. From the web terminal
+ * (a browser on another machine) they are names in the media directory, `inName`, `outName`, and
+ * the certificate comes as its text, `recipientCertPem` (it is public): a browser never names a
+ * path on the server (R15: data stays on the servers and the media they write).
+ */
+async function mediaFiles(
+  node: MediaNode,
+  b: Record<string, unknown>,
+  caller: TerminalCaller | undefined,
+): Promise<{ inPath: string; outPath: string; key: MediaSealKey }> {
+  const hasPassword = typeof b.password === 'string';
+  const certificates = ['recipientCertPath', 'recipientCertPem'].filter(
+    (k) => typeof b[k] === 'string',
+  );
+  if (Number(hasPassword) + certificates.length !== 1)
+    throw new RegistryError(
+      'invalid',
+      '媒体による提供: password か受領者の証明書のどちらか一方です (give either password or the recipient certificate)',
       'terminal.media',
     );
-  let key: MediaSealKey;
-  if (hasPassword) key = { kind: 'password', password: b.password as string };
+  let inPath: string;
+  let outPath: string;
+  if (caller?.web === true) {
+    const named = ['inPath', 'outPath', 'recipientCertPath'].filter((k) => b[k] !== undefined);
+    if (named.length > 0)
+      throw new RegistryError(
+        'forbidden',
+        `Web 端末からはサーバのパスを指定できません: 媒体ディレクトリのファイル名で指定します (the web terminal names files of the media directory, never paths: ${named.join(', ')})`,
+        'media.path-from-web',
+      );
+    const dir = mediaDirOf(node);
+    inPath = await mediaFile(dir, mediaFileName(b, 'inName'));
+    outPath = join(dir, mediaFileName(b, 'outName'));
+  } else {
+    inPath = field(b, 'inPath');
+    outPath = field(b, 'outPath');
+  }
+  if (hasPassword)
+    return { inPath, outPath, key: { kind: 'password', password: b.password as string } };
+  let pem: string;
+  if (typeof b.recipientCertPem === 'string') pem = b.recipientCertPem;
   else {
     const path = field(b, 'recipientCertPath');
-    const pem = await readFile(path, 'utf8').catch(() => {
+    pem = await readFile(path, 'utf8').catch(() => {
       throw new RegistryError(
         'not-found',
         `受領者の証明書を読めません (cannot read ${path})`,
         'media.certificate',
       );
     });
-    if (pem.length > MAX_CERTIFICATE_BYTES)
-      throw new RegistryError(
-        'invalid',
-        `${path} は証明書ではありません (too large)`,
-        'media.certificate',
-      );
-    key = { kind: 'public-key', certificatePem: pem };
   }
+  if (pem.length > MAX_CERTIFICATE_BYTES)
+    throw new RegistryError(
+      'invalid',
+      '受領者の証明書ではありません (too large for a certificate)',
+      'media.certificate',
+    );
+  return { inPath, outPath, key: { kind: 'public-key', certificatePem: pem } };
+}
+
+/**
+ * `POST /provision/media` (R22) at a national or prefecture server: `{recipientId, affairId,
+ * operator, password | recipientCertPath | recipientCertPem}` and the files, `inPath` and
+ * `outPath` on the console, `inName` and `outName` in the media directory from the web terminal
+ * (`mediaFiles`). The password is used and forgotten: never logged, never stored. A certificate
+ * must be the recipient's own, under the network CA and CRL of this node's bundle.
+ */
+export async function mediaFromTerminal(
+  node: MediaNode,
+  b: Record<string, unknown>,
+  caller?: TerminalCaller,
+): Promise<MediaProvisionResult> {
+  const { self, provision } = node;
+  if (!provision || (self.role !== 'national' && self.role !== 'prefecture')) throw notAProvider();
+  const { inPath, outPath, key } = await mediaFiles(node, b, caller);
   const trust = async () => ({
     caPem: await readFile(join(node.bundleDir, 'ca.crt'), 'utf8'),
     crlPem: await readFile(bundleCrlPath(node.bundleDir), 'utf8'),
@@ -92,8 +182,8 @@ export async function mediaFromTerminal(
     {
       recipientId,
       affairId: field(b, 'affairId'),
-      inPath: field(b, 'inPath'),
-      outPath: field(b, 'outPath'),
+      inPath,
+      outPath,
       operator: actingOperator(b, 'operator', caller) ?? field(b, 'operator'),
       key,
     },
@@ -107,4 +197,38 @@ export async function mediaFromTerminal(
     rows: result.rowsIn,
   });
   return result;
+}
+
+/** A file of the media directory as `GET /provision/media/files` lists it. */
+export type MediaDirectoryFile = {
+  readonly name: string;
+  readonly bytes: number;
+  /** ISO 8601 UTC. */
+  readonly modified: string;
+};
+
+/**
+ * `GET /provision/media/files`: the regular files of the media directory (not hidden ones, not
+ * links, not subdirectories), newest first, at most 500: what the web terminal's 媒体による提供
+ * can read rows from, and the files written to it.
+ */
+export async function mediaDirectory(
+  node: MediaNode,
+): Promise<{ readonly dir: string; readonly files: MediaDirectoryFile[]; readonly more: boolean }> {
+  const dir = mediaDirOf(node);
+  const entries = await readdir(dir, { withFileTypes: true }).catch((e: NodeJS.ErrnoException) => {
+    throw new RegistryError(
+      'unavailable',
+      `媒体ディレクトリを読めません: 媒体が接続されているか確認してください (cannot read ${dir}: ${e.code ?? 'error'}; is the medium mounted?)`,
+      'media.dir-unreadable',
+    );
+  });
+  const files: MediaDirectoryFile[] = [];
+  for (const e of entries) {
+    if (!e.isFile() || !MEDIA_FILE_NAME.test(e.name)) continue;
+    const s = await lstat(join(dir, e.name)).catch(() => undefined);
+    if (s?.isFile()) files.push({ name: e.name, bytes: s.size, modified: s.mtime.toISOString() });
+  }
+  files.sort((a, b) => (a.modified < b.modified ? 1 : a.modified > b.modified ? -1 : 0));
+  return { dir, files: files.slice(0, MAX_LISTED_FILES), more: files.length > MAX_LISTED_FILES };
 }

@@ -4,7 +4,8 @@ import type { AlertStore } from '../storage/ports.ts';
 import type { Logger } from './json-log.ts';
 import { monitorView, newestAlerts } from './node-monitor.ts';
 import { disclosureReportFromTerminal } from './disclosure-report.ts';
-import { mediaFromTerminal } from './node-media.ts';
+import { mediaDirectory, mediaFromTerminal, type MediaNode } from './node-media.ts';
+import { mediaOutputs, provisionRefusals } from './node-provision-records.ts';
 import { registerView, suspensionFromTerminal } from './node-suspension.ts';
 import { registerFromTerminal } from './provision-register.ts';
 import { batchFromTerminal, provisionFromTerminal, type NodeProvision } from './node-provision.ts';
@@ -46,6 +47,13 @@ export type TerminalContext = {
 /** The routes of a node's terminal side (loopback HTTP + JSON, `callTerminal`). */
 export function terminalRoutes(c: TerminalContext): TerminalRoute[] {
   const { self, node, provision, upstream } = c;
+  const media = (): MediaNode => ({
+    self,
+    provision,
+    bundleDir: node.config.bundleDir,
+    mediaDir: node.config.mediaDir,
+    log: c.log,
+  });
   return [
     { method: 'GET', path: '/health', run: () => node.health() },
     { method: 'GET', path: '/alerts', run: () => newestAlerts(c.alerts) },
@@ -91,13 +99,15 @@ export function terminalRoutes(c: TerminalContext): TerminalRoute[] {
     {
       method: 'POST',
       path: '/provision/media',
-      run: (b, caller) =>
-        mediaFromTerminal(
-          { self, provision, bundleDir: node.config.bundleDir, log: c.log },
-          b,
-          caller,
-        ),
+      run: (b, caller) => mediaFromTerminal(media(), b, caller),
     },
+    { method: 'GET', path: '/provision/media/files', run: () => mediaDirectory(media()) },
+    {
+      method: 'POST',
+      path: '/provision/media/outputs',
+      run: (b) => mediaOutputs(provision, b),
+    },
+    { method: 'POST', path: '/provision/refusals', run: (b) => provisionRefusals(provision, b) },
     { method: 'GET', path: '/provision/register', run: () => registerView({ self, provision }) },
     {
       method: 'POST',

@@ -34,6 +34,9 @@ export const ROUTE_OPERATIONS: Readonly<Record<string, TerminalOperation>> = {
   'POST /provision/query': 'provision.query',
   'POST /provision/batch': 'provision.batch',
   'POST /provision/media': 'provision.media',
+  'GET /provision/media/files': 'provision.media',
+  'POST /provision/media/outputs': 'provision.media-log',
+  'POST /provision/refusals': 'provision.refusals',
   'GET /provision/register': 'provision.register',
   'POST /provision/register': 'provision.register',
   'POST /provision/suspension': 'provision.register',
@@ -163,7 +166,7 @@ export function guardedRoutes(
             'operator.not-permitted',
           );
         }
-        return runRecorded(route, body, { operator: operator.id }, record);
+        return runRecorded(route, body, { operator: operator.id, web: true }, record);
       },
     });
   }

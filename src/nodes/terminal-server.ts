@@ -36,6 +36,11 @@ export type TerminalCaller = {
    * here, never from the body (acting-operator.ts).
    */
   readonly operator?: string | undefined;
+  /**
+   * Set by the web terminal's guard: the request comes from a browser on another machine, which
+   * never names a path on this node's machine (node-media.ts).
+   */
+  readonly web?: true;
 };
 
 /** A request refused before any route ran (no token, not JSON), for the access log. */

@@ -1,6 +1,7 @@
 import { AUDIT_SECTION } from './audit-screen.ts';
 import { COUNTER_SECTION } from './counter-screen.ts';
 import { MAINTENANCE_SECTION } from './maintenance-screen.ts';
+import { MEDIA_SECTION } from './media-screen.ts';
 import { OPERATORS_SECTION } from './operators-screen.ts';
 import { WORK_CSS, WORK_SECTIONS } from './work-screens.ts';
 
@@ -27,6 +28,7 @@ export const LOGIN_PAGE = `<!doctype html>
 <script src="/audit.js" defer></script>
 <script src="/operators.js" defer></script>
 <script src="/maintenance.js" defer></script>
+<script src="/media.js" defer></script>
 </head>
 <body>
 <h1>住基ネット 端末 <small>Juki-net terminal</small></h1>
@@ -48,6 +50,7 @@ export const LOGIN_PAGE = `<!doctype html>
   </div>
 ${COUNTER_SECTION}
 ${WORK_SECTIONS}
+${MEDIA_SECTION}
 ${AUDIT_SECTION}
 ${OPERATORS_SECTION}
 ${MAINTENANCE_SECTION}

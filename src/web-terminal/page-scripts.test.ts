@@ -4,6 +4,7 @@ import { LOGIN_PAGE, LOGIN_SCRIPT } from './login-page.ts';
 import { AUDIT_SCRIPT, AUDIT_SECTION } from './audit-screen.ts';
 import { COUNTER_SCRIPT, COUNTER_SECTION } from './counter-screen.ts';
 import { MAINTENANCE_SCRIPT, MAINTENANCE_SECTION } from './maintenance-screen.ts';
+import { MEDIA_SCRIPT, MEDIA_SECTION } from './media-screen.ts';
 import { OPERATORS_SCRIPT, OPERATORS_SECTION } from './operators-screen.ts';
 import { WORK_SCRIPT } from './work-script.ts';
 import { WORK_SECTIONS } from './work-screens.ts';
@@ -22,6 +23,7 @@ describe('the web terminal page', () => {
       ['audit.js', AUDIT_SCRIPT],
       ['operators.js', OPERATORS_SCRIPT],
       ['maintenance.js', MAINTENANCE_SCRIPT],
+      ['media.js', MEDIA_SCRIPT],
     ] as const)
       expect(() => new Script(script, { filename: name }), name).not.toThrow(); // compiled, not run
   });
@@ -33,6 +35,8 @@ describe('the web terminal page', () => {
       COUNTER_SECTION,
       AUDIT_SECTION,
       OPERATORS_SECTION,
+      MAINTENANCE_SECTION,
+      MEDIA_SECTION,
     ]) {
       expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
       expect(html).not.toMatch(/\son[a-z]+\s*=/i);
@@ -41,11 +45,11 @@ describe('the web terminal page', () => {
 
   it('gives every work screen the route that shows it', () => {
     const sections = [
-      ...`${COUNTER_SECTION}${WORK_SECTIONS}${AUDIT_SECTION}${OPERATORS_SECTION}${MAINTENANCE_SECTION}`.matchAll(
+      ...`${COUNTER_SECTION}${WORK_SECTIONS}${MEDIA_SECTION}${AUDIT_SECTION}${OPERATORS_SECTION}${MAINTENANCE_SECTION}`.matchAll(
         /<section id="([a-z-]+)" class="work" ([^>]*)>/g,
       ),
     ];
-    expect(sections.length).toBeGreaterThanOrEqual(11);
+    expect(sections.length).toBeGreaterThanOrEqual(13);
     for (const [, id, attributes] of sections)
       expect(attributes, id).toMatch(/data-route="(GET|POST) \/api\/node\/[a-z/]+" hidden/);
   });

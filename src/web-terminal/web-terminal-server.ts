@@ -11,6 +11,7 @@ import { LOGIN_CSS, LOGIN_PAGE, LOGIN_SCRIPT } from './login-page.ts';
 import { AUDIT_SCRIPT } from './audit-screen.ts';
 import { COUNTER_SCRIPT } from './counter-screen.ts';
 import { MAINTENANCE_SCRIPT } from './maintenance-screen.ts';
+import { MEDIA_SCRIPT } from './media-screen.ts';
 import { OPERATORS_SCRIPT } from './operators-screen.ts';
 import { WORK_SCRIPT } from './work-script.ts';
 import { DEFAULT_LOCK_POLICY, type LockPolicy } from './login-lock.ts';
@@ -114,6 +115,7 @@ const STATIC: Record<string, { type: string; body: () => string }> = {
   '/audit.js': { type: 'text/javascript; charset=utf-8', body: () => AUDIT_SCRIPT },
   '/operators.js': { type: 'text/javascript; charset=utf-8', body: () => OPERATORS_SCRIPT },
   '/maintenance.js': { type: 'text/javascript; charset=utf-8', body: () => MAINTENANCE_SCRIPT },
+  '/media.js': { type: 'text/javascript; charset=utf-8', body: () => MEDIA_SCRIPT },
 };
 
 function cookies(req: IncomingMessage): Map<string, string> {

@@ -69,7 +69,7 @@ const DEMO_OPERATORS = [
     cardType: 'auditor',
     by: 'admin-13',
     screens:
-      'アクセスログ・提供状況の開示・報告要求・監視 / access log, disclosure report, report requests, monitoring',
+      'アクセスログ・提供状況の開示・提供の記録・報告要求・監視 / access log, disclosure report, provision records, report requests, monitoring',
   },
   {
     id: 'security-13',
@@ -84,7 +84,8 @@ const DEMO_OPERATORS = [
     name: '提供 三郎',
     cardType: 'provision-operator',
     by: 'admin-13',
-    screens: '即時提供の照会・提供先の管理 / provision query, recipients and suspension',
+    screens:
+      '即時提供の照会・提供先の管理・媒体による提供・提供の記録 / provision query, recipients and suspension, media provision, provision records',
   },
 ] as const;
 

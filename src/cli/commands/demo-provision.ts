@@ -203,6 +203,22 @@ export async function runDemoProvision(options: {
     io.out(
       `      開示 (R17): ${person.name.kanji}'s report at prefecture:13 lists ${disclosures.length} provision(s), each with its purpose and legal basis; refused queries provided nothing and are not in it: ${htmlPath}${pdfNote}`,
     );
+    // 媒体による提供 (R22): a file of rows from the governor's other system, on the medium
+    // mounted at 東京都's server (config mediaDir), for its web terminal's provision operator.
+    const medium = join(options.dir, 'media', 'prefecture-13', 'passport-rows.jsonl');
+    await writeFile(
+      medium,
+      `${JSON.stringify({
+        ref: 'passport-1',
+        address: person.address,
+        name: person.name.kanji,
+        birth_date: person.birthDate,
+        sex: person.sex === 'male' ? '男' : '女',
+      })}\n`,
+    );
+    io.out(
+      `      媒体 (R22): a rows file for 東京都's web terminal (媒体による提供, recipient tokyo-governor, ${GOVERNOR_PASSPORT}) is on its medium: ${medium}`,
+    );
   } finally {
     await Promise.all([national.close(), tokyo.close(), kanagawa.close()]);
   }

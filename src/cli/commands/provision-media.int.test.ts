@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProvidedIdentity } from '../../domain/provision/answer.ts';
+import type { RefusalRecord } from '../../domain/provision/disclosure.ts';
 import type { MediaOutput } from '../../domain/provision/media-output.ts';
 import type { IdentityRecord } from '../../domain/resident/IdentityInfo.ts';
 import { jsonLogger } from '../../nodes/json-log.ts';
@@ -247,6 +248,21 @@ describe('R22: media provision at the national server', () => {
       ['8', 'search.below-minimum'],
     ]);
     expect(refusals.every((r) => r.channel === 'media')).toBe(true);
+    // The same records from the running node (`--config`: POST /provision/refusals, filtered by
+    // recipient), as the store holds them.
+    const atNode = await run(
+      ...['provision', 'refusals', '--config', config, '--recipient', 'mhlw-pension', '--json'],
+    );
+    expect(atNode.code, atNode.err).toBe(0);
+    expect(
+      (JSON.parse(atNode.out) as RefusalRecord[]).filter((r) =>
+        r.queryId.startsWith(`${summary.id}:`),
+      ),
+    ).toEqual(refusals);
+    const none = await run(
+      ...['provision', 'refusals', '--config', config, '--recipient', 'mofa-passport', '--json'],
+    );
+    expect(JSON.parse(none.out)).toEqual([]);
     // The password is never logged.
     expect(logged.join('\n')).toContain('provision.media.written');
     expect(logged.join('\n')).not.toContain(PASSWORD);

@@ -8,7 +8,8 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { RegistryError, type ErrorCode } from '../../domain/errors.ts';
 import { loadNodeConfig } from '../../nodes/node-config.ts';
-import { OPERATOR_SESSION_HEADER } from '../../nodes/terminal-server.ts';
+import { callTerminal, OPERATOR_SESSION_HEADER } from '../../nodes/terminal-server.ts';
+import type { MediaOutput } from '../../domain/provision/media-output.ts';
 import type { TerminalTarget } from '../../nodes/terminal-token.ts';
 import { nodeTerminal, operatorOption } from '../terminal-target.ts';
 import { MediaDecryptStream, type MediaOpenKey } from '../../provision/media-file.ts';
@@ -17,7 +18,6 @@ import {
   placeNewFile,
   type MediaProvisionResult,
 } from '../../provision/media-provision.ts';
-import { openProvisionStore } from '../../storage/open-store.ts';
 import { EXIT, UsageError } from '../cli-error.ts';
 import { printJson, type CommandIO } from '../io.ts';
 import { createProgress } from '../progress.ts';
@@ -30,7 +30,8 @@ export const PROVISION_MEDIA_HELP = `  媒体による提供 (R22): at a running
     media --config NODE.json --recipient ID --affair AFFAIR --in ROWS.jsonl --out FILE.jkm
           (--password-file F | --recipient-cert PEM) --operator NAME
     media-open --in FILE.jkm --out ROWS.jsonl (--password-file F | --key PEM)   the recipient, offline
-    media-log --config NODE.json [--recipient ID] [--limit N]     the output record`;
+    media-log --config NODE.json [--recipient ID] [--limit N]     the output record, newest
+          first (at most 200), from the running node (POST /provision/media/outputs)`;
 
 const OPTIONS = {
   config: { type: 'string' },
@@ -167,29 +168,21 @@ async function mediaOpen(v: Values, io: CommandIO): Promise<number> {
 }
 
 async function mediaLog(v: Values, io: CommandIO): Promise<number> {
-  const config = await loadNodeConfig(need(v, 'config'));
-  const store = await openProvisionStore(
-    config.store,
-    config.storeSchema ? { schema: config.storeSchema } : {},
-  );
-  try {
-    const limit = Number(v.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
-      throw new UsageError('--limit must be an integer in [1, 10000]');
-    const outputs = await store.listMediaOutputs({
-      limit,
-      ...(v.recipient ? { recipientId: v.recipient } : {}),
-    });
-    if (v.json) printJson(io, outputs);
-    else
-      for (const m of outputs)
-        io.out(
-          `${m.at} ${m.id} ${m.operator} → ${m.recipientId} ${m.affairId} ${m.fileName} (${m.byteSize} bytes, sha256 ${m.fileSha256}, ${m.keyKind}) rows ${m.rowsIn}: ${m.rowsFound} found, ${m.rowsNotFound} not found, ${m.rowsRefused} refused`,
-        );
-    return EXIT.ok;
-  } finally {
-    await store.close();
-  }
+  const limit = Number(v.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 200)
+    throw new UsageError('--limit must be an integer in [1, 200]');
+  const target = await nodeTerminal(await loadNodeConfig(need(v, 'config')));
+  const outputs = (await callTerminal(target, 'POST', '/provision/media/outputs', {
+    limit,
+    ...(v.recipient ? { recipientId: v.recipient } : {}),
+  })) as MediaOutput[];
+  if (v.json) printJson(io, outputs);
+  else
+    for (const m of outputs)
+      io.out(
+        `${m.at} ${m.id} ${m.operator} → ${m.recipientId} ${m.affairId} ${m.fileName} (${m.byteSize} bytes, sha256 ${m.fileSha256}, ${m.keyKind}) rows ${m.rowsIn}: ${m.rowsFound} found, ${m.rowsNotFound} not found, ${m.rowsRefused} refused`,
+      );
+  return EXIT.ok;
 }
 
 const stripNewline = (s: string): string => s.replace(/\r?\n$/, '');

@@ -3,6 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { RegistryError } from '../../domain/errors.ts';
+import type { RefusalRecord } from '../../domain/provision/disclosure.ts';
 import { isRecipientId, type SuspensionEvent } from '../../domain/provision/recipient.ts';
 import { ordinanceAffair } from '../../domain/provision/statutory-affair.ts';
 import { loadNodeConfig } from '../../nodes/node-config.ts';
@@ -39,6 +40,8 @@ export const PROVISION_HELP = `juki provision <action> [options]      本人確�
                   with JUKI_OPERATOR_SESSION the logged-in operator decided (--by left out)
     list        --store URL                 recipients, permissions, agreements, suspensions
     refusals    --store URL [--limit N]     refused queries (who, why; never whom)
+    refusals    --config NODE.json [--recipient ID] [--limit N]   the same from the running
+                  node (POST /provision/refusals, at most 200), recorded in its access log
   The statutory affairs (別表第一–第六, 689 items):
     affairs [--grep TEXT]
   一括提供 (R14), at a running agency server: a file of rows in, the same rows with 本人確認情報
@@ -119,6 +122,7 @@ export async function runProvision(args: readonly string[], io: CommandIO): Prom
   if (action === undefined) throw new UsageError(PROVISION_HELP);
   if ((action === 'suspend' || action === 'reinstate') && values.config !== undefined)
     return suspensionAtNode(action, values, io);
+  if (action === 'refusals' && values.config !== undefined) return refusalsAtNode(values, io);
   if (isRegisterChange(action) && values.config !== undefined) {
     if (action === 'recipient' && sub !== 'add')
       throw new UsageError('juki provision recipient add …');
@@ -219,19 +223,32 @@ async function adminAction(
         }
       return EXIT.ok;
     }
-    case 'refusals': {
-      const refusals = await store.listRefusals({ limit: Number(v.limit) });
-      if (v.json) printJson(io, refusals);
-      else
-        for (const r of refusals)
-          io.out(
-            `#${r.id} ${r.at} ${r.recipientId} ${r.affairId ?? ''} [${r.reason}] ${r.message}`,
-          );
+    case 'refusals':
+      printRefusals(await store.listRefusals({ limit: Number(v.limit) }), v, io);
       return EXIT.ok;
-    }
     default:
       throw new UsageError(`unknown action ${JSON.stringify(action)}\n\n${PROVISION_HELP}`);
   }
+}
+
+function printRefusals(refusals: readonly RefusalRecord[], v: Values, io: CommandIO): void {
+  if (v.json) printJson(io, refusals);
+  else
+    for (const r of refusals)
+      io.out(`#${r.id} ${r.at} ${r.recipientId} ${r.affairId ?? ''} [${r.reason}] ${r.message}`);
+}
+
+async function refusalsAtNode(v: Values, io: CommandIO): Promise<number> {
+  const limit = Number(v.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 200)
+    throw new UsageError('--limit must be an integer in [1, 200]');
+  const base = await nodeTerminal(await loadNodeConfig(need(v, 'config')));
+  const refusals = (await callTerminal(base, 'POST', '/provision/refusals', {
+    limit,
+    ...(v.recipient ? { recipientId: v.recipient } : {}),
+  })) as RefusalRecord[];
+  printRefusals(refusals, v, io);
+  return EXIT.ok;
 }
 
 function listAffairs(v: Values, io: CommandIO): number {

@@ -43,6 +43,8 @@ const SESSION_MESSAGES: Record<Exclude<TerminalSessionLookup['status'], 'ok'>, s
     '端末コマンド用セッションの有効期間が過ぎました / the terminal session reached its time limit',
   'operator-revoked':
     '操作者の資格が取り消されたためセッションは終了しました / the terminal session ended: the operator has been revoked',
+  'credential-revoked':
+    '操作者識別カードが失効したためセッションは終了しました / the terminal session ended: the card it was issued under has been revoked',
 };
 
 export function guardedLoopbackRoutes(

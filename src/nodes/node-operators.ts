@@ -2,6 +2,7 @@ import { RegistryError } from '../domain/errors.ts';
 import { nodeName, type NodeRef } from '../domain/network/NodeRef.ts';
 import { CARD_TYPES, isCardType } from '../domain/operator/card-types.ts';
 import type { Operator } from '../domain/operator/operator.ts';
+import type { CredentialRevocation, StoredCredential } from '../storage/credential-records.ts';
 import type { CredentialStore, OperatorStore } from '../storage/ports.ts';
 import { issueEnrollmentToken, type IssuedEnrollment } from '../web-terminal/enrollment.ts';
 import { actingOperator } from './acting-operator.ts';
@@ -70,6 +71,76 @@ export async function issueEnrollmentFor(
   });
 }
 
+/** A card (WebAuthn credential) as the routes show it: never its public key or counter. */
+export type CredentialView = {
+  readonly credentialId: string;
+  readonly createdAt: string;
+  readonly lastUsedAt: string | undefined;
+  readonly transports: readonly string[];
+  readonly revoked?: CredentialRevocation | undefined;
+};
+
+const viewOf = (c: StoredCredential): CredentialView => ({
+  credentialId: c.credentialId,
+  createdAt: c.createdAt,
+  lastUsedAt: c.lastUsedAt,
+  transports: c.transports,
+  ...(c.revoked ? { revoked: c.revoked } : {}),
+});
+
+/** The cards operator `operatorId` has registered, oldest first, revoked ones included. */
+export async function credentialsFor(
+  credentials: CredentialStore,
+  operatorId: string,
+): Promise<CredentialView[]> {
+  return (await credentials.credentialsOf(operatorId)).map(viewOf);
+}
+
+/**
+ * Revokes one card of `operatorId` (lost or stolen: 紛失・盗難) by `by`, an active administrator or
+ * security officer of the same node (the two who revoke operators), otherwise
+ * `operator.not-authorized`. The operator stays active and gets a new enrollment token for a new
+ * card; the revoked card never logs in again, and the sessions made with it end at their next
+ * request (docs/WEB-TERMINAL.md "A lost card"). `operator.unknown-credential`: no such card of
+ * this operator, or revoked already.
+ */
+export async function revokeCredentialFor(
+  operators: OperatorStore,
+  credentials: CredentialStore,
+  r: { operatorId: string; credentialId: string; by: string; reason: string; at: string },
+): Promise<CredentialView> {
+  const [operator, actor] = [await operators.find(r.operatorId), await operators.find(r.by)];
+  if (
+    operator === undefined ||
+    actor === undefined ||
+    actor.revoked !== undefined ||
+    (actor.cardType !== 'administrator' && actor.cardType !== 'security-officer') ||
+    actor.node !== operator.node
+  )
+    throw new RegistryError(
+      'forbidden',
+      `操作者識別カードの失効は同じノードのシステム管理者かセキュリティ責任者が行います / only an active administrator or security officer of ${operator?.node ?? 'the operator’s node'} revokes a card`,
+      'operator.not-authorized',
+    );
+  if (r.reason.trim() === '')
+    throw new RegistryError('invalid', '理由が必要です / a reason is required', 'operator.reason');
+  const done = await credentials.revokeCredential({
+    credentialId: r.credentialId,
+    operatorId: r.operatorId,
+    at: r.at,
+    by: actor.id,
+    reason: r.reason,
+  });
+  const card = await credentials.credential(r.credentialId);
+  if (!done || card === undefined || card.operatorId !== r.operatorId)
+    throw new RegistryError(
+      'not-found',
+      `${r.operatorId} に有効な操作者識別カード ${r.credentialId} はありません / ${r.operatorId} has no such card, or it is revoked already`,
+      'operator.unknown-credential',
+    );
+  return viewOf(card);
+}
+
 /** The operator register's terminal routes at node `self`. */
 export function operatorRoutes(o: {
   readonly self: NodeRef;
@@ -129,6 +200,30 @@ export function operatorRoutes(o: {
           need(b, 'reason', 'operator.reason'),
           now(),
         );
+      },
+    },
+    {
+      method: 'POST',
+      path: '/operators/credentials',
+      run: async (b) => {
+        const id = need(b, 'id', 'operator.id');
+        await ofThisNode(id);
+        return credentialsFor(o.credentials, id);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/operators/credentials/revoke',
+      run: async (b, caller) => {
+        const id = need(b, 'id', 'operator.id');
+        await ofThisNode(id);
+        return revokeCredentialFor(o.operators, o.credentials, {
+          operatorId: id,
+          credentialId: need(b, 'credentialId', 'operator.credential-id'),
+          by: actor(b, 'by', caller),
+          reason: need(b, 'reason', 'operator.reason'),
+          at: now(),
+        });
       },
     },
     {

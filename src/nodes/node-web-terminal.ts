@@ -53,6 +53,8 @@ export const ROUTE_OPERATIONS: Readonly<Record<string, TerminalOperation>> = {
   'POST /operators/grant': 'operator.grant',
   'POST /operators/revoke': 'operator.revoke',
   'POST /operators/enroll': 'operator.grant',
+  'POST /operators/credentials': 'operator.list',
+  'POST /operators/credentials/revoke': 'operator.revoke',
   'POST /audit/verify': 'audit.verify',
   'POST /route/check': 'route.check',
   'GET /routes': 'route.records',

@@ -379,6 +379,106 @@ describe.skipIf(!hasChromium)('the counter and the access log at a CS’s web te
     ]);
   });
 
+  it('a lost card is revoked on its own: its sessions end, it logs in no more, a new card does (R15, R31)', async () => {
+    await grantOperator(store, 'cs:131016', {
+      id: 'clerk-4',
+      card: 'counter-clerk',
+      by: 'admin-1',
+    });
+    const lost = await loggedIn('clerk-4');
+    expect(await act(lost.page, () => lost.page.click('#terminal-session'))).toMatchObject({
+      kind: 'ok',
+    });
+    const command = (await lost.page.textContent('#terminal-session-command')) ?? '';
+    const terminalSession = await nodeTerminal(cs.config, {
+      JUKI_OPERATOR_SESSION: command.replace(/^export JUKI_OPERATOR_SESSION=/, ''),
+    });
+    expect(await callTerminal(terminalSession, 'GET', '/rejections')).toEqual(expect.any(Array));
+
+    // The clerk's own card does not let them touch the operator register.
+    const bySelf = await apiCall(lost.page, 'POST', '/api/node/operators/credentials/revoke', {
+      id: 'clerk-4',
+      credentialId: 'x',
+      reason: '自分で',
+    });
+    expect(bySelf).toMatchObject({
+      status: 403,
+      body: { error: { reason: 'operator.not-permitted' } },
+    });
+
+    // The security officer lists clerk-4's cards and revokes the one reported lost.
+    const sec = await loggedIn('sec-1');
+    const s = sec.page;
+    await s.fill('#credentials-id', 'clerk-4');
+    expect(await act(s, () => s.click('#operator-credentials button[type=submit]'))).toMatchObject({
+      kind: 'ok',
+      reason: 'credentials.listed',
+    });
+    const [card] = await tableCells(sec, 'credentials-table');
+    expect(card![3]).toBe('有効');
+    // Without a reason: refused by the node, the card stays.
+    expect(await act(s, () => s.click('button.credential-revoke'))).toMatchObject({
+      kind: 'error',
+      reason: 'operator.reason',
+    });
+    await s.fill('#credential-revoke-reason', 'カード紛失の届出');
+    expect(await act(s, () => s.click('button.credential-revoke'))).toMatchObject({
+      kind: 'ok',
+      reason: 'credential.revoked',
+    });
+    const [revoked] = await tableCells(sec, 'credentials-table');
+    expect(revoked![0]).toBe(card![0]);
+    expect(revoked![3]).toMatch(/^失効（.+、sec-1：カード紛失の届出）$/);
+    expect(await s.locator('button.credential-revoke').count()).toBe(0);
+    // Once: a second revocation of the same card finds no live card.
+    expect(
+      await apiCall(s, 'POST', '/api/node/operators/credentials/revoke', {
+        id: 'clerk-4',
+        credentialId: card![0],
+        reason: '二重',
+      }),
+    ).toMatchObject({ status: 404, body: { error: { reason: 'operator.unknown-credential' } } });
+
+    // The lost card's web session and the terminal session issued under it end at once; the
+    // operator is not revoked, and the card logs in no more. (A web session that meets the
+    // revocation first ends the terminal sessions of its card too; those then say session.none.)
+    await expect(callTerminal(terminalSession, 'GET', '/rejections')).rejects.toMatchObject({
+      reason: 'session.credential-revoked',
+    });
+    expect(await me(lost.page)).toMatchObject({
+      status: 401,
+      body: { error: { reason: 'session.credential-revoked' } },
+    });
+    await lost.page.reload();
+    expect(await login(lost.page, 'clerk-4')).toMatchObject({
+      kind: 'error',
+      reason: 'login.credential-revoked',
+    });
+
+    // A new token, a new card: clerk-4 works again; the register keeps both cards.
+    const renewed = await loggedIn('clerk-4');
+    expect(await renewed.page.isVisible('#counter-section')).toBe(true);
+    await act(s, () => s.click('#operator-credentials button[type=submit]'));
+    expect((await tableCells(sec, 'credentials-table')).map((r) => r[3]!.slice(0, 2))).toEqual([
+      '失効',
+      '有効',
+    ]);
+
+    const log = await openAccessLogStore(store);
+    const acts = (await log.list({ limit: 20, operator: 'sec-1' })).filter(
+      (r) => r.target === 'clerk-4',
+    );
+    await log.close();
+    expect(acts.map((r) => [r.operation, r.result, r.reason]).reverse()).toEqual([
+      ['operator.list', 'ok', undefined],
+      ['operator.revoke', 'refused', 'operator.reason'],
+      ['operator.revoke', 'ok', undefined],
+      ['operator.list', 'ok', undefined], // the page lists the cards again
+      ['operator.revoke', 'refused', 'operator.unknown-credential'],
+      ['operator.list', 'ok', undefined],
+    ]);
+  });
+
   it('the administrator runs the integrity check and the retention run now and reads their records', async () => {
     const t = await loggedIn('admin-1');
     const page = t.page;

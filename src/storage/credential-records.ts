@@ -17,9 +17,18 @@ export type StoredCredential = {
   readonly transports: readonly string[];
   readonly createdAt: string;
   readonly lastUsedAt: string | undefined;
+  /** A lost or stolen card, revoked on its own: it never logs in again (migration 17). */
+  readonly revoked?: CredentialRevocation | undefined;
 };
 
-export type NewCredential = Omit<StoredCredential, 'lastUsedAt'>;
+export type CredentialRevocation = {
+  readonly at: string;
+  /** The operator who revoked it. */
+  readonly by: string;
+  readonly reason: string;
+};
+
+export type NewCredential = Omit<StoredCredential, 'lastUsedAt' | 'revoked'>;
 
 /** A one-time enrollment token as stored: never the secret, only its SHA-256. */
 export type EnrollmentRecord = {

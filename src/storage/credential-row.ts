@@ -1,10 +1,10 @@
 import type { EnrollmentRecord, LoginLock, StoredCredential } from './credential-records.ts';
 import { isoAt } from './provision-row.ts';
 
-/** Rows of migration 0011 (webauthn) as both drivers read them, and their mapping. */
+/** Rows of migrations 0011 (webauthn) and 0017 as both drivers read them, and their mapping. */
 
 export const CREDENTIAL_COLUMNS =
-  'credential_id, operator_id, public_key, sign_counter, transports, created_at, last_used_at';
+  'credential_id, operator_id, public_key, sign_counter, transports, created_at, last_used_at, revoked_at, revoked_by, revoked_reason';
 export const ENROLLMENT_COLUMNS =
   'token_id, operator_id, secret_hash, issued_by, issued_at, expires_at, used_at';
 export const LOCK_COLUMNS = 'operator_id, failures, first_failure_at, locked_until';
@@ -17,6 +17,9 @@ export type CredentialRow = {
   transports: string;
   created_at: string | Date;
   last_used_at: string | Date | null;
+  revoked_at: string | Date | null;
+  revoked_by: string | null;
+  revoked_reason: string | null;
 };
 
 export type EnrollmentRow = {
@@ -47,6 +50,15 @@ export const credentialFromRow = (r: CredentialRow): StoredCredential => ({
   transports: r.transports === '' ? [] : r.transports.split(','),
   createdAt: isoAt(r.created_at),
   lastUsedAt: optionalAt(r.last_used_at),
+  ...(r.revoked_at === null
+    ? {}
+    : {
+        revoked: {
+          at: isoAt(r.revoked_at),
+          by: r.revoked_by ?? '',
+          reason: r.revoked_reason ?? '',
+        },
+      }),
 });
 
 export const enrollmentFromRow = (r: EnrollmentRow): EnrollmentRecord => ({

@@ -90,6 +90,39 @@ function describeCredentialStore(name: string, open: () => Promise<CredentialSto
       await store.close();
     });
 
+    it('R15, R31: a lost card is revoked once, by its own operator id only, and kept with who, when and why', async () => {
+      const store = await open();
+      await store.addEnrollment(token('tok-g'));
+      await store.addEnrollment(token('tok-h'));
+      await store.registerCredential(credential('lost'), 'tok-g');
+      await store.registerCredential(credential('kept'), 'tok-h');
+      const revocation = { credentialId: 'lost', at: T2, by: 'admin-1', reason: '紛失 / lost' };
+      // Another operator's id, an unknown credential: nothing written.
+      expect(await store.revokeCredential({ ...revocation, operatorId: 'op-2' })).toBe(false);
+      expect(
+        await store.revokeCredential({ ...revocation, operatorId: 'op-1', credentialId: 'none' }),
+      ).toBe(false);
+      expect(await store.credential('lost')).not.toHaveProperty('revoked');
+      expect(await store.revokeCredential({ ...revocation, operatorId: 'op-1' })).toBe(true);
+      // Once: the first revocation's record stays.
+      expect(
+        await store.revokeCredential({ ...revocation, operatorId: 'op-1', by: 'security-1' }),
+      ).toBe(false);
+      expect(await store.credential('lost')).toMatchObject({
+        revoked: { at: T2, by: 'admin-1', reason: '紛失 / lost' },
+      });
+      // The row stays (the record of the card), beside the operator's other card.
+      expect(
+        (await store.credentialsOf('op-1')).map((c) => [c.credentialId, c.revoked?.by]),
+      ).toEqual(
+        expect.arrayContaining([
+          ['lost', 'admin-1'],
+          ['kept', undefined],
+        ]),
+      );
+      await store.close();
+    });
+
     it('R15: login locks are kept, replaced and cleared per operator', async () => {
       const store = await open();
       expect(await store.loginLock('op-1')).toBeUndefined();

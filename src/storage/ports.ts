@@ -387,6 +387,17 @@ export interface CredentialStore {
    * moved on meanwhile (a replayed or cloned authenticator racing this one): refuse the login.
    */
   recordUse(credentialId: string, counter: number, at: string): Promise<boolean>;
+  /**
+   * Revokes one credential of `operatorId` (a lost or stolen card): false (nothing written) when
+   * the operator has no such credential or it is revoked already.
+   */
+  revokeCredential(revocation: {
+    readonly credentialId: string;
+    readonly operatorId: string;
+    readonly at: string;
+    readonly by: string;
+    readonly reason: string;
+  }): Promise<boolean>;
   loginLock(operatorId: string): Promise<LoginLock | undefined>;
   saveLoginLock(lock: LoginLock): Promise<void>;
   clearLoginLock(operatorId: string): Promise<void>;

@@ -3,7 +3,8 @@ import { CARD_TYPES, CARD_TYPE_INFO } from '../domain/operator/card-types.ts';
 /**
  * 操作者の管理 (the operator register, R15, R31) at a node's web terminal (docs/WEB-TERMINAL.md
  * "Work screens"): the node's operators for its administrator and security officer; a grant and
- * an enrollment token for the administrator, a revocation for both. The node decides who may and
+ * an enrollment token for the administrator, a revocation for both, of an operator or of one of
+ * their cards (a lost or stolen authenticator). The node decides who may and
  * names the logged-in operator as granter, issuer or revoker; the token is shown once.
  */
 
@@ -32,6 +33,15 @@ export const OPERATORS_SECTION = `<section id="operators-section" class="work" d
       <p>一度だけ表示します。本人に渡してください / shown once: hand it to the operator</p>
       <pre><code id="issue-token-value"></code></pre>
       <p>有効期限 / valid until <span id="issue-token-expires"></span></p>
+    </div>
+  </form>
+  <form id="operator-credentials" data-route="POST /api/node/operators/credentials">
+    <h3>操作者識別カード <small>an operator's cards: revoke a lost or stolen one, then issue a new token</small></h3>
+    <label>操作者ID / operator id <input id="credentials-id" autocomplete="off" required></label>
+    <button type="submit">表示 / show</button>
+    <div id="credentials-out" hidden>
+      <table id="credentials-table"><thead><tr><th>カード (credential id)</th><th>登録</th><th>最終使用</th><th>状態</th><th></th></tr></thead><tbody></tbody></table>
+      <label id="credential-revoke-label" data-route="POST /api/node/operators/credentials/revoke">失効の理由 / reason to revoke <input id="credential-revoke-reason" maxlength="500" autocomplete="off" placeholder="紛失・盗難など / lost, stolen…"></label>
     </div>
   </form>
   <form id="operator-revoke" data-route="POST /api/node/operators/revoke">
@@ -93,6 +103,42 @@ export const OPERATORS_SCRIPT = `'use strict';
       $('revoke-id').value = ''; $('revoke-reason').value = '';
       if (!$('operators-out').hidden) await list(true);
       T.status(o.id + ' を失効させました / revoked', 'ok', 'operator.revoked');
+    } catch (e) { T.fail(e); }
+  });
+  var shownFor;
+  async function credentials(id, quiet) {
+    try {
+      var cards = await T.call('POST', '/api/node/operators/credentials', { id: id });
+      shownFor = id;
+      var body = $('credentials-table').tBodies[0]; body.textContent = '';
+      var mayRevoke = !$('credential-revoke-label').hidden;
+      cards.forEach(function (c) {
+        var tr = document.createElement('tr');
+        [c.credentialId, jst(c.createdAt), c.lastUsedAt ? jst(c.lastUsedAt) : '—',
+          c.revoked ? '失効（' + jst(c.revoked.at) + '、' + c.revoked.by + '：' + c.revoked.reason + '）' : '有効'].forEach(function (text) {
+          var td = document.createElement('td'); td.textContent = text; tr.appendChild(td);
+        });
+        var last = document.createElement('td');
+        if (mayRevoke && !c.revoked) {
+          var b = document.createElement('button'); b.type = 'button'; b.className = 'credential-revoke';
+          b.textContent = '失効 / revoke'; b.dataset.credential = c.credentialId; last.appendChild(b);
+        }
+        tr.appendChild(last); body.appendChild(tr);
+      });
+      $('credentials-out').hidden = false;
+      if (!quiet) T.status(id + ' の操作者識別カード ' + cards.length + ' 枚 / ' + cards.length + ' card(s)', 'ok', 'credentials.listed');
+    } catch (e) { T.fail(e); }
+  }
+  $('operator-credentials').addEventListener('submit', function (ev) { ev.preventDefault(); credentials($('credentials-id').value.trim(), false); });
+  $('credentials-table').addEventListener('click', async function (ev) {
+    var b = ev.target.closest('button.credential-revoke');
+    if (!b) return;
+    try {
+      await T.call('POST', '/api/node/operators/credentials/revoke',
+        { id: shownFor, credentialId: b.dataset.credential, reason: $('credential-revoke-reason').value.trim() });
+      $('credential-revoke-reason').value = '';
+      await credentials(shownFor, true);
+      T.status(shownFor + ' のカードを失効させました。新しいカードは登録用トークンで / card revoked: issue a new enrollment token for a new card', 'ok', 'credential.revoked');
     } catch (e) { T.fail(e); }
   });
   // The token leaves the page at log out like every answer; it is also cleared here when the

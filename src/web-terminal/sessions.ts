@@ -23,6 +23,8 @@ export const DEFAULT_SESSION_POLICY: SessionPolicy = {
 export type Session = {
   readonly id: string;
   readonly operatorId: string;
+  /** The card (WebAuthn credential) the operator logged in with: its revocation ends the session. */
+  readonly credentialId?: string | undefined;
   readonly createdAt: number;
   lastSeenAt: number;
 };
@@ -70,9 +72,9 @@ export class SessionTable {
     return p !== undefined && p.expiresAt > now ? p : undefined;
   }
 
-  open(operatorId: string, now: number): Session {
+  open(operatorId: string, now: number, credentialId?: string): Session {
     this.#sweep(now);
-    const s: Session = { id: newId(), operatorId, createdAt: now, lastSeenAt: now };
+    const s: Session = { id: newId(), operatorId, credentialId, createdAt: now, lastSeenAt: now };
     this.#sessions.set(s.id, s);
     return s;
   }
@@ -102,6 +104,17 @@ export class SessionTable {
     let n = 0;
     for (const [id, s] of this.#sessions)
       if (s.operatorId === operatorId) {
+        this.#sessions.delete(id);
+        n++;
+      }
+    return n;
+  }
+
+  /** Ends every session made with the card `credentialId` (revoked); returns how many. */
+  endAllWith(credentialId: string): number {
+    let n = 0;
+    for (const [id, s] of this.#sessions)
+      if (s.credentialId === credentialId) {
         this.#sessions.delete(id);
         n++;
       }

@@ -1,3 +1,4 @@
+import type { CredentialStore } from '../storage/ports.ts';
 import type { OperatorDirectory, OperatorInfo } from './operator-directory.ts';
 import { SessionTable, type SessionPolicy } from './sessions.ts';
 
@@ -7,12 +8,13 @@ import { SessionTable, type SessionPolicy } from './sessions.ts';
  * `juki` on the node's own machine as `JUKI_OPERATOR_SESSION`; the loopback terminal side resolves
  * it here (same process) and acts under that operator's card type (R15). The same limits as a web
  * session (idle, absolute), in memory only (a restart ends them all), ended at the operator's
- * logout and at once when the operator is revoked (checked against the register on every use).
+ * logout and at once when the operator is revoked (checked against the register on every use),
+ * or the card of the web session that issued it (checked against the credentials on every use).
  */
 export type TerminalSessionLookup =
   | { readonly status: 'ok'; readonly operator: OperatorInfo }
   | {
-      readonly status: 'none' | 'idle' | 'expired' | 'operator-revoked';
+      readonly status: 'none' | 'idle' | 'expired' | 'operator-revoked' | 'credential-revoked';
       /** The operator the ended session belonged to, when known. */
       readonly operatorId?: string;
     };
@@ -35,18 +37,29 @@ export class TerminalSessions {
   readonly #policy: SessionPolicy;
   readonly #operators: OperatorDirectory;
   readonly #now: () => Date;
+  readonly #credentials: Pick<CredentialStore, 'credential'> | undefined;
 
-  constructor(policy: SessionPolicy, operators: OperatorDirectory, now: () => Date) {
+  constructor(
+    policy: SessionPolicy,
+    operators: OperatorDirectory,
+    now: () => Date,
+    /** Where a card's revocation is read; without it, sessions are not tied to cards. */
+    credentials?: Pick<CredentialStore, 'credential'>,
+  ) {
     this.#table = new SessionTable(policy);
     this.#policy = policy;
     this.#operators = operators;
     this.#now = now;
+    this.#credentials = credentials;
   }
 
-  /** A new terminal session for a logged-in, active operator. */
-  issue(operatorId: string): IssuedTerminalSession {
+  /**
+   * A new terminal session for a logged-in, active operator, tied to the card (`credentialId`) of
+   * the web session that asked for it.
+   */
+  issue(operatorId: string, credentialId?: string): IssuedTerminalSession {
     const at = this.#now().getTime();
-    const s = this.#table.open(operatorId, at);
+    const s = this.#table.open(operatorId, at, credentialId);
     return {
       token: s.id,
       operatorId,
@@ -65,7 +78,20 @@ export class TerminalSessions {
       this.#table.endAllOf(operatorId);
       return { status: 'operator-revoked', operatorId };
     }
+    const card = found.session.credentialId;
+    if (card !== undefined && this.#credentials !== undefined) {
+      const c = await this.#credentials.credential(card);
+      if (c === undefined || c.revoked) {
+        this.#table.endAllWith(card);
+        return { status: 'credential-revoked', operatorId };
+      }
+    }
     return { status: 'ok', operator: op };
+  }
+
+  /** Ends every terminal session issued under the card `credentialId`; returns how many. */
+  endAllWith(credentialId: string): number {
+    return this.#table.endAllWith(credentialId);
   }
 
   /** Ends every terminal session of the operator (logout, revocation); returns how many. */

@@ -16,7 +16,12 @@ import { OPERATORS_SCRIPT } from './operators-screen.ts';
 import { WORK_SCRIPT } from './work-script.ts';
 import { DEFAULT_LOCK_POLICY, type LockPolicy } from './login-lock.ts';
 import type { OperatorDirectory, OperatorInfo } from './operator-directory.ts';
-import { DEFAULT_SESSION_POLICY, SessionTable, type SessionPolicy } from './sessions.ts';
+import {
+  DEFAULT_SESSION_POLICY,
+  SessionTable,
+  type Session,
+  type SessionPolicy,
+} from './sessions.ts';
 import { TerminalSessions, type TerminalSessionResolver } from './terminal-sessions.ts';
 import {
   enrollOptions,
@@ -136,6 +141,8 @@ const SESSION_MESSAGES: Record<string, string> = {
   'session.expired': 'セッションの有効期間が過ぎました / the session reached its 8-hour limit',
   'session.operator-revoked':
     '操作者の資格が取り消されたためログアウトしました / logged out: the operator has been revoked',
+  'session.credential-revoked':
+    '操作者識別カードが失効したためログアウトしました / logged out: the card you logged in with has been revoked',
 };
 
 export async function startWebTerminal(options: WebTerminalOptions): Promise<WebTerminal> {
@@ -151,7 +158,12 @@ export async function startWebTerminal(options: WebTerminalOptions): Promise<Web
     : SECURITY_HEADERS;
   const sessionPolicy = options.sessionPolicy ?? DEFAULT_SESSION_POLICY;
   const sessions = new SessionTable(sessionPolicy);
-  const terminalSessions = new TerminalSessions(sessionPolicy, options.operators, now);
+  const terminalSessions = new TerminalSessions(
+    sessionPolicy,
+    options.operators,
+    now,
+    options.credentials,
+  );
   const bundle = browserBundle();
   const ctx: FlowContext = {
     rpId: options.rpId,
@@ -169,6 +181,16 @@ export async function startWebTerminal(options: WebTerminalOptions): Promise<Web
 
   /** The operator of the request's session, checked against the directory on every request. */
   async function operatorOf(req: IncomingMessage): Promise<OperatorInfo> {
+    return (await sessionOf(req)).operator;
+  }
+
+  /**
+   * The request's session and its operator, checked against the directory and the session's card
+   * against the credentials on every request.
+   */
+  async function sessionOf(
+    req: IncomingMessage,
+  ): Promise<{ readonly operator: OperatorInfo; readonly session: Session }> {
     const id = cookies(req).get(SESSION_COOKIE);
     const found = sessions.use(id, now().getTime());
     if (found.status === 'ok') claimed.set(req, found.session.operatorId);
@@ -188,7 +210,24 @@ export async function startWebTerminal(options: WebTerminalOptions): Promise<Web
       });
       throw session401('session.operator-revoked', SESSION_MESSAGES['session.operator-revoked']!);
     }
-    return op;
+    // The card this session logged in with, revoked (lost or stolen): its sessions end at once.
+    const card = found.session.credentialId;
+    if (card !== undefined) {
+      const c = await options.credentials.credential(card);
+      if (c === undefined || c.revoked) {
+        const ended = sessions.endAllWith(card) + terminalSessions.endAllWith(card);
+        log.warn('web-terminal.sessions-ended', {
+          operator: found.session.operatorId,
+          sessions: ended,
+          reason: 'credential-revoked',
+        });
+        throw session401(
+          'session.credential-revoked',
+          SESSION_MESSAGES['session.credential-revoked']!,
+        );
+      }
+    }
+    return { operator: op, session: found.session };
   }
 
   /** Who is logged in, and the routes under /api/ their card holds (the page's screens). */
@@ -231,9 +270,14 @@ export async function startWebTerminal(options: WebTerminalOptions): Promise<Web
       const jar = cookies(req);
       const pending = sessions.takeChallenge(jar.get(CHALLENGE_COOKIE), now().getTime());
       if (pending) claimed.set(req, pending.operatorId);
-      const op = await loginVerify(ctx, pending, body['response'], now());
+      const { operator: op, credentialId } = await loginVerify(
+        ctx,
+        pending,
+        body['response'],
+        now(),
+      );
       sessions.end(jar.get(SESSION_COOKIE));
-      const s = sessions.open(op.id, now().getTime());
+      const s = sessions.open(op.id, now().getTime(), credentialId);
       log.info('web-terminal.login', { operator: op.id, cardType: op.cardType });
       return {
         body: whoIs(op),
@@ -245,8 +289,8 @@ export async function startWebTerminal(options: WebTerminalOptions): Promise<Web
     },
     'GET /api/me': async (req) => ({ body: whoIs(await operatorOf(req)) }),
     'POST /api/terminal-session': async (req) => {
-      const op = await operatorOf(req);
-      const issued = terminalSessions.issue(op.id);
+      const { operator: op, session } = await sessionOf(req);
+      const issued = terminalSessions.issue(op.id, session.credentialId);
       // Never the token itself: who and until when.
       log.info('web-terminal.terminal-session', { operator: op.id, expiresAt: issued.expiresAt });
       return { body: issued };

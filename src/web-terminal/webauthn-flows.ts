@@ -55,6 +55,8 @@ const MESSAGES: Record<string, string> = {
     '登録されていない操作者識別カードです / this authenticator is not registered',
   'login.credential-of-other-operator':
     'この操作者識別カードは別の操作者のものです / this authenticator belongs to another operator',
+  'login.credential-revoked':
+    'この操作者識別カードは失効しています。システム管理者に新しい登録用トークンを求めてください / this authenticator has been revoked: ask the administrator for a new enrollment token',
   'login.user-not-verified':
     '本人確認（PIN・生体認証）が行われていません / the authenticator did not verify the user',
   'login.verification-failed':
@@ -176,8 +178,11 @@ export async function loginOptions(
   const op = await liveOperator(ctx, operatorId, 'login.unknown-operator');
   if (lockedUntil(await ctx.credentials.loginLock(op.id), now) !== undefined)
     throw refused('login.locked');
-  const creds = await ctx.credentials.credentialsOf(op.id);
-  if (creds.length === 0) throw refused('login.unknown-operator');
+  // A revoked (lost) card is not offered; an operator with none left enrolls a new one.
+  const all = await ctx.credentials.credentialsOf(op.id);
+  const creds = all.filter((c) => !c.revoked);
+  if (creds.length === 0)
+    throw refused(all.length > 0 ? 'login.credential-revoked' : 'login.unknown-operator');
   const options = await generateAuthenticationOptions({
     rpID: ctx.rpId,
     allowCredentials: creds.map((c) => ({ id: c.credentialId, transports: [...c.transports] })),
@@ -195,7 +200,7 @@ export async function loginVerify(
   pending: PendingChallenge | undefined,
   response: unknown,
   now: Date,
-): Promise<OperatorInfo> {
+): Promise<{ readonly operator: OperatorInfo; readonly credentialId: string }> {
   if (pending?.purpose !== 'login') throw refused('login.challenge-missing');
   const op = await liveOperator(ctx, pending.operatorId, 'login.unknown-operator');
   if (lockedUntil(await ctx.credentials.loginLock(op.id), now) !== undefined)
@@ -214,6 +219,7 @@ export async function loginVerify(
   const cred = typeof r?.id === 'string' ? await ctx.credentials.credential(r.id) : undefined;
   if (cred === undefined) return fail('login.unknown-credential');
   if (cred.operatorId !== op.id) return fail('login.credential-of-other-operator');
+  if (cred.revoked) return fail('login.credential-revoked');
   if (!userVerifiedFlag(r?.response?.authenticatorData)) return fail('login.user-not-verified');
   let newCounter: number;
   try {
@@ -240,5 +246,5 @@ export async function loginVerify(
   if (!(await ctx.credentials.recordUse(cred.credentialId, newCounter, now.toISOString())))
     return fail('login.counter-replayed');
   await ctx.credentials.clearLoginLock(op.id);
-  return op;
+  return { operator: op, credentialId: cred.credentialId };
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Operator, OperatorEvent } from '../../domain/operator/operator.ts';
+import { openCredentialStore } from '../../storage/open-credential-store.ts';
 import { main } from '../main.ts';
 import { captureIO } from '../test-io.ts';
 
@@ -78,6 +79,67 @@ describe('juki operator', () => {
       '--by', 'admin-1', '--reason', '退職'); // prettier-ignore
     expect(last.exit).toBe(1);
     expect(last.err).toContain('[operator.last-administrator]');
+  });
+
+  it('R15, R31: a lost card is listed and revoked on its own by a security officer of the node, once', async () => {
+    expect((await grant('admin-1', 'administrator', 'bootstrap')).exit).toBe(0);
+    expect((await grant('sec-1', 'security-officer', 'admin-1')).exit).toBe(0);
+    expect((await grant('clerk-1', 'counter-clerk', 'admin-1')).exit).toBe(0);
+    expect((await grant('clerk-2', 'counter-clerk', 'admin-1')).exit).toBe(0);
+    // clerk-1's card, as the web terminal registers it with a token.
+    const credentials = await openCredentialStore(store);
+    const now = new Date();
+    await credentials.addEnrollment({
+      tokenId: 'tok-1',
+      operatorId: 'clerk-1',
+      secretHash: new Uint8Array(32),
+      issuedBy: 'admin-1',
+      issuedAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + 60_000).toISOString(),
+    });
+    const card = {
+      credentialId: 'card-1',
+      operatorId: 'clerk-1',
+      publicKey: new Uint8Array([1]),
+      counter: 0,
+      transports: ['usb'],
+      createdAt: now.toISOString(),
+    };
+    expect(await credentials.registerCredential(card, 'tok-1')).toBe(true);
+    await credentials.close();
+
+    const listed = await run(
+      'operator',
+      'credentials',
+      '--store',
+      store,
+      '--id',
+      'clerk-1',
+      '--json',
+    );
+    expect(JSON.parse(listed.out)).toEqual([
+      { credentialId: 'card-1', createdAt: card.createdAt, transports: ['usb'] },
+    ]);
+    const revoke = (by: string, credential = 'card-1') =>
+      run('operator', 'revoke-credential', '--store', store, '--id', 'clerk-1',
+        '--credential', credential, '--by', by, '--reason', 'カード紛失'); // prettier-ignore
+    // Another clerk may not; nothing is written.
+    const byClerk = await revoke('clerk-2');
+    expect(byClerk.exit).toBe(1);
+    expect(byClerk.err).toContain('[operator.not-authorized]');
+    expect(
+      (await run('operator', 'credentials', '--store', store, '--id', 'clerk-1')).out.trim(),
+    ).toMatch(/^card-1 .* 有効$/);
+    const done = await revoke('sec-1');
+    expect(done.exit, done.err).toBe(0);
+    expect(done.out).toContain('card revoked: card-1（失効: sec-1、理由: カード紛失）');
+    // Once; and a card clerk-1 does not have is not found either.
+    for (const again of [await revoke('sec-1'), await revoke('sec-1', 'card-9')]) {
+      expect(again.exit).toBe(1);
+      expect(again.err).toContain('[operator.unknown-credential]');
+    }
+    // The operator stays active.
+    expect((await run('operator', 'list', '--store', store)).out).toContain('clerk-1');
   });
 
   it('bad usage exits 2: an unknown card type, a missing flag, no action', async () => {

@@ -7,7 +7,12 @@ import { PERMISSIONS, permissionTable, permits } from '../../domain/operator/per
 import { openCredentialStore } from '../../storage/open-credential-store.ts';
 import { openOperatorStore } from '../../storage/open-store.ts';
 import type { IssuedEnrollment } from '../../web-terminal/enrollment.ts';
-import { issueEnrollmentFor } from '../../nodes/node-operators.ts';
+import {
+  credentialsFor,
+  issueEnrollmentFor,
+  revokeCredentialFor,
+  type CredentialView,
+} from '../../nodes/node-operators.ts';
 import { loadNodeConfig } from '../../nodes/node-config.ts';
 import { callTerminal } from '../../nodes/terminal-server.ts';
 import { nodeTerminal } from '../terminal-target.ts';
@@ -20,6 +25,8 @@ juki operator revoke --store URL --id ID --by ID --reason TEXT [--json]
 juki operator list   --store URL [--all] [--json]
 juki operator history --store URL [--id ID] [--json]
 juki operator enroll --store URL --id ID --by ID [--json]
+juki operator credentials --store URL --id ID [--json]
+juki operator revoke-credential --store URL --id ID --credential CID --by ID --reason TEXT [--json]
 juki operator cards  [--json]
 
   操作者登録簿 (the operator register, R15, R31; docs/OPERATORS.md) of the node whose store is URL.
@@ -35,10 +42,16 @@ juki operator cards  [--json]
   enroll   a one-time token (valid 15 minutes) with which operator ID registers their card
            (WebAuthn authenticator) on the node's web terminal; --by: an administrator of the
            same node (docs/WEB-TERMINAL.md)
+  credentials  the cards (WebAuthn authenticators) operator ID registered: credential id, when
+           registered and last used, revoked or not
+  revoke-credential  a lost or stolen card (紛失・盗難), on its own: it never logs in again and
+           the sessions made with it end; the operator stays and enrolls a new card with a new
+           token (--by: an administrator or security officer of the node)
   cards    the card types and what each may do on which node role
 
   At the running node (its terminal side; each act in the node's access log, R23):
-  juki operator list | grant | revoke | enroll --config NODE.json …   (no --node: the node's own)
+  juki operator list | grant | revoke | enroll | credentials | revoke-credential --config NODE.json …
+  (no --node: the node's own)
   With JUKI_OPERATOR_SESSION the logged-in operator grants, revokes or issues (leave out
   --granted-by / --by); on the console of a node without a web terminal name them. The first
   administrator is granted with --store and --granted-by ${BOOTSTRAP}.
@@ -57,6 +70,7 @@ const OPTIONS = {
   by: { type: 'string' },
   reason: { type: 'string' },
   all: { type: 'boolean', default: false },
+  credential: { type: 'string' },
   config: { type: 'string' },
   json: { type: 'boolean', default: false },
 } as const;
@@ -83,9 +97,13 @@ export async function runOperator(args: readonly string[], io: CommandIO): Promi
     action !== 'revoke' &&
     action !== 'list' &&
     action !== 'history' &&
-    action !== 'enroll'
+    action !== 'enroll' &&
+    action !== 'credentials' &&
+    action !== 'revoke-credential'
   )
-    throw new UsageError('an action is required: grant, revoke, list, history, enroll or cards');
+    throw new UsageError(
+      'an action is required: grant, revoke, list, history, enroll, credentials, revoke-credential or cards',
+    );
   if (values.config !== undefined) return atNode(action, values, io);
   const store = await openOperatorStore(
     need(values, 'store'),
@@ -103,6 +121,9 @@ export async function runOperator(args: readonly string[], io: CommandIO): Promi
         return await history(store, values, io);
       case 'enroll':
         return await enroll(store, values, io);
+      case 'credentials':
+      case 'revoke-credential':
+        return await credentialsAt(store, action, values, io);
     }
   } finally {
     await store.close();
@@ -145,6 +166,65 @@ async function enroll(store: OperatorStore, v: Values, io: CommandIO): Promise<n
   } finally {
     await credentials.close();
   }
+}
+
+/** `credentials` and `revoke-credential` on the store itself (the node's credential store). */
+async function credentialsAt(
+  store: OperatorStore,
+  action: 'credentials' | 'revoke-credential',
+  v: Values,
+  io: CommandIO,
+): Promise<number> {
+  const credentials = await openCredentialStore(
+    need(v, 'store'),
+    v.schema === undefined ? {} : { schema: v.schema },
+  );
+  try {
+    if (action === 'credentials')
+      printCredentials(await credentialsFor(credentials, need(v, 'id')), v.json, io);
+    else
+      printCredentialRevoked(
+        await revokeCredentialFor(store, credentials, {
+          operatorId: need(v, 'id'),
+          credentialId: need(v, 'credential'),
+          by: need(v, 'by'),
+          reason: need(v, 'reason'),
+          at: new Date().toISOString(),
+        }),
+        v.json,
+        io,
+      );
+    return EXIT.ok;
+  } finally {
+    await credentials.close();
+  }
+}
+
+function printCredentials(
+  cards: readonly CredentialView[],
+  json: boolean | undefined,
+  io: CommandIO,
+): void {
+  if (json) printJson(io, cards);
+  else if (cards.length === 0)
+    io.out('操作者識別カードは登録されていません (no card registered): enroll issues a token');
+  else
+    for (const c of cards)
+      io.out(
+        `${c.credentialId}  登録 ${c.createdAt}  最終使用 ${c.lastUsedAt ?? '—'}${c.revoked ? `  失効 ${c.revoked.at} by ${c.revoked.by}: ${c.revoked.reason}` : '  有効'}`,
+      );
+}
+
+function printCredentialRevoked(
+  card: CredentialView,
+  json: boolean | undefined,
+  io: CommandIO,
+): void {
+  if (json) printJson(io, card);
+  else
+    io.out(
+      `操作者識別カードを失効させました / card revoked: ${card.credentialId}（失効: ${card.revoked?.by}、理由: ${card.revoked?.reason}）。新しいカードは登録用トークンで登録します / a new card is enrolled with a new token`,
+    );
 }
 
 function printEnrollment(issued: IssuedEnrollment, json: boolean | undefined, io: CommandIO): void {
@@ -237,6 +317,27 @@ async function atNode(action: string, v: Values, io: CommandIO): Promise<number>
           id: need(v, 'id'),
           ...who('by', 'by'),
         })) as IssuedEnrollment,
+        v.json,
+        io,
+      );
+      return EXIT.ok;
+    case 'credentials':
+      printCredentials(
+        (await callTerminal(at, 'POST', '/operators/credentials', {
+          id: need(v, 'id'),
+        })) as CredentialView[],
+        v.json,
+        io,
+      );
+      return EXIT.ok;
+    case 'revoke-credential':
+      printCredentialRevoked(
+        (await callTerminal(at, 'POST', '/operators/credentials/revoke', {
+          id: need(v, 'id'),
+          credentialId: need(v, 'credential'),
+          reason: need(v, 'reason'),
+          ...who('by', 'by'),
+        })) as CredentialView,
         v.json,
         io,
       );

@@ -14,6 +14,7 @@ import { ANALYSIS_REQUESTS_MIGRATION } from './0013-analysis-requests.ts';
 import { FORWARDED_REJECTIONS_MIGRATION } from './0014-forwarded-rejections.ts';
 import { AUDIT_ANCHORS_MIGRATION } from './0015-audit-anchors.ts';
 import { DISCLOSURE_RESIDENT_KEY_MIGRATION } from './0016-disclosure-resident-key.ts';
+import { CREDENTIAL_REVOCATION_MIGRATION } from './0017-credential-revocation.ts';
 import type { Migration } from './Migration.ts';
 
 /** Every migration this code knows, oldest first. Append only. */
@@ -34,6 +35,7 @@ export const MIGRATIONS: readonly Migration[] = [
   FORWARDED_REJECTIONS_MIGRATION,
   AUDIT_ANCHORS_MIGRATION,
   DISCLOSURE_RESIDENT_KEY_MIGRATION,
+  CREDENTIAL_REVOCATION_MIGRATION,
 ];
 
 /** The schema version this code writes and expects. */

@@ -107,6 +107,20 @@ export class PostgresCredentialStore implements CredentialStore {
     return r.rowCount === 1;
   }
 
+  async revokeCredential(r: {
+    credentialId: string;
+    operatorId: string;
+    at: string;
+    by: string;
+    reason: string;
+  }): Promise<boolean> {
+    const result = await this.#pool.query(
+      `UPDATE webauthn_credential SET revoked_at = $1, revoked_by = $2, revoked_reason = $3 WHERE credential_id = $4 AND operator_id = $5 AND revoked_at IS NULL`,
+      [r.at, r.by, r.reason, r.credentialId, r.operatorId],
+    );
+    return result.rowCount === 1;
+  }
+
   async loginLock(operatorId: string): Promise<LoginLock | undefined> {
     const { rows } = await this.#pool.query<LockRow>(
       `SELECT ${LOCK_COLUMNS} FROM login_lock WHERE operator_id = $1`,

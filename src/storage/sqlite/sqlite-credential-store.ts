@@ -101,6 +101,16 @@ export class SqliteCredentialStore implements CredentialStore {
     return this.#s.use.run(counter, at, credentialId, counter, counter).changes === 1;
   }
 
+  async revokeCredential(r: {
+    credentialId: string;
+    operatorId: string;
+    at: string;
+    by: string;
+    reason: string;
+  }): Promise<boolean> {
+    return this.#s.revoke.run(r.at, r.by, r.reason, r.credentialId, r.operatorId).changes === 1;
+  }
+
   async loginLock(operatorId: string): Promise<LoginLock | undefined> {
     const row = this.#s.lock.get(operatorId);
     return row === undefined ? undefined : lockFromRow(row);
@@ -149,6 +159,9 @@ function prepare(db: Database.Database) {
     ),
     use: db.prepare<[number, string, string, number, number]>(
       `UPDATE webauthn_credential SET sign_counter = ?, last_used_at = ? WHERE credential_id = ? AND (sign_counter < ? OR (sign_counter = 0 AND ? = 0))`,
+    ),
+    revoke: db.prepare<[string, string, string, string, string]>(
+      `UPDATE webauthn_credential SET revoked_at = ?, revoked_by = ?, revoked_reason = ? WHERE credential_id = ? AND operator_id = ? AND revoked_at IS NULL`,
     ),
     lock: db.prepare<[string], LockRow>(
       `SELECT ${LOCK_COLUMNS} FROM login_lock WHERE operator_id = ?`,

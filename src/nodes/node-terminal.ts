@@ -7,7 +7,7 @@ import { disclosureReportFromTerminal } from './disclosure-report.ts';
 import { mediaDirectory, mediaFromTerminal, type MediaNode } from './node-media.ts';
 import { mediaOutputs, provisionRefusals } from './node-provision-records.ts';
 import { registerView, suspensionFromTerminal } from './node-suspension.ts';
-import { registerFromTerminal } from './provision-register.ts';
+import { ordinanceAffairsView, registerFromTerminal } from './provision-register.ts';
 import { batchFromTerminal, provisionFromTerminal, type NodeProvision } from './node-provision.ts';
 import type { NodeReports } from './node-reports.ts';
 import type { RunningNode } from './node-runtime.ts';
@@ -109,6 +109,11 @@ export function terminalRoutes(c: TerminalContext): TerminalRoute[] {
     },
     { method: 'POST', path: '/provision/refusals', run: (b) => provisionRefusals(provision, b) },
     { method: 'GET', path: '/provision/register', run: () => registerView({ self, provision }) },
+    {
+      method: 'GET',
+      path: '/provision/ordinance',
+      run: () => ordinanceAffairsView({ self, provision }),
+    },
     {
       method: 'POST',
       path: '/provision/register',

@@ -38,6 +38,7 @@ export const ROUTE_OPERATIONS: Readonly<Record<string, TerminalOperation>> = {
   'POST /provision/media/outputs': 'provision.media-log',
   'POST /provision/refusals': 'provision.refusals',
   'GET /provision/register': 'provision.register',
+  'GET /provision/ordinance': 'provision.register',
   'POST /provision/register': 'provision.register',
   'POST /provision/suspension': 'provision.register',
   'POST /provision/reload': 'provision.reload',

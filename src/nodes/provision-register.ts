@@ -7,13 +7,14 @@ import {
   type RecipientId,
   type RecipientKind,
 } from '../domain/provision/recipient.ts';
+import { ordinanceAffair, type StatutoryAffair } from '../domain/provision/statutory-affair.ts';
 import { parseNodeName } from '../pki/index.ts';
 import { loadStatutoryAffairs } from '../reference-data/statutory-affairs.ts';
 import type { ProvisionStore } from '../storage/ports.ts';
 import type { NodeProvision } from './node-provision.ts';
 
 /** The changes to a providing node's register besides suspension (R3, R5). */
-export const REGISTER_CHANGES = ['recipient', 'permit', 'agreement'] as const;
+export const REGISTER_CHANGES = ['recipient', 'permit', 'agreement', 'ordinance'] as const;
 export type RegisterChange = (typeof REGISTER_CHANGES)[number];
 
 const field = (f: Readonly<Record<string, unknown>>, key: string): string => {
@@ -44,7 +45,9 @@ const recipientIdOf = (f: Readonly<Record<string, unknown>>, key: string): Recip
  * One change to the register of `store`, from named fields (the CLI's options, or a terminal
  * request's body): a recipient `{id, name, kind, servedBy, node?}`, a permitted affair
  * `{recipientId, affairId, identifier?}` (an affair of the Act's tables or of this prefecture's
- * ordinance), or a 協定書 `{recipientId, id, signedOn, validFrom, validTo?, protectionMeasures}`.
+ * ordinance), a 協定書 `{recipientId, id, signedOn, validFrom, validTo?, protectionMeasures}`, or
+ * an affair the prefecture's ordinance adds (条例事務, R3) `{prefectureCode, item, recipientText,
+ * affairText, legalBasis}`.
  * The store checks the rest (recipientProblem, permissionProblem, agreementProblem). Returns
  * what was recorded, as a line for the operator.
  */
@@ -113,12 +116,28 @@ export async function changeRegister(
       });
       return { change, id, done: `協定書を記録しました (agreement recorded): ${id}` };
     }
+    case 'ordinance': {
+      const affair = ordinanceAffair({
+        prefectureCode: field(f, 'prefectureCode'),
+        item: field(f, 'item'),
+        recipient: field(f, 'recipientText'),
+        affair: field(f, 'affairText'),
+        legalBasis: field(f, 'legalBasis'),
+      });
+      await store.registerOrdinanceAffair(affair);
+      return {
+        change,
+        id: affair.id,
+        done: `条例事務を登録しました (ordinance affair registered): ${affair.id}`,
+      };
+    }
   }
 }
 
 /**
- * `POST /provision/register` `{ change: 'recipient' | 'permit' | 'agreement', … }` at a national or
- * prefecture server: the change (above), in force at once; the act is in the node's access log
+ * `POST /provision/register` `{ change: 'recipient' | 'permit' | 'agreement' | 'ordinance', … }` at
+ * a national or prefecture server (an ordinance affair: at a prefecture server, of its own
+ * prefecture): the change (above), in force at once; the act is in the node's access log
  * under the operator who made it (operation `provision.register`).
  */
 export async function registerFromTerminal(
@@ -138,7 +157,41 @@ export async function registerFromTerminal(
       `change は ${REGISTER_CHANGES.join(', ')} のいずれかです / change must be one of those`,
       'register.change',
     );
-  const done = await changeRegister(node.provision.store, change as RegisterChange, b);
+  let fields = b;
+  if (change === 'ordinance') {
+    // A prefecture server registers its own prefecture's ordinance, and only that (R3).
+    if (node.self.role !== 'prefecture')
+      throw new RegistryError(
+        'invalid',
+        '条例事務は都道府県サーバが自県の条例について登録します / only a prefecture server registers the affairs of its own ordinance',
+        'ordinance-affair.not-a-prefecture',
+      );
+    if (b.prefectureCode !== undefined && b.prefectureCode !== node.self.code)
+      throw new RegistryError(
+        'forbidden',
+        `${nodeName(node.self)} は自県（${node.self.code}）の条例事務だけを登録します / only this prefecture's own ordinance`,
+        'ordinance-affair.other-prefecture',
+      );
+    fields = { ...b, prefectureCode: node.self.code };
+  }
+  const done = await changeRegister(node.provision.store, change as RegisterChange, fields);
   node.provision.service.invalidate();
   return done;
+}
+
+/**
+ * `GET /provision/ordinance` at a prefecture server: the affairs its ordinance adds (条例事務,
+ * R3), as registered; empty at the national server.
+ */
+export async function ordinanceAffairsView(node: {
+  readonly self: NodeRef;
+  readonly provision: NodeProvision | undefined;
+}): Promise<readonly StatutoryAffair[]> {
+  if (!node.provision)
+    throw new RegistryError(
+      'invalid',
+      `${nodeName(node.self)} には提供先の登録がありません / only a national or prefecture server keeps a recipient register`,
+      'node.no-provision',
+    );
+  return (await node.provision.store.loadRegistry()).ordinanceAffairs;
 }

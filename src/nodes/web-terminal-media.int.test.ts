@@ -162,6 +162,9 @@ describe.skipIf(!hasChromium)('media provision at the national server’s web te
     const t = await loggedIn('prov-1');
     expect(await t.page.isVisible('#media-section')).toBe(true);
     expect(await t.page.isVisible('#provision-records-section')).toBe(true);
+    // The national server has no ordinance: 条例事務 is a prefecture server's form.
+    expect(await t.page.isVisible('#register-section')).toBe(true);
+    expect(await t.page.isHidden('#ordinance')).toBe(true);
 
     const written = await write(t, 'rows.jsonl', 'pension.jkm', 'password');
     expect(written, written.text).toMatchObject({ kind: 'ok', reason: 'media.written' });

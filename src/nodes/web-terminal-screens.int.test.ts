@@ -15,7 +15,13 @@ import {
   openProvisionStore,
   openReportStore,
 } from '../storage/open-store.ts';
-import { act, chromiumAvailable, launchBrowser, login } from '../web-terminal/browser-fixtures.ts';
+import {
+  act,
+  apiCall,
+  chromiumAvailable,
+  launchBrowser,
+  login,
+} from '../web-terminal/browser-fixtures.ts';
 import { jsonLogger } from './json-log.ts';
 import { loadNodeConfig } from './node-config.ts';
 import { startNode, type RunningNode } from './node-runtime.ts';
@@ -411,6 +417,79 @@ describe.skipIf(!hasChromium)('the web terminal’s work screens at a prefecture
       ['tokyo-passport-office', expect.stringMatching(/^agreement\./)],
       ['tokyo-passport-office', 'permission.wrong-provider'],
     ]);
+  });
+
+  it('a provision operator registers an affair of Tokyo’s ordinance (条例事務, R3), permits it and a query under it is answered', async () => {
+    await grant('prov-4', 'provision-operator', 'admin-1');
+    const t = await loggedIn('prov-4');
+    const page = t.page;
+    expect(await page.isVisible('#ordinance')).toBe(true);
+
+    await page.fill('#ordinance-item', '九');
+    await page.fill('#ordinance-recipient', '教育委員会');
+    await page.fill('#ordinance-affair', '高等学校等就学支援金の支給に関する事務');
+    await page.fill('#ordinance-basis', '東京都住民基本台帳法施行条例第二条・別表第一の九の項');
+    expect(await act(page, () => page.click('#ordinance button[type=submit]'))).toMatchObject({
+      kind: 'ok',
+      reason: 'register.ordinance',
+    });
+    // Its id goes to the permit form; the list shows it.
+    expect(await page.inputValue('#permit-affair')).toBe('条例:13:九');
+    expect(await cells(t, 'ordinance-table')).toContainEqual([
+      '条例:13:九',
+      '教育委員会',
+      '高等学校等就学支援金の支給に関する事務',
+      '東京都住民基本台帳法施行条例第二条・別表第一の九の項',
+    ]);
+    // Without a legal basis: refused by the node, nothing registered.
+    await page.fill('#ordinance-item', '十');
+    await page.fill('#ordinance-recipient', '教育委員会');
+    await page.fill('#ordinance-affair', '奨学金');
+    await page.fill('#ordinance-basis', ' ');
+    expect(await act(page, () => page.click('#ordinance button[type=submit]'))).toMatchObject({
+      kind: 'error',
+      reason: 'register.missing-field',
+    });
+    // Only this prefecture's own ordinance: another prefecture's code is refused.
+    const other = await apiCall(page, 'POST', '/api/node/provision/register', {
+      change: 'ordinance',
+      prefectureCode: '14',
+      item: '一',
+      recipientText: '教育委員会',
+      affairText: '奨学金',
+      legalBasis: '神奈川県条例',
+    });
+    expect(other).toMatchObject({
+      status: 403,
+      body: { error: { reason: 'ordinance-affair.other-prefecture' } },
+    });
+    const provision = await openProvisionStore(store);
+    expect((await provision.loadRegistry()).ordinanceAffairs.map((a) => a.id)).toEqual([
+      '条例:13:九',
+    ]);
+    await provision.close();
+
+    // Permitted to the governor, a query under it is answered with its legal basis recorded.
+    await page.fill('#permit-recipient', GOVERNOR);
+    expect(await act(page, () => page.click('#permit button[type=submit]'))).toMatchObject({
+      kind: 'ok',
+      reason: 'register.permit',
+    });
+    await page.fill('#provision-recipient', GOVERNOR);
+    await page.fill('#provision-affair', '条例:13:九');
+    await page.fill('#provision-code', ICHIRO.residentCode);
+    expect(await act(page, () => page.click('#provision button[type=submit]'))).toMatchObject({
+      kind: 'ok',
+      reason: 'provision.answered',
+    });
+    const after = await openProvisionStore(store);
+    const [latest] = await after.disclosuresOf(ICHIRO.residentCode);
+    await after.close();
+    expect(latest).toMatchObject({
+      affairId: '条例:13:九',
+      legalBasis: '東京都住民基本台帳法施行条例第二条・別表第一の九の項',
+      searcher: 'prov-4',
+    });
   });
 
   it('an auditor analyses the access log now (R16) and reads it', async () => {

@@ -85,6 +85,16 @@ export const WORK_SECTIONS = `<section id="provision-section" class="work" data-
     <label>保護措置 / protection measures <textarea id="agreement-measures" maxlength="2000" rows="3" required></textarea></label>
     <button type="submit">記録 / record</button>
   </form>
+  <form id="ordinance" data-route="GET /api/node/provision/ordinance">
+    <h3>条例事務 <small>the affairs this prefecture's ordinance adds (R3)</small></h3>
+    <button id="ordinance-refresh" type="button">一覧 / list</button>
+    <div id="ordinance-out" hidden><table id="ordinance-table"><thead><tr><th>事務 ID</th><th>提供先</th><th>事務</th><th>根拠</th></tr></thead><tbody></tbody></table></div>
+    <label>項番 / item <input id="ordinance-item" placeholder="一" maxlength="32" autocomplete="off" required></label>
+    <label>提供先（条例の記載）/ recipient, as the ordinance names it <input id="ordinance-recipient" maxlength="500" autocomplete="off" required></label>
+    <label>事務（条例の記載）/ affair, as the ordinance names it <textarea id="ordinance-affair" maxlength="2000" rows="2" required></textarea></label>
+    <label>根拠規定 / legal basis <input id="ordinance-basis" maxlength="500" placeholder="東京都住民基本台帳法施行条例第二条・別表第一の一の項" autocomplete="off" required></label>
+    <button type="submit">登録 / register</button>
+  </form>
 </section>
 <section id="disclosure-section" class="work" data-route="POST /api/node/disclosure/report" hidden>
   <h2>提供状況の開示 <small>disclosure report (R17)</small></h2>

@@ -257,6 +257,31 @@ export const WORK_SCRIPT = `'use strict';
     changeRegister(body, ['agreement-id', 'agreement-measures']);
   });
 
+  // 条例事務 exist at a prefecture server only: the national server's page does not show the form.
+  document.addEventListener('juki:me', function (ev) {
+    if (ev.detail && ev.detail.operator.node.indexOf('prefecture:') !== 0) $('ordinance').hidden = true;
+  });
+  async function listOrdinance(quiet) {
+    try {
+      var list = await T.call('GET', '/api/node/provision/ordinance');
+      rows($('ordinance-table'), list, function (a) { return [a.id, a.recipient, a.affair, a.legalBasis]; });
+      $('ordinance-out').hidden = false;
+      if (!quiet) T.status('条例事務 ' + list.length + ' 件 / ' + list.length + ' ordinance affair(s)', 'ok', 'ordinance.listed');
+    } catch (e) { T.fail(e); }
+  }
+  $('ordinance-refresh').addEventListener('click', function () { listOrdinance(false); });
+  $('ordinance').addEventListener('submit', async function (ev) {
+    ev.preventDefault();
+    try {
+      var a = await T.call('POST', '/api/node/provision/register', { change: 'ordinance', item: value('ordinance-item'),
+        recipientText: value('ordinance-recipient'), affairText: value('ordinance-affair'), legalBasis: value('ordinance-basis') });
+      ['ordinance-item', 'ordinance-recipient', 'ordinance-affair', 'ordinance-basis'].forEach(function (id) { $(id).value = ''; });
+      $('permit-affair').value = a.id;
+      await listOrdinance(true);
+      T.status(a.done + '（事務の許可へ / permit it above）', 'ok', 'register.ordinance');
+    } catch (e) { T.fail(e); }
+  });
+
   var ROLE = { origin: '要求元', target: '宛先', relay: '中継' };
   var STATE = { waiting: '回答待ち', answered: '回答済み', refused: '拒否' };
   async function listReports(quiet) {

@@ -189,6 +189,47 @@ describe('the register of the running national server (R3, R5)', () => {
     });
   });
 
+  it('registers an affair of the prefecture’s own ordinance at its server, and only there (R3)', async () => {
+    const prefectureConfig = join(dir, 'nodes', 'prefecture-13.json');
+    const ordinance = (config: string, ...more: string[]) =>
+      juki(
+        ...['provision', 'ordinance', 'add', '--config', config, '--item', '一'],
+        ...['--recipient-text', '教育委員会', '--affair-text', '奨学金の貸与に関する事務'],
+        ...['--legal-basis', '東京都住民基本台帳法施行条例第二条', ...more],
+      );
+    const added = await ordinance(prefectureConfig);
+    expect(added.code, added.err).toBe(0);
+    expect(added.out).toContain('条例:13:一');
+    const listed = (await callTerminal(
+      await runningTerminalTarget(net.node('prefecture:13')),
+      'GET',
+      '/provision/ordinance',
+    )) as { id: string; legalBasis: string }[];
+    expect(listed).toEqual([
+      expect.objectContaining({
+        id: '条例:13:一',
+        legalBasis: '東京都住民基本台帳法施行条例第二条',
+      }),
+    ]);
+    // Another prefecture's ordinance, and the national server, which has none: refused, recorded.
+    const other = await ordinance(prefectureConfig, '--prefecture', '14');
+    expect(other.code).toBe(1);
+    expect(other.err).toContain('ordinance-affair.other-prefecture');
+    const national = await ordinance(nationalConfig);
+    expect(national.code).toBe(1);
+    expect(national.err).toContain('ordinance-affair.not-a-prefecture');
+
+    const log = await openAccessLogStore(net.node('prefecture:13').config.store);
+    const acts = await log.list({ limit: 3 });
+    await log.close();
+    // An ordinance affair names no recipient, and the log's targets are ASCII identifiers: none.
+    expect(acts.map((a) => [a.operation, a.target, a.result, a.reason]).reverse()).toEqual([
+      ['provision.register', '', 'ok', undefined],
+      ['provision.register', expect.any(String), 'ok', undefined],
+      ['provision.register', '', 'refused', 'ordinance-affair.other-prefecture'],
+    ]);
+  });
+
   it('refuses an unknown recipient, a missing reason and, on the console, no one deciding', async () => {
     const refused = async (...args: string[]) => {
       const r = await juki('provision', 'suspend', '--config', nationalConfig, ...args);

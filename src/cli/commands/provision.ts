@@ -5,7 +5,6 @@ import { parseArgs } from 'node:util';
 import { RegistryError } from '../../domain/errors.ts';
 import type { RefusalRecord } from '../../domain/provision/disclosure.ts';
 import { isRecipientId, type SuspensionEvent } from '../../domain/provision/recipient.ts';
-import { ordinanceAffair } from '../../domain/provision/statutory-affair.ts';
 import { loadNodeConfig } from '../../nodes/node-config.ts';
 import {
   changeRegister,
@@ -33,8 +32,10 @@ export const PROVISION_HELP = `juki provision <action> [options]      本人確�
     agreement   --store URL --recipient ID --id AGREEMENT --signed DATE --from DATE [--to DATE]
                   --measures TEXT                                  (協定書, R5)
     suspend | reinstate --store URL --recipient ID --by OPERATOR --reason TEXT     (R5)
-    recipient add | permit | agreement --config NODE.json …   the same options, at the running
-                  node (POST /provision/register): in force at once and in its access log (R23)
+    recipient add | permit | agreement | ordinance add --config NODE.json …   the same options,
+                  at the running node (POST /provision/register): in force at once and in its
+                  access log (R23); an ordinance affair at a prefecture server, of its own
+                  prefecture (--prefecture may be left out)
     suspend | reinstate --config NODE.json --recipient ID --reason TEXT [--by OPERATOR]
                   the same at the running node: in force at once and in its access log (R23);
                   with JUKI_OPERATOR_SESSION the logged-in operator decided (--by left out)
@@ -124,8 +125,8 @@ export async function runProvision(args: readonly string[], io: CommandIO): Prom
     return suspensionAtNode(action, values, io);
   if (action === 'refusals' && values.config !== undefined) return refusalsAtNode(values, io);
   if (isRegisterChange(action) && values.config !== undefined) {
-    if (action === 'recipient' && sub !== 'add')
-      throw new UsageError('juki provision recipient add …');
+    if ((action === 'recipient' || action === 'ordinance') && sub !== 'add')
+      throw new UsageError(`juki provision ${action} add …`);
     const base = await nodeTerminal(await loadNodeConfig(values.config));
     const done = (await callTerminal(base, 'POST', '/provision/register', {
       change: action,
@@ -160,26 +161,17 @@ async function adminAction(
   switch (action) {
     case 'recipient':
     case 'permit':
-    case 'agreement': {
+    case 'agreement':
+    case 'ordinance': {
       if (action === 'recipient' && sub !== 'add')
         throw new UsageError('juki provision recipient add …');
+      if (action === 'ordinance' && sub !== 'add')
+        throw new UsageError('juki provision ordinance add …');
       const done = await changeRegister(store, action, registerFields(action, v));
       io.out(done.done);
       return EXIT.ok;
     }
-    case 'ordinance': {
-      if (sub !== 'add') throw new UsageError('juki provision ordinance add …');
-      const affair = ordinanceAffair({
-        prefectureCode: need(v, 'prefecture'),
-        item: need(v, 'item'),
-        recipient: need(v, 'recipient-text'),
-        affair: need(v, 'affair-text'),
-        legalBasis: need(v, 'legal-basis'),
-      });
-      await store.registerOrdinanceAffair(affair);
-      io.out(`条例事務を登録しました (ordinance affair registered): ${affair.id}`);
-      return EXIT.ok;
-    }
+
     case 'suspend':
     case 'reinstate': {
       await store.recordSuspension({
@@ -329,6 +321,15 @@ function registerFields(change: RegisterChange, v: Values): Record<string, strin
         validFrom: need(v, 'from'),
         validTo: v.to,
         protectionMeasures: need(v, 'measures'),
+      };
+    case 'ordinance':
+      return {
+        // At the running node its own prefecture; --prefecture only on the store.
+        prefectureCode: v.config === undefined ? need(v, 'prefecture') : v.prefecture,
+        item: need(v, 'item'),
+        recipientText: need(v, 'recipient-text'),
+        affairText: need(v, 'affair-text'),
+        legalBasis: need(v, 'legal-basis'),
       };
   }
 }

@@ -204,6 +204,29 @@ export function operatorRoutes(o: {
     },
     {
       method: 'POST',
+      path: '/operators/history',
+      run: async (b) => {
+        const id = b.id;
+        if (id !== undefined && id !== '') {
+          if (typeof id !== 'string')
+            throw new RegistryError(
+              'invalid',
+              'id は操作者IDです / id: an operator id',
+              'operator.id',
+            );
+          await ofThisNode(id);
+          return o.operators.history({ operatorId: id });
+        }
+        const ours = new Set(
+          (await o.operators.list({ includeRevoked: true }))
+            .filter((x) => x.node === node)
+            .map((x) => x.id),
+        );
+        return (await o.operators.history()).filter((e) => ours.has(e.operatorId));
+      },
+    },
+    {
+      method: 'POST',
       path: '/operators/credentials',
       run: async (b) => {
         const id = need(b, 'id', 'operator.id');

@@ -55,6 +55,7 @@ export const ROUTE_OPERATIONS: Readonly<Record<string, TerminalOperation>> = {
   'POST /operators/revoke': 'operator.revoke',
   'POST /operators/enroll': 'operator.grant',
   'POST /operators/credentials': 'operator.list',
+  'POST /operators/history': 'operator.list',
   'POST /operators/credentials/revoke': 'operator.revoke',
   'POST /audit/verify': 'audit.verify',
   'POST /route/check': 'route.check',

@@ -364,6 +364,19 @@ describe.skipIf(!hasChromium)('the counter and the access log at a CS’s web te
       body: { error: { reason: 'session.operator-revoked' } },
     });
 
+    // The register's history, newest first: clerk-2 granted by admin-1, then revoked by sec-1.
+    expect(await act(sec.page, () => sec.page.click('#operators-history'))).toMatchObject({
+      kind: 'ok',
+      reason: 'operators.history',
+    });
+    const history = (await tableCells(sec, 'operators-history-table')).filter(
+      (r) => r[2] === 'clerk-2',
+    );
+    expect(history.map((r) => [r[3], r[4]])).toEqual([
+      ['失効：カード紛失のため', 'sec-1'],
+      ['付与：窓口担当者', 'admin-1'],
+    ]);
+
     const log = await openAccessLogStore(store);
     const acts = (await log.list({ limit: 30 })).filter((r) => r.operation.startsWith('operator.'));
     await log.close();
@@ -376,6 +389,7 @@ describe.skipIf(!hasChromium)('the counter and the access log at a CS’s web te
       ['admin-1', 'operator.revoke', 'admin-1', 'refused', 'operator.last-administrator'],
       ['sec-1', 'operator.grant', 'clerk-3', 'refused', 'operator.not-permitted'],
       ['sec-1', 'operator.revoke', 'clerk-2', 'ok', undefined],
+      ['sec-1', 'operator.list', '', 'ok', undefined],
     ]);
   });
 

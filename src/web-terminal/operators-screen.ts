@@ -17,6 +17,8 @@ const CARD_LABELS = Object.fromEntries(CARD_TYPES.map((c) => [c, CARD_TYPE_INFO[
 export const OPERATORS_SECTION = `<section id="operators-section" class="work" data-route="GET /api/node/operators" hidden>
   <h2>操作者の管理 <small>the operator register (R15, R31)</small></h2>
   <button id="operators-refresh" type="button" data-cards='${JSON.stringify(CARD_LABELS)}'>一覧 / list</button>
+  <button id="operators-history" type="button" data-route="POST /api/node/operators/history">履歴 / the register's history</button>
+  <div id="operators-history-out" hidden><table id="operators-history-table"><thead><tr><th>番号</th><th>日時</th><th>操作者ID</th><th>内容</th><th>実施者</th></tr></thead><tbody></tbody></table></div>
   <div id="operators-out" hidden><table id="operators-table"><thead><tr><th>操作者ID</th><th>氏名</th><th>カード種別</th><th>付与</th><th>状態</th></tr></thead><tbody></tbody></table></div>
   <form id="operator-grant" data-route="POST /api/node/operators/grant">
     <h3>操作者の登録 <small>grant</small></h3>
@@ -76,6 +78,22 @@ export const OPERATORS_SCRIPT = `'use strict';
     } catch (e) { T.fail(e); }
   }
   $('operators-refresh').addEventListener('click', function () { list(false); });
+  $('operators-history').addEventListener('click', async function () {
+    try {
+      var events = await T.call('POST', '/api/node/operators/history', {});
+      var body = $('operators-history-table').tBodies[0]; body.textContent = '';
+      events.slice().reverse().forEach(function (e) {
+        var tr = document.createElement('tr');
+        [String(e.seq), jst(e.at), e.operatorId,
+          e.kind === 'granted' ? '付与：' + (CARDS[e.detail] || e.detail) : '失効：' + e.detail, e.by].forEach(function (text) {
+          var td = document.createElement('td'); td.textContent = text; tr.appendChild(td);
+        });
+        body.appendChild(tr);
+      });
+      $('operators-history-out').hidden = false;
+      T.status('操作者登録簿の履歴 ' + events.length + ' 件 / ' + events.length + ' event(s), newest first', 'ok', 'operators.history');
+    } catch (e) { T.fail(e); }
+  });
   $('operator-grant').addEventListener('submit', async function (ev) {
     ev.preventDefault();
     try {

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { CARD_TYPES, CARD_TYPE_INFO, isCardType } from '../../domain/operator/card-types.ts';
 import { NODE_ROLES } from '../../domain/network/NodeRef.ts';
 import { OPERATIONS } from '../../domain/operator/operations.ts';
-import { BOOTSTRAP, type Operator } from '../../domain/operator/operator.ts';
+import { BOOTSTRAP, type Operator, type OperatorEvent } from '../../domain/operator/operator.ts';
 import { PERMISSIONS, permissionTable, permits } from '../../domain/operator/permissions.ts';
 import { openCredentialStore } from '../../storage/open-credential-store.ts';
 import { openOperatorStore } from '../../storage/open-store.ts';
@@ -50,7 +50,8 @@ juki operator cards  [--json]
   cards    the card types and what each may do on which node role
 
   At the running node (its terminal side; each act in the node's access log, R23):
-  juki operator list | grant | revoke | enroll | credentials | revoke-credential --config NODE.json …
+  juki operator list | grant | revoke | enroll | history | credentials | revoke-credential
+    --config NODE.json …
   (no --node: the node's own)
   With JUKI_OPERATOR_SESSION the logged-in operator grants, revokes or issues (leave out
   --granted-by / --by); on the console of a node without a web terminal name them. The first
@@ -321,6 +322,15 @@ async function atNode(action: string, v: Values, io: CommandIO): Promise<number>
         io,
       );
       return EXIT.ok;
+    case 'history':
+      printHistory(
+        (await callTerminal(at, 'POST', '/operators/history', {
+          ...(v.id === undefined ? {} : { id: v.id }),
+        })) as OperatorEvent[],
+        v.json,
+        io,
+      );
+      return EXIT.ok;
     case 'credentials':
       printCredentials(
         (await callTerminal(at, 'POST', '/operators/credentials', {
@@ -348,15 +358,22 @@ async function atNode(action: string, v: Values, io: CommandIO): Promise<number>
 }
 
 async function history(store: OperatorStore, v: Values, io: CommandIO): Promise<number> {
-  const events = await store.history(v.id === undefined ? {} : { operatorId: v.id });
-  if (v.json) printJson(io, events);
+  printHistory(await store.history(v.id === undefined ? {} : { operatorId: v.id }), v.json, io);
+  return EXIT.ok;
+}
+
+function printHistory(
+  events: readonly OperatorEvent[],
+  json: boolean | undefined,
+  io: CommandIO,
+): void {
+  if (json) printJson(io, events);
   else if (events.length === 0) io.out('記録はありません (no events)');
   else
     for (const e of events)
       io.out(
         `#${e.seq} ${e.at} ${e.kind === 'granted' ? '付与 granted' : '失効 revoked'} ${e.operatorId} by ${e.by}: ${e.detail}`,
       );
-  return EXIT.ok;
 }
 
 const describe = (o: Operator): string =>

@@ -227,6 +227,19 @@ describe('the counter, the access log and the operator register at a running CS 
       ['admin-9', false],
       ['clerk-9', true],
     ]);
+    // The register's history of clerk-9, oldest first: granted, then revoked, with who and why.
+    const history = await op('history', '--id', 'clerk-9', '--json');
+    expect(history.code, history.err).toBe(0);
+    expect(
+      (JSON.parse(history.out) as { kind: string; by: string; detail: string }[]).map((e) => [
+        e.kind,
+        e.by,
+        e.detail,
+      ]),
+    ).toEqual([
+      ['granted', 'admin-9', 'counter-clerk'],
+      ['revoked', 'admin-9', '退職'],
+    ]);
 
     const log = await openAccessLogStore(store);
     const acts = (await log.list({ limit: 10 })).filter((a) => a.operation.startsWith('operator.'));
@@ -237,6 +250,7 @@ describe('the counter, the access log and the operator register at a running CS 
       ['operator.revoke', 'clerk-9', 'refused', 'operator.actor-required'],
       ['operator.revoke', 'clerk-9', 'ok', undefined],
       ['operator.list', '', 'ok', undefined],
+      ['operator.list', 'clerk-9', 'ok', undefined],
     ]);
   });
 

@@ -1,9 +1,14 @@
 import { lstat, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RegistryError } from '../domain/errors.ts';
-import type { NodeRef } from '../domain/network/NodeRef.ts';
+import { nodeName, type NodeRef } from '../domain/network/NodeRef.ts';
 import { bundleCrlPath } from '../pki/pki-directory.ts';
 import { checkRecipientCertificate } from '../provision/media-certificate.ts';
+import {
+  MEDIA_DISPOSAL_METHODS,
+  type MediaDisposal,
+  type MediaDisposalMethod,
+} from '../domain/provision/media-output.ts';
 import type { MediaSealKey } from '../provision/media-file.ts';
 import { runMediaProvision, type MediaProvisionResult } from '../provision/media-provision.ts';
 import { actingOperator } from './acting-operator.ts';
@@ -231,4 +236,47 @@ export async function mediaDirectory(
   }
   files.sort((a, b) => (a.modified < b.modified ? 1 : a.modified > b.modified ? -1 : 0));
   return { dir, files: files.slice(0, MAX_LISTED_FILES), more: files.length > MAX_LISTED_FILES };
+}
+
+/**
+ * `POST /provision/media/disposal` `{mediaId, method, note?, operator?}` (媒体の廃棄, R33): the
+ * medium that carried a media output of this node was given back and erased (`returned-erased`),
+ * erased (`erased`) or destroyed (`destroyed`); recorded once, under the logged-in operator.
+ */
+export async function mediaDisposalFromTerminal(
+  node: MediaNode,
+  b: Record<string, unknown>,
+  caller?: TerminalCaller,
+  now: () => Date = () => new Date(),
+): Promise<MediaDisposal> {
+  const { self, provision } = node;
+  if (!provision || (self.role !== 'national' && self.role !== 'prefecture')) throw notAProvider();
+  const method = b.method;
+  if (typeof method !== 'string' || !(MEDIA_DISPOSAL_METHODS as readonly string[]).includes(method))
+    throw new RegistryError(
+      'invalid',
+      `媒体の廃棄: method は ${MEDIA_DISPOSAL_METHODS.join(', ')} のいずれかです (method)`,
+      'media-disposal.method',
+    );
+  const note = b.note;
+  if (note !== undefined && note !== '' && typeof note !== 'string')
+    throw new RegistryError(
+      'invalid',
+      '媒体の廃棄: note は文字列です (note)',
+      'media-disposal.field',
+    );
+  const disposal = await provision.store.recordMediaDisposal({
+    mediaId: field(b, 'mediaId'),
+    at: now().toISOString(),
+    node: nodeName(self),
+    operator: actingOperator(b, 'operator', caller) ?? field(b, 'operator'),
+    method: method as MediaDisposalMethod,
+    ...(typeof note === 'string' && note.trim() !== '' ? { note: note.trim() } : {}),
+  });
+  node.log?.info('provision.media.disposed', {
+    media: disposal.mediaId,
+    operator: disposal.operator,
+    method: disposal.method,
+  });
+  return disposal;
 }

@@ -4,7 +4,12 @@ import type { AlertStore } from '../storage/ports.ts';
 import type { Logger } from './json-log.ts';
 import { monitorView, newestAlerts } from './node-monitor.ts';
 import { disclosureReportFromTerminal } from './disclosure-report.ts';
-import { mediaDirectory, mediaFromTerminal, type MediaNode } from './node-media.ts';
+import {
+  mediaDirectory,
+  mediaDisposalFromTerminal,
+  mediaFromTerminal,
+  type MediaNode,
+} from './node-media.ts';
 import { mediaOutputs, provisionRefusals } from './node-provision-records.ts';
 import { registerView, suspensionFromTerminal } from './node-suspension.ts';
 import { ordinanceAffairsView, registerFromTerminal } from './provision-register.ts';
@@ -102,6 +107,11 @@ export function terminalRoutes(c: TerminalContext): TerminalRoute[] {
       run: (b, caller) => mediaFromTerminal(media(), b, caller),
     },
     { method: 'GET', path: '/provision/media/files', run: () => mediaDirectory(media()) },
+    {
+      method: 'POST',
+      path: '/provision/media/disposal',
+      run: (b, caller) => mediaDisposalFromTerminal(media(), b, caller),
+    },
     {
       method: 'POST',
       path: '/provision/media/outputs',

@@ -35,6 +35,7 @@ export const ROUTE_OPERATIONS: Readonly<Record<string, TerminalOperation>> = {
   'POST /provision/batch': 'provision.batch',
   'POST /provision/media': 'provision.media',
   'GET /provision/media/files': 'provision.media',
+  'POST /provision/media/disposal': 'provision.media',
   'POST /provision/media/outputs': 'provision.media-log',
   'POST /provision/refusals': 'provision.refusals',
   'GET /provision/register': 'provision.register',
@@ -75,6 +76,7 @@ export function targetOf(body: Record<string, unknown>): string {
     form?.residentCode,
     form?.parentCode,
     body.recipientId,
+    body.mediaId,
     body.id,
     body.to,
   ])

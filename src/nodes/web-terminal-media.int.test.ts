@@ -305,6 +305,43 @@ describe.skipIf(!hasChromium)('media provision at the national server’s web te
     expect(await onMedium()).toEqual(before);
   });
 
+  it('records the disposal of a medium once (R33), under the logged-in operator', async () => {
+    const t = await loggedIn('prov-1');
+    await act(t.page, () => t.page.click('#media-log-refresh'));
+    const pension = (await tableCells(t, 'media-log-table')).find((r) =>
+      r[4]!.startsWith('pension.jkm'),
+    )!;
+    expect(pension[8]).toBe('未廃棄');
+    const mediaId = pension[9]!;
+    expect(mediaId).toMatch(/^media-[0-9a-f-]{36}$/);
+
+    const dispose = async (method: string) => {
+      await t.page.fill('#dispose-media', mediaId);
+      await t.page.selectOption('#dispose-method', method);
+      await t.page.fill('#dispose-note', '受領書 第7号');
+      return act(t.page, () => t.page.click('#media-dispose button[type=submit]'));
+    };
+    expect(await dispose('returned-erased')).toMatchObject({
+      kind: 'ok',
+      reason: 'media.disposed',
+    });
+    // Once: a second disposal of the same medium is refused, the first stays.
+    expect(await dispose('destroyed')).toMatchObject({
+      kind: 'error',
+      reason: 'media.already-disposed',
+    });
+    await act(t.page, () => t.page.click('#media-log-refresh'));
+    const after = (await tableCells(t, 'media-log-table')).find((r) => r[9] === mediaId)!;
+    expect(after[8]).toMatch(/^返却後消去（.+、prov-1：受領書 第7号）$/);
+    const acts = (await accessLog()).filter((r) => r.operator === 'prov-1' && r.target === mediaId);
+    expect(acts.map((r) => [r.operation, r.result, r.reason ?? ''])).toEqual(
+      expect.arrayContaining([
+        ['provision.media', 'ok', ''],
+        ['provision.media', 'refused', 'media.already-disposed'],
+      ]),
+    );
+  });
+
   it('the auditor reads the refused attempts and the media output record, and writes no medium', async () => {
     const t = await loggedIn('aud-1');
     expect(await t.page.isHidden('#media-section')).toBe(true);
@@ -326,10 +363,11 @@ describe.skipIf(!hasChromium)('media provision at the national server’s web te
     expect(await act(t.page, () => t.page.click('#media-log-refresh'))).toMatchObject({
       kind: 'ok',
     });
-    expect((await tableCells(t, 'media-log-table')).map((r) => r[4])).toEqual([
-      expect.stringMatching(/^pension-key\.jkm（/),
-      expect.stringMatching(/^pension\.jkm（/),
+    expect((await tableCells(t, 'media-log-table')).map((r) => [r[4], r[8]!.slice(0, 5)])).toEqual([
+      [expect.stringMatching(/^pension-key\.jkm（/), '未廃棄'],
+      [expect.stringMatching(/^pension\.jkm（/), '返却後消去'],
     ]);
+    expect(await t.page.isHidden('#media-dispose')).toBe(true);
     // Filtered by a recipient that received nothing: empty.
     await t.page.fill('#records-recipient', 'mofa-passport');
     await act(t.page, () => t.page.click('#media-log-refresh'));

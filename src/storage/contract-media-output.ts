@@ -91,5 +91,52 @@ export function describeMediaOutputContract(
         output(1).id,
       ]);
     });
+
+    it('R33: a medium’s disposal is recorded once, for a recorded output only, and listed with it', async () => {
+      await store.recordMediaOutput(output(1));
+      await store.recordMediaOutput(output(2));
+      const disposal = {
+        mediaId: output(1).id,
+        at: '2026-11-25T05:00:00.000Z',
+        node: 'national:jlis',
+        operator: 'jlis-operator-4',
+        method: 'returned-erased' as const,
+        note: '受領書 第12号\n立会 jlis-operator-5',
+      };
+      expect(await store.recordMediaDisposal(disposal)).toEqual(disposal);
+      // Once: a second disposal of the same medium is refused, the first one stays.
+      expect(
+        await reasonOf(
+          store.recordMediaDisposal({ ...disposal, method: 'destroyed', note: undefined }),
+        ),
+      ).toBe('conflict/media.already-disposed');
+      // An output never recorded, a malformed method or note: refused, nothing written.
+      expect(
+        await reasonOf(
+          store.recordMediaDisposal({
+            ...disposal,
+            mediaId: 'media-00000000-0000-4000-8000-000000000009',
+          }),
+        ),
+      ).toBe('not-found/media.unknown-output');
+      expect(
+        await reasonOf(
+          store.recordMediaDisposal({
+            ...disposal,
+            mediaId: output(2).id,
+            method: 'lost' as never,
+          }),
+        ),
+      ).toBe('invalid/media-disposal.method');
+      expect(
+        await reasonOf(
+          store.recordMediaDisposal({ ...disposal, mediaId: output(2).id, note: 'x'.repeat(501) }),
+        ),
+      ).toBe('invalid/media-disposal.field');
+      expect(await store.listMediaOutputs({ limit: 10 })).toEqual([
+        output(2),
+        { ...output(1), disposal },
+      ]);
+    });
   });
 }

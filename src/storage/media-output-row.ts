@@ -1,13 +1,15 @@
 import { RegistryError } from '../domain/errors.ts';
 import {
+  mediaDisposalProblem,
   mediaOutputProblem,
+  type MediaDisposal,
   type MediaOutput,
   type NewMediaOutput,
 } from '../domain/provision/media-output.ts';
 import { refusalError } from '../domain/provision/refusal.ts';
 import { isoAt } from './provision-row.ts';
 
-/* What both drivers share for the media output record (R22; migration 6). */
+/* What both drivers share for the media output record (R22; migration 6) and its disposal (R33; migration 18). */
 
 export const MEDIA_OUTPUT_COLUMNS =
   'id, at, node, operator, recipient_id, affair_id, file_name, file_sha256, byte_size, rows_in, rows_found, rows_not_found, rows_refused, key_kind, recipient_cert_sha256';
@@ -78,3 +80,75 @@ export const mediaOutputFromRow = (r: MediaOutputRow): MediaOutput => ({
   keyKind: r.key_kind as MediaOutput['keyKind'],
   ...(r.recipient_cert_sha256 === null ? {} : { recipientCertSha256: r.recipient_cert_sha256 }),
 });
+
+/** The listing's columns: the output's, and its disposal's when there is one (a LEFT JOIN). */
+export const MEDIA_LIST_COLUMNS = `${MEDIA_OUTPUT_COLUMNS.split(', ')
+  .map((c) => `o.${c}`)
+  .join(
+    ', ',
+  )}, d.at AS disposed_at, d.operator AS disposed_by, d.node AS disposed_node, d.method AS disposal_method, d.note AS disposal_note`;
+
+export type MediaListRow = MediaOutputRow & {
+  disposed_at: string | Date | null;
+  disposed_by: string | null;
+  disposed_node: string | null;
+  disposal_method: string | null;
+  disposal_note: string | null;
+};
+
+export const mediaListedFromRow = (r: MediaListRow): MediaOutput => ({
+  ...mediaOutputFromRow(r),
+  ...(r.disposed_at === null
+    ? {}
+    : {
+        disposal: {
+          mediaId: r.id,
+          at: isoAt(r.disposed_at),
+          node: r.disposed_node ?? '',
+          operator: r.disposed_by ?? '',
+          method: r.disposal_method as MediaDisposal['method'],
+          ...(r.disposal_note === null ? {} : { note: r.disposal_note }),
+        },
+      }),
+});
+
+export const MEDIA_DISPOSAL_COLUMNS = 'media_id, at, node, operator, method, note';
+
+export type MediaDisposalRow = {
+  media_id: string;
+  at: string | Date;
+  node: string;
+  operator: string;
+  method: string;
+  note: string | null;
+};
+
+export const mediaDisposalFromRow = (r: MediaDisposalRow): MediaDisposal => ({
+  mediaId: r.media_id,
+  at: isoAt(r.at),
+  node: r.node,
+  operator: r.operator,
+  method: r.method as MediaDisposal['method'],
+  ...(r.note === null ? {} : { note: r.note }),
+});
+
+/** The values in MEDIA_DISPOSAL_COLUMNS order, after the record is checked. */
+export function mediaDisposalValues(d: MediaDisposal): (string | null)[] {
+  const problem = mediaDisposalProblem(d);
+  if (problem !== undefined) throw refusalError(problem);
+  return [d.mediaId, isoAt(d.at), d.node, d.operator, d.method, d.note ?? null];
+}
+
+export const unknownMediaOutput = (id: string): RegistryError =>
+  new RegistryError(
+    'not-found',
+    `媒体出力 ${id} の記録はありません (no such media output)`,
+    'media.unknown-output',
+  );
+
+export const mediaAlreadyDisposed = (id: string): RegistryError =>
+  new RegistryError(
+    'conflict',
+    `媒体出力 ${id} の廃棄は記録済みです (its disposal is recorded already)`,
+    'media.already-disposed',
+  );

@@ -8,7 +8,11 @@ import type { NewSecurityAlert, SecurityAlert } from '../domain/network/Security
 import type { IntegrityScope } from '../domain/integrity/IntegrityScope.ts';
 import type { SearchPlan } from '../domain/provision/search-rules.ts';
 import type { RegistrySnapshot } from '../domain/provision/authorize.ts';
-import type { MediaOutput, NewMediaOutput } from '../domain/provision/media-output.ts';
+import type {
+  MediaDisposal,
+  MediaOutput,
+  NewMediaOutput,
+} from '../domain/provision/media-output.ts';
 import type {
   Disclosure,
   NewDisclosure,
@@ -279,7 +283,13 @@ export interface ProvisionStore {
   }): Promise<RefusalRecord[]>;
   /** One media output (R22): who wrote which file when, for whom, how many rows; never content. */
   recordMediaOutput(record: NewMediaOutput): Promise<MediaOutput>;
-  /** Newest first. */
+  /**
+   * The disposal of the medium that carried a media output (R33), once: `media.unknown-output`
+   * (not-found) for an output never recorded here, `media.already-disposed` (conflict) the second
+   * time; RegistryError('invalid', …, 'media-disposal.*') for a malformed record.
+   */
+  recordMediaDisposal(disposal: MediaDisposal): Promise<MediaDisposal>;
+  /** Newest first, each with its disposal once recorded. */
   listMediaOutputs(query: {
     readonly limit: number;
     readonly recipientId?: string;

@@ -1,3 +1,5 @@
+import { MEDIA_DISPOSAL_LABELS, MEDIA_DISPOSAL_METHODS } from '../domain/provision/media-output.ts';
+
 /**
  * 媒体による提供 (media provision, R22) and the provision records (R22, R23) at a national or
  * prefecture server's web terminal (docs/WEB-TERMINAL.md "Work screens"):
@@ -5,11 +7,17 @@
  *   `mediaDir`, where the medium is mounted on the server), names the result file, and seals it
  *   with a password or the recipient's certificate; the file is written to the medium, never to
  *   the browser (R15: data stays on the servers and the media they write);
+ * - the provision operator records a medium's disposal (媒体の廃棄, R33: given back and erased,
+ *   erased, or destroyed), once;
  * - the provision operator and the auditor read the media output record (who wrote which file
- *   when, for whom, how many rows) and the refused provision attempts (who asked, for which
+ *   when, for whom, how many rows, and its disposal) and the refused provision attempts (who asked, for which
  *   affair, why refused; never whom).
  * The browser sends file names only: the node refuses a path from the web terminal.
  */
+const DISPOSAL_OPTIONS = MEDIA_DISPOSAL_METHODS.map(
+  (m) => `<option value="${m}">${MEDIA_DISPOSAL_LABELS[m]} (${m})</option>`,
+).join('');
+
 export const MEDIA_SECTION = `<section id="media-section" class="work" data-route="POST /api/node/provision/media" hidden>
   <h2>媒体による提供 <small>media provision (R22)</small></h2>
   <p>媒体ディレクトリ（サーバに接続した媒体）にある照会条件のファイル（JSON Lines: 個人番号、または住所・氏名・生年月日・性別の完全一致）から、暗号化した結果ファイルを同じ媒体に作ります。結果は端末には保存されません。/ a file of rows on the medium mounted at the server in, an encrypted result file on the same medium out; nothing is stored on this terminal.</p>
@@ -37,6 +45,13 @@ export const MEDIA_SECTION = `<section id="media-section" class="work" data-rout
     <p id="media-summary"></p>
     <table id="media-result"><tbody></tbody></table>
   </div>
+  <form id="media-dispose" data-route="POST /api/node/provision/media/disposal" data-methods='${JSON.stringify(MEDIA_DISPOSAL_LABELS)}'>
+    <h3>媒体の廃棄 <small>record that a medium is gone (R33): given back and erased, erased, or destroyed</small></h3>
+    <label>媒体出力 ID / media output id <input id="dispose-media" placeholder="media-…" autocomplete="off" required></label>
+    <label>方法 / how <select id="dispose-method">${DISPOSAL_OPTIONS}</select></label>
+    <label>備考 / note <textarea id="dispose-note" maxlength="500" rows="2" placeholder="受領書の番号、立会者など / receipt number, witness…"></textarea></label>
+    <button type="submit">記録 / record</button>
+  </form>
 </section>
 <section id="provision-records-section" class="work" data-route="POST /api/node/provision/refusals" hidden>
   <h2>提供の記録 <small>provision records (R22, R23)</small></h2>
@@ -51,7 +66,7 @@ export const MEDIA_SECTION = `<section id="media-section" class="work" data-rout
   </div>
   <div id="media-log-out" hidden>
     <h3>媒体出力の記録 <small>the media output record</small></h3>
-    <table id="media-log-table"><thead><tr><th>日時</th><th>操作者</th><th>提供先</th><th>事務</th><th>ファイル</th><th>件数（提供・該当なし・拒否）</th><th>暗号化</th><th>SHA-256</th></tr></thead><tbody></tbody></table>
+    <table id="media-log-table"><thead><tr><th>日時</th><th>操作者</th><th>提供先</th><th>事務</th><th>ファイル</th><th>件数（提供・該当なし・拒否）</th><th>暗号化</th><th>SHA-256</th><th>廃棄</th><th>媒体出力 ID</th></tr></thead><tbody></tbody></table>
   </div>
 </section>`;
 
@@ -62,6 +77,7 @@ export const MEDIA_SCRIPT = `'use strict';
   var $ = function (id) { return document.getElementById(id); };
   var CHANNEL = { immediate: '即時', batch: '一括', media: '媒体' };
   var KEY = { password: 'パスワード', 'public-key': '証明書' };
+  var DISPOSAL = JSON.parse($('media-dispose').dataset.methods);
   function jst(iso) { return new Date(iso).toLocaleString('ja-JP', { timeZone: 'Asia/Tokyo', hour12: false }); }
   function rows(table, list, of) {
     var body = $(table).tBodies[0]; body.textContent = '';
@@ -133,6 +149,17 @@ export const MEDIA_SCRIPT = `'use strict';
     } catch (e) { T.fail(e); }
   });
 
+  $('media-dispose').addEventListener('submit', async function (ev) {
+    ev.preventDefault();
+    try {
+      var body = { mediaId: $('dispose-media').value.trim(), method: $('dispose-method').value };
+      if ($('dispose-note').value.trim()) body.note = $('dispose-note').value.trim();
+      var d = await T.call('POST', '/api/node/provision/media/disposal', body);
+      $('dispose-media').value = ''; $('dispose-note').value = '';
+      T.status('媒体の廃棄を記録しました：' + d.mediaId + '（' + (DISPOSAL[d.method] || d.method) + '）/ disposal recorded', 'ok', 'media.disposed');
+    } catch (e) { T.fail(e); }
+  });
+
   function filter() {
     var body = { limit: 200 }, recipient = $('records-recipient').value.trim();
     if (recipient) body.recipientId = recipient;
@@ -155,7 +182,9 @@ export const MEDIA_SCRIPT = `'use strict';
       var list = await T.call('POST', '/api/node/provision/media/outputs', filter());
       rows('media-log-table', list, function (m) {
         return [jst(m.at), m.operator, m.recipientId, m.affairId, m.fileName + '（' + m.byteSize + ' バイト）',
-          m.rowsIn + '（' + m.rowsFound + '・' + m.rowsNotFound + '・' + m.rowsRefused + '）', KEY[m.keyKind] || m.keyKind, m.fileSha256];
+          m.rowsIn + '（' + m.rowsFound + '・' + m.rowsNotFound + '・' + m.rowsRefused + '）', KEY[m.keyKind] || m.keyKind, m.fileSha256,
+          m.disposal ? (DISPOSAL[m.disposal.method] || m.disposal.method) + '（' + jst(m.disposal.at) + '、' + m.disposal.operator + (m.disposal.note ? '：' + m.disposal.note : '') + '）' : '未廃棄',
+          m.id];
       });
       $('media-log-out').hidden = false;
       T.status('媒体出力の記録 ' + list.length + ' 件 / ' + list.length + ' media output(s)', 'ok', 'media.log');

@@ -374,6 +374,39 @@ describe('R22: media provision at the national server', () => {
     expect(await store.listMediaOutputs({ limit: 100 })).toHaveLength(before);
   }, 60_000);
 
+  it('R33: the disposal of a medium is recorded once and listed with its output', async () => {
+    const [latest] = JSON.parse(
+      (await run('provision', 'media-log', '--config', config, '--limit', '1', '--json')).out,
+    ) as MediaOutput[];
+    expect(latest!.disposal).toBeUndefined();
+    const dispose = (method: string) =>
+      run(
+        ...['provision', 'media-dispose', '--config', config, '--media', latest!.id],
+        ...['--method', method, '--note', '受領書 第3号', '--operator', 'jlis-operator-7'],
+      );
+    const bad = await dispose('lost');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('media-disposal.method');
+    const done = await dispose('returned-erased');
+    expect(done.code, done.err).toBe(0);
+    expect(done.out).toContain(
+      `媒体の廃棄を記録しました (disposal recorded): ${latest!.id} 返却後消去`,
+    );
+    const again = await dispose('destroyed');
+    expect(again.code).toBe(1);
+    expect(again.err).toContain('media.already-disposed');
+    const [listed] = JSON.parse(
+      (await run('provision', 'media-log', '--config', config, '--limit', '1', '--json')).out,
+    ) as MediaOutput[];
+    expect(listed!.disposal).toMatchObject({
+      mediaId: latest!.id,
+      node: 'national:jlis',
+      operator: 'jlis-operator-7',
+      method: 'returned-erased',
+      note: '受領書 第3号',
+    });
+  });
+
   it('R22: media provision runs only at a providing node: an agency server refuses it', async () => {
     const refused = await callTerminal(
       await runningTerminalTarget(agency),

@@ -9,7 +9,11 @@ import { parseArgs } from 'node:util';
 import { RegistryError, type ErrorCode } from '../../domain/errors.ts';
 import { loadNodeConfig } from '../../nodes/node-config.ts';
 import { callTerminal, OPERATOR_SESSION_HEADER } from '../../nodes/terminal-server.ts';
-import type { MediaOutput } from '../../domain/provision/media-output.ts';
+import {
+  MEDIA_DISPOSAL_LABELS,
+  type MediaDisposal,
+  type MediaOutput,
+} from '../../domain/provision/media-output.ts';
 import type { TerminalTarget } from '../../nodes/terminal-token.ts';
 import { nodeTerminal, operatorOption } from '../terminal-target.ts';
 import { MediaDecryptStream, type MediaOpenKey } from '../../provision/media-file.ts';
@@ -31,7 +35,10 @@ export const PROVISION_MEDIA_HELP = `  媒体による提供 (R22): at a running
           (--password-file F | --recipient-cert PEM) --operator NAME
     media-open --in FILE.jkm --out ROWS.jsonl (--password-file F | --key PEM)   the recipient, offline
     media-log --config NODE.json [--recipient ID] [--limit N]     the output record, newest
-          first (at most 200), from the running node (POST /provision/media/outputs)`;
+          first (at most 200), from the running node (POST /provision/media/outputs), each
+          with its disposal once recorded
+    media-dispose --config NODE.json --media MEDIA-ID --method returned-erased|erased|destroyed
+          [--note TEXT] [--operator NAME]     媒体の廃棄 (R33): the medium is gone, recorded once`;
 
 const OPTIONS = {
   config: { type: 'string' },
@@ -44,6 +51,9 @@ const OPTIONS = {
   key: { type: 'string' },
   operator: { type: 'string' },
   limit: { type: 'string', default: '50' },
+  media: { type: 'string' },
+  method: { type: 'string' },
+  note: { type: 'string' },
   json: { type: 'boolean', default: false },
 } as const;
 
@@ -66,6 +76,7 @@ export async function runProvisionMedia(
   const { values } = parse(args);
   if (action === 'media') return media(values, io);
   if (action === 'media-open') return mediaOpen(values, io);
+  if (action === 'media-dispose') return mediaDispose(values, io);
   return mediaLog(values, io);
 }
 
@@ -167,6 +178,22 @@ async function mediaOpen(v: Values, io: CommandIO): Promise<number> {
   return EXIT.ok;
 }
 
+async function mediaDispose(v: Values, io: CommandIO): Promise<number> {
+  const target = await nodeTerminal(await loadNodeConfig(need(v, 'config')));
+  const d = (await callTerminal(target, 'POST', '/provision/media/disposal', {
+    mediaId: need(v, 'media'),
+    method: need(v, 'method'),
+    ...(v.note === undefined ? {} : { note: v.note }),
+    ...operatorOption(target, v.operator),
+  })) as MediaDisposal;
+  if (v.json) printJson(io, d);
+  else
+    io.out(
+      `媒体の廃棄を記録しました (disposal recorded): ${d.mediaId} ${MEDIA_DISPOSAL_LABELS[d.method]} (${d.method}) ${d.at} by ${d.operator}`,
+    );
+  return EXIT.ok;
+}
+
 async function mediaLog(v: Values, io: CommandIO): Promise<number> {
   const limit = Number(v.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 200)
@@ -180,7 +207,7 @@ async function mediaLog(v: Values, io: CommandIO): Promise<number> {
   else
     for (const m of outputs)
       io.out(
-        `${m.at} ${m.id} ${m.operator} → ${m.recipientId} ${m.affairId} ${m.fileName} (${m.byteSize} bytes, sha256 ${m.fileSha256}, ${m.keyKind}) rows ${m.rowsIn}: ${m.rowsFound} found, ${m.rowsNotFound} not found, ${m.rowsRefused} refused`,
+        `${m.at} ${m.id} ${m.operator} → ${m.recipientId} ${m.affairId} ${m.fileName} (${m.byteSize} bytes, sha256 ${m.fileSha256}, ${m.keyKind}) rows ${m.rowsIn}: ${m.rowsFound} found, ${m.rowsNotFound} not found, ${m.rowsRefused} refused; ${m.disposal ? `廃棄 ${MEDIA_DISPOSAL_LABELS[m.disposal.method]} ${m.disposal.at} by ${m.disposal.operator}` : '未廃棄 (not disposed of)'}`,
       );
   return EXIT.ok;
 }

@@ -113,7 +113,7 @@ const need = (v: Values, key: keyof Values): string => {
 };
 
 export async function runProvision(args: readonly string[], io: CommandIO): Promise<number> {
-  if (/^media(-open|-log)?$/.test(args[0] ?? ''))
+  if (/^media(-open|-log|-dispose)?$/.test(args[0] ?? ''))
     return runProvisionMedia(args[0]!, args.slice(1), io);
   const { values, positionals } = parse(args);
   const [action, sub] = positionals;

@@ -33,7 +33,60 @@ export type NewMediaOutput = {
   readonly recipientCertSha256?: string | undefined;
 };
 
-export type MediaOutput = NewMediaOutput;
+/** A media output as listed: its record and, once the medium is disposed of, that record (R33). */
+export type MediaOutput = NewMediaOutput & { readonly disposal?: MediaDisposal | undefined };
+
+/**
+ * How a medium left the node's care for good (R33: "media disposal is recorded"): given back by
+ * the recipient and erased, erased, or physically destroyed.
+ */
+export const MEDIA_DISPOSAL_METHODS = ['returned-erased', 'erased', 'destroyed'] as const;
+export type MediaDisposalMethod = (typeof MEDIA_DISPOSAL_METHODS)[number];
+export const MEDIA_DISPOSAL_LABELS: Readonly<Record<MediaDisposalMethod, string>> = {
+  'returned-erased': '返却後消去',
+  erased: 'データ消去',
+  destroyed: '物理破壊',
+};
+
+/**
+ * The disposal of the medium that carried one media output (媒体の廃棄, R33), recorded once, at the
+ * node that wrote it, by the operator who disposed of it. Append-only like the output record.
+ */
+export type MediaDisposal = {
+  /** The media output's id (`media-<uuid>`). */
+  readonly mediaId: string;
+  /** ISO 8601 UTC. */
+  readonly at: string;
+  readonly node: string;
+  readonly operator: string;
+  readonly method: MediaDisposalMethod;
+  /** Free text: a certificate number, a witness, … (at most 500 characters). */
+  readonly note?: string | undefined;
+};
+
+/** What is wrong with a disposal record before it is stored (`media-disposal.field`). */
+export function mediaDisposalProblem(
+  d: MediaDisposal,
+): Refusal<'media-disposal.field' | 'media-disposal.method'> | undefined {
+  const field = (name: string) =>
+    refuse('invalid', 'media-disposal.field', `${name} が不正です (media disposal: ${name})`);
+  if (!/^media-[0-9a-f-]{36}$/.test(d.mediaId)) return field('mediaId');
+  if (!ISO_UTC.test(d.at)) return field('at');
+  for (const [name, v] of Object.entries({ node: d.node, operator: d.operator }))
+    if (typeof v !== 'string' || !TEXT.test(v) || v.trim() !== v) return field(name);
+  if (!(MEDIA_DISPOSAL_METHODS as readonly string[]).includes(d.method))
+    return refuse(
+      'invalid',
+      'media-disposal.method',
+      `廃棄の方法は ${MEDIA_DISPOSAL_METHODS.join(', ')} のいずれかです (method)`,
+    );
+  if (
+    d.note !== undefined &&
+    (typeof d.note !== 'string' || d.note.length > 500 || NOTE_CONTROL.test(d.note))
+  )
+    return field('note');
+  return undefined;
+}
 
 export type MediaOutputProblem = 'media-output.field' | 'media-output.counts' | 'media-output.key';
 
@@ -42,6 +95,8 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 // eslint-disable-next-line no-control-regex -- control characters are what is refused
 const TEXT = /^[^\u0000-\u001f\u007f]{1,200}$/;
 const count = (n: number): boolean => Number.isSafeInteger(n) && n >= 0;
+// eslint-disable-next-line no-control-regex -- control characters but the line break are refused
+const NOTE_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f]/;
 
 /** What is wrong with a record before it is stored (stores refuse it as RegistryError('invalid')). */
 export function mediaOutputProblem(m: NewMediaOutput): Refusal<MediaOutputProblem> | undefined {

@@ -15,6 +15,7 @@ import { FORWARDED_REJECTIONS_MIGRATION } from './0014-forwarded-rejections.ts';
 import { AUDIT_ANCHORS_MIGRATION } from './0015-audit-anchors.ts';
 import { DISCLOSURE_RESIDENT_KEY_MIGRATION } from './0016-disclosure-resident-key.ts';
 import { CREDENTIAL_REVOCATION_MIGRATION } from './0017-credential-revocation.ts';
+import { MEDIA_DISPOSAL_MIGRATION } from './0018-media-disposal.ts';
 import type { Migration } from './Migration.ts';
 
 /** Every migration this code knows, oldest first. Append only. */
@@ -36,6 +37,7 @@ export const MIGRATIONS: readonly Migration[] = [
   AUDIT_ANCHORS_MIGRATION,
   DISCLOSURE_RESIDENT_KEY_MIGRATION,
   CREDENTIAL_REVOCATION_MIGRATION,
+  MEDIA_DISPOSAL_MIGRATION,
 ];
 
 /** The schema version this code writes and expects. */

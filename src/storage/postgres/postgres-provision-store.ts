@@ -14,7 +14,11 @@ import type {
   RecipientId,
   SuspensionEvent,
 } from '../../domain/provision/recipient.ts';
-import type { MediaOutput, NewMediaOutput } from '../../domain/provision/media-output.ts';
+import type {
+  MediaDisposal,
+  MediaOutput,
+  NewMediaOutput,
+} from '../../domain/provision/media-output.ts';
 import type { AffairId, StatutoryAffair } from '../../domain/provision/statutory-affair.ts';
 import type { ResidentCode } from '../../domain/resident/ResidentCode.ts';
 import type { ProvisionStore } from '../ports.ts';
@@ -51,7 +55,11 @@ import {
   type SuspensionRow,
 } from '../provision-row.ts';
 import { translatePgError } from './postgres-errors.ts';
-import { listPostgresMediaOutputs, recordPostgresMediaOutput } from './postgres-media-output.ts';
+import {
+  listPostgresMediaOutputs,
+  recordPostgresMediaDisposal,
+  recordPostgresMediaOutput,
+} from './postgres-media-output.ts';
 import { inTransaction } from './postgres-transaction.ts';
 import {
   insertPostgresDisclosures,
@@ -285,6 +293,10 @@ export class PostgresProvisionStore implements ProvisionStore {
 
   async recordMediaOutput(record: NewMediaOutput): Promise<MediaOutput> {
     return recordPostgresMediaOutput((t, v) => this.#query(t, v), record);
+  }
+
+  async recordMediaDisposal(d: MediaDisposal): Promise<MediaDisposal> {
+    return recordPostgresMediaDisposal((t, v) => this.#query(t, v), d);
   }
 
   async listMediaOutputs(q: {

@@ -14,7 +14,11 @@ import type {
   RecipientId,
   SuspensionEvent,
 } from '../../domain/provision/recipient.ts';
-import type { MediaOutput, NewMediaOutput } from '../../domain/provision/media-output.ts';
+import type {
+  MediaDisposal,
+  MediaOutput,
+  NewMediaOutput,
+} from '../../domain/provision/media-output.ts';
 import type { AffairId, StatutoryAffair } from '../../domain/provision/statutory-affair.ts';
 import type { ResidentCode } from '../../domain/resident/ResidentCode.ts';
 import { applySqliteMigrations } from '../migrations/apply-sqlite-migrations.ts';
@@ -229,6 +233,10 @@ export class SqliteProvisionStore implements ProvisionStore {
 
   async recordMediaOutput(record: NewMediaOutput): Promise<MediaOutput> {
     return this.#media.record(record);
+  }
+
+  async recordMediaDisposal(d: MediaDisposal): Promise<MediaDisposal> {
+    return this.#media.dispose(d);
   }
 
   async listMediaOutputs(q: {

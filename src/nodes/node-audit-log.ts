@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { verifyAccessLog, type VerifyReport } from '../audit/index.ts';
+import { selfCheckReport, type SelfCheckSources } from '../audit/self-check.ts';
 import type { AccessRecord } from '../domain/audit/access-log.ts';
 import { RegistryError } from '../domain/errors.ts';
 import type { AccessLogStore } from '../storage/ports.ts';
@@ -62,3 +63,22 @@ export const auditRoutes = (store: AccessLogStore, bundleDir: string): TerminalR
   { method: 'POST', path: '/audit/list', run: (b) => auditList(store, b) },
   { method: 'POST', path: '/audit/verify', run: () => auditVerify(store, bundleDir) },
 ];
+
+/**
+ * `POST /audit/report` `{from, to}` (dates in Japan, both included): the node's self-check report
+ * (点検報告, R34; src/audit/self-check.ts) for the auditor (operation `audit.read`).
+ */
+export const auditReportRoute = (sources: SelfCheckSources): TerminalRoute => ({
+  method: 'POST',
+  path: '/audit/report',
+  run: async (b) => {
+    const { from, to } = b;
+    if (typeof from !== 'string' || typeof to !== 'string')
+      throw new RegistryError(
+        'invalid',
+        '期間（from, to: YYYY-MM-DD）が必要です / from and to are required',
+        'self-check.period',
+      );
+    return selfCheckReport(sources, { from, to });
+  },
+});

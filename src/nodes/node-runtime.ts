@@ -360,6 +360,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       log,
       onSealed: anchor && (() => anchor.notify()),
       closers,
+      reportSources: { alerts, provision: provision?.store },
     });
 
     sender?.start();

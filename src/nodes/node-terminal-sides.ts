@@ -1,8 +1,9 @@
-import type { NodeRef } from '../domain/network/NodeRef.ts';
+import { nodeName, type NodeRef } from '../domain/network/NodeRef.ts';
+import type { AlertStore, ProvisionStore } from '../storage/ports.ts';
 import type { TerminalSessionResolver } from '../web-terminal/terminal-sessions.ts';
 import { errorText, type Logger } from './json-log.ts';
 import { startLoopbackTerminal } from './loopback-guard.ts';
-import { auditRoutes } from './node-audit-log.ts';
+import { auditReportRoute, auditRoutes, auditVerify } from './node-audit-log.ts';
 import type { NodeConfig } from './node-config.ts';
 import { operatorRoutes } from './node-operators.ts';
 import {
@@ -30,6 +31,11 @@ export async function startTerminalSides(o: {
   readonly log: Logger;
   readonly onSealed: (() => void) | undefined;
   readonly closers: Closers;
+  /** What the self-check report (R34) counts besides the access log and operators. */
+  readonly reportSources?: {
+    readonly alerts?: AlertStore | undefined;
+    readonly provision?: ProvisionStore | undefined;
+  };
 }): Promise<{ terminal: Address | undefined; webTerminal: Address | undefined }> {
   const { config, log, closers } = o;
   const accessLog = await openNodeAccessLog(config, log, o.onSealed);
@@ -38,10 +44,19 @@ export async function startTerminalSides(o: {
   const register = await openOperatorRegister(config);
   closers.push(() => register.close());
   const { operators, credentials } = register;
-  const routes = [
+  const routes: TerminalRoute[] = [
     ...o.routes,
     ...auditRoutes(accessLog.store, config.bundleDir),
     ...operatorRoutes({ self: o.self, operators, credentials }),
+    auditReportRoute({
+      node: nodeName(o.self),
+      access: accessLog.store,
+      operators,
+      credentials,
+      alerts: o.reportSources?.alerts,
+      provision: o.reportSources?.provision,
+      verify: () => auditVerify(accessLog.store, config.bundleDir),
+    }),
   ];
   let webTerminal: Address | undefined;
   let resolveSession: TerminalSessionResolver | undefined;

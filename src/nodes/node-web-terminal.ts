@@ -51,6 +51,7 @@ export const ROUTE_OPERATIONS: Readonly<Record<string, TerminalOperation>> = {
   'POST /reports/poll': 'reports.poll',
   'POST /audit/analyse': 'audit.analyse',
   'POST /audit/list': 'audit.read',
+  'POST /audit/report': 'audit.read',
   'GET /operators': 'operator.list',
   'POST /operators/grant': 'operator.grant',
   'POST /operators/revoke': 'operator.revoke',

@@ -492,6 +492,51 @@ describe.skipIf(!hasChromium)('the web terminal’s work screens at a prefecture
     });
   });
 
+  it('an auditor makes today’s self-check report (R34): counts only, printable alone', async () => {
+    const t = await loggedIn('aud-1');
+    const page = t.page;
+    const today = new Date(Date.now() + 9 * 3_600_000).toISOString().slice(0, 10);
+    await page.fill('#self-check-from', today);
+    await page.fill('#self-check-to', today);
+    expect(await act(page, () => page.click('#self-check button[type=submit]'))).toMatchObject({
+      kind: 'ok',
+      reason: 'audit.report',
+    });
+    expect(await page.textContent('#self-check-title')).toContain('prefecture:13');
+    const tables = await page.locator('#self-check-tables table').all();
+    const rows = (
+      await Promise.all(tables.map((table) => table.locator('tbody tr').allTextContents()))
+    ).flat();
+    // The governor's provisions for the passport affair by the earlier tests, and their refusals.
+    expect(rows.some((r) => r.startsWith(`${GOVERNOR}${GOVERNOR_PASSPORT}即時`))).toBe(true);
+    expect(rows.some((r) => r.includes('search.below-minimum'))).toBe(true);
+    const headings = await page.locator('#self-check-tables h4').allTextContents();
+    expect(headings[0]).toMatch(/^アクセスログ \d+ 件（検証：改ざんなし）$/);
+    // No resident is named.
+    const text = (await page.textContent('#self-check-out')) ?? '';
+    for (const person of [HANAKO, ICHIRO, TARO]) {
+      expect(text).not.toContain(person.residentCode);
+      expect(text).not.toContain(person.name.kanji);
+    }
+    // Printed, only the report is on the paper.
+    await page.evaluate("document.body.classList.add('print-self-check')");
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.isVisible('#self-check-tables')).toBe(true);
+    expect(await page.isHidden('#self-check')).toBe(true);
+    expect(await page.isHidden('#audit-list')).toBe(true);
+    expect(await page.isHidden('#disclosure-section')).toBe(true);
+    await page.emulateMedia({ media: 'screen' });
+    await page.evaluate("document.body.classList.remove('print-self-check')");
+
+    // A reversed period: refused with its reason.
+    await page.fill('#self-check-from', '2026-03-02');
+    await page.fill('#self-check-to', '2026-03-01');
+    expect(await act(page, () => page.click('#self-check button[type=submit]'))).toMatchObject({
+      kind: 'error',
+      reason: 'self-check.period',
+    });
+  });
+
   it('an auditor analyses the access log now (R16) and reads it', async () => {
     const t = await loggedIn('aud-1');
     const analysed = await act(t.page, () => t.page.click('#audit-analyse'));

@@ -302,5 +302,53 @@ export function describeProvisionStoreContract(
       );
       expect(await store.disclosuresOf([residentCode(1), residentCode(2)])).toEqual([]);
     });
+
+    it('R34: the self-check tally counts this node’s provisions in the period, window by window, with its refusals and media', async () => {
+      // Hours 01–08 of 2026-11-24; records of another node and outside the period do not count.
+      await store.recordDisclosures([
+        ...[1, 2, 3, 4, 5, 6, 7, 8].map((n) =>
+          disclosure(n, n % 2 === 0 ? { channel: 'batch', queryId: `b-${n}` } : {}),
+        ),
+        disclosure(9, { node: 'prefecture:13' }),
+      ]);
+      await store.recordRefusal(refusal(2));
+      await store.recordRefusal(refusal(3));
+      await store.recordRefusal(refusal(4, { reason: 'search.below-minimum' }));
+      await store.recordRefusal(refusal(5, { node: 'prefecture:13' }));
+      const period = {
+        node: 'national:jlis',
+        fromAt: '2026-11-24T02:00:00.000Z',
+        toAt: '2026-11-24T07:00:00.000Z',
+      };
+      const first = await store.provisionTally({ ...period, afterId: 0, window: 3 });
+      const windows = [first];
+      while (windows.at(-1)!.nextAfterId !== undefined)
+        windows.push(
+          await store.provisionTally({
+            ...period,
+            afterId: windows.at(-1)!.nextAfterId!,
+            window: 3,
+          }),
+        );
+      expect(windows.length).toBeGreaterThan(1);
+      const counts = new Map<string, number>();
+      for (const w of windows)
+        for (const p of w.provisions)
+          counts.set(
+            `${p.recipientId} ${p.affairId} ${p.channel}`,
+            (counts.get(`${p.recipientId} ${p.affairId} ${p.channel}`) ?? 0) + p.count,
+          );
+      // Hours 02–06: 3 and 5 immediate, 2, 4 and 6 batch.
+      expect(Object.fromEntries(counts)).toEqual({
+        [`${pension.id} 別表第一:七十七 immediate`]: 2,
+        [`${pension.id} 別表第一:七十七 batch`]: 3,
+      });
+      expect([...first.refusals!].sort((a, b) => a.reason.localeCompare(b.reason))).toEqual([
+        { recipientId: pension.id, reason: 'provision.affair-not-permitted', count: 2 },
+        { recipientId: pension.id, reason: 'search.below-minimum', count: 1 },
+      ]);
+      expect(first.media).toEqual({ outputs: 0, rows: 0, disposed: 0 });
+      expect(windows.slice(1).every((w) => w.refusals === undefined)).toBe(true);
+    });
   });
 }

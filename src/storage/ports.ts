@@ -215,6 +215,31 @@ export interface IdentityStore {
   close(): Promise<void>;
 }
 
+export type ProvisionTallyQuery = {
+  readonly node: string;
+  readonly fromAt: string;
+  readonly toAt: string;
+  readonly afterId: number;
+  readonly window: number;
+};
+
+export type ProvisionTally = {
+  readonly provisions: readonly {
+    readonly recipientId: string;
+    readonly affairId: string;
+    readonly channel: string;
+    readonly count: number;
+  }[];
+  readonly nextAfterId: number | undefined;
+  /** With the first window only. */
+  readonly refusals?: readonly {
+    readonly recipientId: string;
+    readonly reason: string;
+    readonly count: number;
+  }[];
+  readonly media?: { readonly outputs: number; readonly rows: number; readonly disposed: number };
+};
+
 /**
  * The provision register and the disclosure log of a providing node (national or prefecture
  * server; docs/PROVISION.md). Every write is checked with the domain's rules first and refused
@@ -283,6 +308,14 @@ export interface ProvisionStore {
   }): Promise<RefusalRecord[]>;
   /** One media output (R22): who wrote which file when, for whom, how many rows; never content. */
   recordMediaOutput(record: NewMediaOutput): Promise<MediaOutput>;
+  /**
+   * Counts for a self-check report (R34) of node `node` over [fromAt, toAt) (ISO 8601 UTC): its
+   * provisions per recipient, affair and channel, read in windows of `window` disclosure ids after
+   * `afterId` so that a year of a large log is never one long statement (`nextAfterId` is where the
+   * next window starts, undefined after the last); with the first window (`afterId` 0) also its
+   * refusals per recipient and reason and its media outputs (count, rows, disposed of).
+   */
+  provisionTally(query: ProvisionTallyQuery): Promise<ProvisionTally>;
   /**
    * The disposal of the medium that carried a media output (R33), once: `media.unknown-output`
    * (not-found) for an output never recorded here, `media.already-disposed` (conflict) the second

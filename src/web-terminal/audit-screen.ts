@@ -20,6 +20,16 @@ export const AUDIT_SECTION = `<section id="audit-section" class="work" data-rout
     <button id="audit-analyse" type="button" data-route="POST /api/node/audit/analyse">解析 / analyse now (R16)</button>
   </form>
   <p id="audit-verify-out" role="status" hidden></p>
+  <form id="self-check" data-route="POST /api/node/audit/report">
+    <h3>点検報告 <small>the self-check report of a period (R34): counts only, never a resident</small></h3>
+    <label>期間 / period <input id="self-check-from" type="date" required> ～ <input id="self-check-to" type="date" required></label>
+    <button type="submit">作成 / make</button>
+  </form>
+  <div id="self-check-out" hidden>
+    <p id="self-check-title"></p>
+    <div id="self-check-tables"></div>
+    <button id="self-check-print" type="button">印刷 / print</button>
+  </div>
   <div id="audit-out" hidden>
     <table id="audit-table"><thead><tr><th>番号</th><th>日時</th><th>操作者</th><th>操作</th><th>対象</th><th>目的</th><th>結果</th><th>理由</th></tr></thead><tbody></tbody></table>
     <button id="audit-older" type="button" hidden>さらに古い記録 / older records</button>
@@ -61,6 +71,55 @@ export const AUDIT_SCRIPT = `'use strict';
     } catch (e) { T.fail(e); }
   }
   $('audit-list').addEventListener('submit', function (ev) { ev.preventDefault(); load(false); });
+
+  // 点検報告: each part of the report as a small table (textContent only).
+  var CHANNEL = { immediate: '即時', batch: '一括', media: '媒体' };
+  function table(title, head, rows) {
+    var box = $('self-check-tables');
+    var h = document.createElement('h4'); h.textContent = title; box.appendChild(h);
+    if (rows.length === 0) { var p = document.createElement('p'); p.textContent = '（なし / none）'; box.appendChild(p); return; }
+    var t = document.createElement('table'), tr = document.createElement('tr');
+    head.forEach(function (text) { var th = document.createElement('th'); th.textContent = text; tr.appendChild(th); });
+    t.appendChild(document.createElement('thead')).appendChild(tr);
+    var body = t.appendChild(document.createElement('tbody'));
+    rows.forEach(function (row) {
+      var r = document.createElement('tr');
+      row.forEach(function (text) { var td = document.createElement('td'); td.textContent = String(text); r.appendChild(td); });
+      body.appendChild(r);
+    });
+    box.appendChild(t);
+  }
+  $('self-check').addEventListener('submit', async function (ev) {
+    ev.preventDefault(); $('self-check-out').hidden = true;
+    try {
+      var r = await T.call('POST', '/api/node/audit/report', { from: $('self-check-from').value, to: $('self-check-to').value });
+      $('self-check-tables').textContent = '';
+      $('self-check-title').textContent = '点検報告 ' + r.node + '（' + r.period.from + ' ～ ' + r.period.to + '）作成 ' + jst(r.generatedAt);
+      var a = r.accessLog, v = a.verification;
+      table('アクセスログ ' + a.records + ' 件' + (v ? (v.ok ? '（検証：改ざんなし）' : '（検証：改ざんを検出 ' + v.problem + '）') : ''),
+        ['操作', '正常', '拒否', '失敗'], a.operations.map(function (o) { return [(LABELS[o.operation] ? LABELS[o.operation] + ' ' : '') + '(' + o.operation + ')', o.ok, o.refused, o.failed]; }));
+      table('拒否の理由', ['理由', '件数'], a.refusals.map(function (x) { return [x.reason, x.count]; }));
+      table('操作者ごとの操作', ['操作者', '操作', 'うち拒否'], a.operators.map(function (o) { return [o.operator, o.acts, o.refused]; }));
+      table('操作者登録簿の変更', ['日時', '内容', '操作者', '実施者', '詳細'],
+        r.operators.events.map(function (e) { return [jst(e.at), e.kind === 'granted' ? '付与' : '失効', e.operatorId, e.by, e.detail]; })
+          .concat(r.operators.cardRevocations.map(function (c) { return [jst(c.at), 'カード失効', c.operatorId, c.by, c.reason]; })));
+      if (r.alerts) table('侵入検知 ' + r.alerts.total + ' 件' + (r.alerts.truncated ? '以上' : ''), ['種別', '件数'], r.alerts.kinds.map(function (k) { return [k.kind, k.count]; }));
+      if (r.provision) {
+        var p = r.provision;
+        table('本人確認情報の提供 ' + p.total + ' 件', ['提供先', '事務', '方法', '件数'], p.provisions.map(function (x) { return [x.recipientId, x.affairId, CHANNEL[x.channel] || x.channel, x.count]; }));
+        table('拒否された照会 ' + p.refusedTotal + ' 件', ['提供先', '理由', '件数'], p.refusals.map(function (x) { return [x.recipientId, x.reason, x.count]; }));
+        table('媒体出力', ['出力', '行数', '廃棄済み', '未廃棄'], [[p.media.outputs, p.media.rows, p.media.disposed, p.media.outputs - p.media.disposed]]);
+      }
+      $('self-check-out').hidden = false;
+      T.status('点検報告を作成しました / self-check report made', 'ok', 'audit.report');
+    } catch (e) { T.fail(e); }
+  });
+  // Printed, only the report is on the paper (work-screens.ts's print style, body.print-self-check).
+  $('self-check-print').addEventListener('click', function () {
+    document.body.classList.add('print-self-check');
+    try { window.print(); } finally { document.body.classList.remove('print-self-check'); }
+  });
+  document.addEventListener('juki:me', function (ev) { if (!ev.detail) $('self-check-tables').textContent = ''; });
   $('audit-older').addEventListener('click', function () { load(true); });
   $('audit-analyse').addEventListener('click', async function () {
     try {

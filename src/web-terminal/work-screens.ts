@@ -156,4 +156,4 @@ export const WORK_CSS = `[hidden]{display:none!important}
 .work th,.work td{border:1px solid #bbb;padding:.2rem .4rem;text-align:left;vertical-align:top}
 .work th,#monitor-table td:first-child{white-space:nowrap}#reports-table td:nth-child(6){white-space:pre-wrap}
 .work textarea{display:block;width:100%;max-width:40rem}#counter label{display:block}#counter input:not([type]){width:min(28rem,90%)}#counter-record td:first-child{white-space:nowrap}#provision-table td:first-child{word-break:break-all}
-@media print{body{max-width:none;margin:0}body>*:not(#me),#me>*:not(#disclosure-section),#disclosure-section>*:not(#disclosure-out),#disclosure-print{display:none!important}}`;
+@media print{body{max-width:none;margin:0}body>*:not(#me),body:not(.print-self-check) #me>*:not(#disclosure-section),#disclosure-section>*:not(#disclosure-out),#disclosure-print,body.print-self-check #me>*:not(#audit-section),body.print-self-check #audit-section>*:not(#self-check-out),#self-check-print{display:none!important}}`;

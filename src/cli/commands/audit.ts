@@ -17,6 +17,7 @@ import { EXIT, UsageError } from '../cli-error.ts';
 import { printJson, type CommandIO } from '../io.ts';
 import { AUDIT_ANALYSE_DETAIL, AUDIT_ANALYSE_HELP, runAuditAnalyse } from './audit-analyse.ts';
 import { AUDIT_ANCHORS_DETAIL, AUDIT_ANCHORS_HELP, runAuditAnchors } from './audit-anchors.ts';
+import { AUDIT_REPORT_DETAIL, AUDIT_REPORT_HELP, runAuditReport } from './audit-report.ts';
 
 export const AUDIT_HELP = `juki audit verify --store URL --bundle DIR [--cert PEM …] [--anchors FILE] [--json]
 juki audit verify --config NODE.json [--json]
@@ -25,6 +26,7 @@ juki audit list --config NODE.json [--operator ID] [--limit N] [--json]
 juki audit seal --store URL --bundle DIR
 ${AUDIT_ANALYSE_HELP}
 ${AUDIT_ANCHORS_HELP}
+${AUDIT_REPORT_HELP}
 
   The node's access log (アクセスログ, R23; docs/AUDIT.md): every operation, refused ones
   included, hash-chained and sealed with the node's key.
@@ -39,6 +41,7 @@ ${AUDIT_ANCHORS_HELP}
   seal     seals the log up to its last record now (otherwise every 1000 records)
 ${AUDIT_ANALYSE_DETAIL}
 ${AUDIT_ANCHORS_DETAIL}
+${AUDIT_REPORT_DETAIL}
 
   --config FILE   list, verify: ask the running node (POST /audit/list, /audit/verify), so that
                   reading the log is itself in the log, under the auditor of
@@ -68,6 +71,8 @@ export async function runAudit(args: readonly string[], io: CommandIO): Promise<
       return runAuditAnalyse(rest, io);
     case 'anchors':
       return runAuditAnchors(rest, io);
+    case 'report':
+      return runAuditReport(rest, io);
     case undefined:
     default:
       throw new UsageError(`unknown audit command ${JSON.stringify(verb ?? '')}`);

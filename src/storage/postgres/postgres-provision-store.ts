@@ -21,7 +21,7 @@ import type {
 } from '../../domain/provision/media-output.ts';
 import type { AffairId, StatutoryAffair } from '../../domain/provision/statutory-affair.ts';
 import type { ResidentCode } from '../../domain/resident/ResidentCode.ts';
-import type { ProvisionStore } from '../ports.ts';
+import type { ProvisionStore, ProvisionTally, ProvisionTallyQuery } from '../ports.ts';
 import {
   DISCLOSURE_COLUMNS,
   REFUSAL_COLUMNS,
@@ -289,6 +289,47 @@ export class PostgresProvisionStore implements ProvisionStore {
       [q.afterId ?? 0, q.recipientId ?? null, q.limit],
     );
     return rows.map(refusalFromRow);
+  }
+
+  async provisionTally(q: ProvisionTallyQuery): Promise<ProvisionTally> {
+    const to = q.afterId + q.window;
+    const { rows } = await this.#query<{
+      recipientId: string;
+      affairId: string;
+      channel: string;
+      count: string;
+    }>(
+      `SELECT recipient_id AS "recipientId", affair_id AS "affairId", channel, count(*) AS count
+         FROM disclosure WHERE id > $1 AND id <= $2 AND node = $3 AND at >= $4 AND at < $5
+        GROUP BY recipient_id, affair_id, channel`,
+      [q.afterId, to, q.node, q.fromAt, q.toAt],
+    );
+    const provisions = rows.map((r) => ({ ...r, count: Number(r.count) }));
+    const max = await this.#query<{ id: string | null }>('SELECT max(id) AS id FROM disclosure');
+    const nextAfterId = to < Number(max.rows[0]?.id ?? 0) ? to : undefined;
+    if (q.afterId !== 0) return { provisions, nextAfterId };
+    const refusals = await this.#query<{ recipientId: string; reason: string; count: string }>(
+      `SELECT recipient_id AS "recipientId", reason, count(*) AS count FROM provision_refusal
+        WHERE node = $1 AND at >= $2 AND at < $3 GROUP BY recipient_id, reason`,
+      [q.node, q.fromAt, q.toAt],
+    );
+    const media = await this.#query<{ outputs: string; rows: string | null; disposed: string }>(
+      `SELECT count(*) AS outputs, sum(o.rows_in) AS rows, count(d.media_id) AS disposed
+         FROM media_outputs o LEFT JOIN media_disposal d ON d.media_id = o.id
+        WHERE o.node = $1 AND o.at >= $2 AND o.at < $3`,
+      [q.node, q.fromAt, q.toAt],
+    );
+    const m = media.rows[0]!;
+    return {
+      provisions,
+      nextAfterId,
+      refusals: refusals.rows.map((r) => ({ ...r, count: Number(r.count) })),
+      media: {
+        outputs: Number(m.outputs),
+        rows: Number(m.rows ?? 0),
+        disposed: Number(m.disposed),
+      },
+    };
   }
 
   async recordMediaOutput(record: NewMediaOutput): Promise<MediaOutput> {

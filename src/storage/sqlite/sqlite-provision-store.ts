@@ -22,7 +22,7 @@ import type {
 import type { AffairId, StatutoryAffair } from '../../domain/provision/statutory-affair.ts';
 import type { ResidentCode } from '../../domain/resident/ResidentCode.ts';
 import { applySqliteMigrations } from '../migrations/apply-sqlite-migrations.ts';
-import type { ProvisionStore } from '../ports.ts';
+import type { ProvisionStore, ProvisionTally, ProvisionTallyQuery } from '../ports.ts';
 import {
   DISCLOSURE_COLUMNS,
   REFUSAL_COLUMNS,
@@ -231,6 +231,30 @@ export class SqliteProvisionStore implements ProvisionStore {
       .map(refusalFromRow);
   }
 
+  async provisionTally(q: ProvisionTallyQuery): Promise<ProvisionTally> {
+    const s = this.#s;
+    const to = q.afterId + q.window;
+    const provisions = s.tallyProvisions
+      .all(q.afterId, to, q.node, q.fromAt, q.toAt)
+      .map((r) => ({ ...r, count: Number(r.count) }));
+    const maxId = Number(s.maxDisclosureId.get()?.id ?? 0);
+    const nextAfterId = to < maxId ? to : undefined;
+    if (q.afterId !== 0) return { provisions, nextAfterId };
+    const media = s.tallyMedia.get(q.node, q.fromAt, q.toAt)!;
+    return {
+      provisions,
+      nextAfterId,
+      refusals: s.tallyRefusals
+        .all(q.node, q.fromAt, q.toAt)
+        .map((r) => ({ ...r, count: Number(r.count) })),
+      media: {
+        outputs: Number(media.outputs),
+        rows: Number(media.rows ?? 0),
+        disposed: Number(media.disposed),
+      },
+    };
+  }
+
   async recordMediaOutput(record: NewMediaOutput): Promise<MediaOutput> {
     return this.#media.record(record);
   }
@@ -261,6 +285,30 @@ function guarded<T>(write: () => T): T {
 
 function prepare(db: Database.Database) {
   return {
+    tallyProvisions: db.prepare<
+      [number, number, string, string, string],
+      { recipientId: string; affairId: string; channel: string; count: number }
+    >(
+      `SELECT recipient_id AS recipientId, affair_id AS affairId, channel, count(*) AS count
+         FROM disclosure WHERE id > ? AND id <= ? AND node = ? AND at >= ? AND at < ?
+        GROUP BY recipient_id, affair_id, channel`,
+    ),
+    maxDisclosureId: db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM disclosure'),
+    tallyRefusals: db.prepare<
+      [string, string, string],
+      { recipientId: string; reason: string; count: number }
+    >(
+      `SELECT recipient_id AS recipientId, reason, count(*) AS count FROM provision_refusal
+        WHERE node = ? AND at >= ? AND at < ? GROUP BY recipient_id, reason`,
+    ),
+    tallyMedia: db.prepare<
+      [string, string, string],
+      { outputs: number; rows: number | null; disposed: number }
+    >(
+      `SELECT count(*) AS outputs, sum(o.rows_in) AS rows, count(d.media_id) AS disposed
+         FROM media_outputs o LEFT JOIN media_disposal d ON d.media_id = o.id
+        WHERE o.node = ? AND o.at >= ? AND o.at < ?`,
+    ),
     upsertRecipient: db.prepare<[string, string, string, string, string | null]>(
       `INSERT INTO provision_recipient (${RECIPIENT_COLUMNS}) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind,

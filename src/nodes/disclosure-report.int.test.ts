@@ -11,7 +11,10 @@ import { GOVERNOR, GOVERNOR_PASSPORT, openTokyoProvision, TOKYO } from './provis
  */
 describe('POST /disclosure/report at a prefecture server', () => {
   let tokyo: Awaited<ReturnType<typeof openTokyoProvision>>;
-  const now = () => new Date('2026-11-25T03:00:00.000Z');
+  // The provisions are recorded at the real time, so the report is made at the real time too: a
+  // fixed clock excluded them whenever the test ran after 15:00 UTC (the next day in Japan).
+  const now = () => new Date();
+  const todayInJapan = () => new Date(Date.now() + 9 * 3_600_000).toISOString().slice(0, 10);
   const report = (b: Record<string, unknown>) =>
     disclosureReportFromTerminal(
       { self: TOKYO, stores: { identities: tokyo.identities, provision: tokyo.provision }, now },
@@ -43,7 +46,7 @@ describe('POST /disclosure/report at a prefecture server', () => {
     const model = await report({ residentCode: code });
     expect(model.resident).toMatchObject({ residentCode: code, nameKanji: '検索 花子' });
     expect(model.issuer).toBe('東京都サーバ');
-    expect(model.period.to.date).toBe('2026-11-25');
+    expect(model.period.to.date).toBe(todayInJapan());
     expect(model.lines.map((l) => [l.queryId, l.recipientName, l.affairId, l.channel])).toEqual([
       ['q-2', '東京都知事', GOVERNOR_PASSPORT, 'immediate'],
       ['q-1', '東京都知事', GOVERNOR_PASSPORT, 'immediate'],

@@ -2,10 +2,12 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { CalendarDate } from '../domain/dates/CalendarDate.ts';
 import { RegistryError } from '../domain/errors.ts';
 import type { OperatorEvent } from '../domain/operator/operator.ts';
+import type { IntegrityCheckRecord } from '../storage/integrity-records.ts';
 import type {
   AccessLogStore,
   AlertStore,
   CredentialStore,
+  ErasureRun,
   OperatorStore,
   ProvisionStore,
 } from '../storage/ports.ts';
@@ -16,7 +18,7 @@ import type { VerifyReport } from './verify.ts';
  * over a period, in counts, for its yearly self-check (自己点検) and for audits — the access log
  * by operation, result and operator with the refusals' reasons and the log's verification, the
  * operator register's grants and revocations and the cards revoked, the intrusion alerts by kind,
- * and at a providing node its provisions per recipient, affair and channel, its refused attempts
+ * the integrity checks (R20) and retention runs (R33) it recorded, and at a providing node its provisions per recipient, affair and channel, its refused attempts
  * per reason and its media outputs. Counts and identifiers only: never a resident, never a name.
  * The period is given in dates in Japan (JST), both ends included. The sources are read page by
  * page (a turn of the event loop between pages), so a year of a large log does not stall the
@@ -80,6 +82,26 @@ export type SelfCheckReport = {
         readonly truncated: boolean;
       }
     | undefined;
+  /** 本人確認情報整合 (R20) in the period: checks run, matching or not, records repaired. */
+  readonly integrity?:
+    | {
+        readonly checks: number;
+        readonly matching: number;
+        readonly differing: number;
+        readonly repaired: number;
+        readonly peers: readonly string[];
+        readonly truncated: boolean;
+      }
+    | undefined;
+  /** Retention runs (R1, R33) in the period and what they erased. */
+  readonly retention?:
+    | {
+        readonly runs: number;
+        readonly erasedHistoryEntries: number;
+        readonly erasedRecords: number;
+        readonly truncated: boolean;
+      }
+    | undefined;
   readonly provision?:
     | {
         readonly total: number;
@@ -112,10 +134,15 @@ export type SelfCheckSources = {
   readonly alerts?: AlertStore | undefined;
   readonly provision?: ProvisionStore | undefined;
   readonly verify?: (() => Promise<VerifyReport>) | undefined;
+  /** The node's recorded integrity checks and retention runs, newest first, at most `limit`. */
+  readonly integrityChecks?: ((limit: number) => Promise<IntegrityCheckRecord[]>) | undefined;
+  readonly erasures?: ((limit: number) => Promise<ErasureRun[]>) | undefined;
 };
 
 /** How many alerts a report reads at most (the alert store lists newest first). */
 export const ALERTS_READ = 100_000;
+/** How many integrity checks and retention runs a report reads at most (daily: 27 years). */
+export const RUNS_READ = 10_000;
 const ACCESS_PAGE = 1_000;
 const DISCLOSURE_WINDOW = 50_000;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -238,6 +265,34 @@ export async function selfCheckReport(
     };
   }
 
+  let integrity: SelfCheckReport['integrity'];
+  if (src.integrityChecks) {
+    const read = await src.integrityChecks(RUNS_READ);
+    const inside = read.filter((c) => inPeriod(c.startedAt, p));
+    integrity = {
+      checks: inside.length,
+      matching: inside.filter((c) => c.matching).length,
+      differing: inside.filter((c) => !c.matching).length,
+      repaired: inside.reduce(
+        (n, c) => n + c.repaired.inserted + c.repaired.updated + c.repaired.removed,
+        0,
+      ),
+      peers: [...new Set(inside.map((c) => c.peer))].sort(),
+      truncated: read.length >= RUNS_READ,
+    };
+  }
+  let retention: SelfCheckReport['retention'];
+  if (src.erasures) {
+    const read = await src.erasures(RUNS_READ);
+    const inside = read.filter((r) => inPeriod(r.ranAt, p));
+    retention = {
+      runs: inside.length,
+      erasedHistoryEntries: inside.reduce((n, r) => n + r.erasedHistoryEntries, 0),
+      erasedRecords: inside.reduce((n, r) => n + r.erasedRecords, 0),
+      truncated: read.length >= RUNS_READ,
+    };
+  }
+
   let provision: SelfCheckReport['provision'];
   if (src.provision) {
     const counts = new Map<string, number>();
@@ -316,6 +371,8 @@ export async function selfCheckReport(
       cardRevocations,
     },
     ...(alerts ? { alerts } : {}),
+    ...(integrity ? { integrity } : {}),
+    ...(retention ? { retention } : {}),
     ...(provision ? { provision } : {}),
   };
 }

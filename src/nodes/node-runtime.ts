@@ -360,7 +360,14 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       log,
       onSealed: anchor && (() => anchor.notify()),
       closers,
-      reportSources: { alerts, provision: provision?.store },
+      reportSources: {
+        alerts,
+        provision: provision?.store,
+        // A switch keeps no register: it checks and erases nothing.
+        ...(self.role === 'switch'
+          ? {}
+          : { integrityChecks: (n) => node.integrityChecks(n), erasures: (n) => node.erasures(n) }),
+      },
     });
 
     sender?.start();

@@ -1,5 +1,5 @@
 import { nodeName, type NodeRef } from '../domain/network/NodeRef.ts';
-import type { AlertStore, ProvisionStore } from '../storage/ports.ts';
+import type { SelfCheckSources } from '../audit/self-check.ts';
 import type { TerminalSessionResolver } from '../web-terminal/terminal-sessions.ts';
 import { errorText, type Logger } from './json-log.ts';
 import { startLoopbackTerminal } from './loopback-guard.ts';
@@ -32,10 +32,10 @@ export async function startTerminalSides(o: {
   readonly onSealed: (() => void) | undefined;
   readonly closers: Closers;
   /** What the self-check report (R34) counts besides the access log and operators. */
-  readonly reportSources?: {
-    readonly alerts?: AlertStore | undefined;
-    readonly provision?: ProvisionStore | undefined;
-  };
+  readonly reportSources?: Pick<
+    SelfCheckSources,
+    'alerts' | 'provision' | 'integrityChecks' | 'erasures'
+  >;
 }): Promise<{ terminal: Address | undefined; webTerminal: Address | undefined }> {
   const { config, log, closers } = o;
   const accessLog = await openNodeAccessLog(config, log, o.onSealed);
@@ -53,8 +53,7 @@ export async function startTerminalSides(o: {
       access: accessLog.store,
       operators,
       credentials,
-      alerts: o.reportSources?.alerts,
-      provision: o.reportSources?.provision,
+      ...o.reportSources,
       verify: () => auditVerify(accessLog.store, config.bundleDir),
     }),
   ];

@@ -66,6 +66,20 @@ describe('the self-check report of a running national server (R34)', () => {
       'provision.affair-not-permitted',
     );
 
+    // 東京都's integrity check against the national server (R20), and a retention run (R33).
+    await callTerminal(
+      await runningTerminalTarget(net.node('prefecture:13')),
+      'POST',
+      '/integrity/check',
+      {},
+    );
+    await callTerminal(
+      await runningTerminalTarget(net.node('national:jlis')),
+      'POST',
+      '/retention/run',
+      {},
+    );
+
     // The register, changed at the running node's console (no web terminal there).
     const op = (...args: string[]) => juki('operator', ...args, '--config', config);
     const boot = await juki(
@@ -137,6 +151,9 @@ describe('the self-check report of a running national server (R34)', () => {
     );
     expect(r.accessLog.verification).toMatchObject({ ok: true });
     expect(r.alerts).toMatchObject({ truncated: false });
+    expect(r.integrity).toMatchObject({ checks: 1, peers: ['prefecture:13'], truncated: false });
+    expect(r.integrity!.matching + r.integrity!.differing).toBe(1);
+    expect(r.retention).toMatchObject({ runs: 1, truncated: false });
     const text = JSON.stringify(r);
     for (const p of people) {
       expect(text).not.toContain(p.residentCode);
@@ -154,6 +171,8 @@ describe('the self-check report of a running national server (R34)', () => {
     expect(r.provision).toMatchObject({ total: 0, refusedTotal: 0 });
     expect(r.operators.events).toEqual([]);
     expect(r.accessLog.records).toBe(0);
+    expect(r.integrity).toMatchObject({ checks: 0 });
+    expect(r.retention).toMatchObject({ runs: 0 });
     for (const [from, to, reason] of [
       ['2026-02-30', '2026-03-01', 'self-check.date'],
       ['2026-03-02', '2026-03-01', 'self-check.period'],

@@ -85,6 +85,15 @@ export function reportLines(r: SelfCheckReport): string[] {
     );
     for (const k of r.alerts.kinds) out.push(`  ${k.kind}: ${k.count}`);
   }
+  if (r.integrity)
+    out.push(
+      '',
+      `本人確認情報整合 integrity checks: ${r.integrity.checks} (${r.integrity.matching} matching, ${r.integrity.differing} differing, ${r.integrity.repaired} record(s) repaired) with ${r.integrity.peers.join(', ') || '—'}`,
+    );
+  if (r.retention)
+    out.push(
+      `保存期間 retention runs: ${r.retention.runs}, erased ${r.retention.erasedHistoryEntries} history entr(ies) and ${r.retention.erasedRecords} record(s)`,
+    );
   if (r.provision) {
     const p = r.provision;
     out.push('', `本人確認情報の提供 provisions: ${p.total}`);

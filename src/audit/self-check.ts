@@ -78,8 +78,6 @@ export type SelfCheckReport = {
     | {
         readonly total: number;
         readonly kinds: readonly { readonly kind: string; readonly count: number }[];
-        /** More alerts than a report reads (ALERTS_READ): the counts are lower bounds. */
-        readonly truncated: boolean;
       }
     | undefined;
   /** 本人確認情報整合 (R20) in the period: checks run, matching or not, records repaired. */
@@ -139,8 +137,7 @@ export type SelfCheckSources = {
   readonly erasures?: ((limit: number) => Promise<ErasureRun[]>) | undefined;
 };
 
-/** How many alerts a report reads at most (the alert store lists newest first). */
-export const ALERTS_READ = 100_000;
+const ALERTS_PAGE = 1_000;
 /** How many integrity checks and retention runs a report reads at most (daily: 27 years). */
 export const RUNS_READ = 10_000;
 const ACCESS_PAGE = 1_000;
@@ -255,13 +252,27 @@ export async function selfCheckReport(
 
   let alerts: SelfCheckReport['alerts'];
   if (src.alerts) {
-    const read = await src.alerts.listAlerts({ limit: ALERTS_READ });
+    // Newest first, page by page back until before the period.
     const kinds = new Map<string, number>();
-    for (const a of read) if (inPeriod(a.at, p)) bump(kinds, a.kind);
+    for (let beforeId: number | undefined; ;) {
+      const page = await src.alerts.listAlerts({
+        limit: ALERTS_PAGE,
+        ...(beforeId === undefined ? {} : { beforeId }),
+      });
+      for (const a of page) if (inPeriod(a.at, p)) bump(kinds, a.kind);
+      const oldest = page.at(-1);
+      if (
+        oldest === undefined ||
+        page.length < ALERTS_PAGE ||
+        Date.parse(oldest.at) < Date.parse(p.fromAt)
+      )
+        break;
+      beforeId = oldest.id;
+      await nextTurn();
+    }
     alerts = {
       total: [...kinds.values()].reduce((a, b) => a + b, 0),
       kinds: sortedCounts(kinds, 'kind'),
-      truncated: read.length >= ALERTS_READ,
     };
   }
 

@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,6 +81,21 @@ describe('the self-check report of a running national server (R34)', () => {
       {},
     );
 
+    // An HTTP request on the national server's network port: an intrusion alert (R11).
+    const listen = net.node('national:jlis').config.listen!;
+    await new Promise<void>((done, fail) => {
+      const socket = connect(listen.port, listen.host, () =>
+        socket.end('GET / HTTP/1.1\r\nHost: jukinet\r\n\r\n'),
+      );
+      socket.on('close', () => done());
+      socket.on('error', fail);
+    });
+    const national = await runningTerminalTarget(net.node('national:jlis'));
+    for (let i = 0; i < 100; i++) {
+      if (((await callTerminal(national, 'GET', '/alerts')) as unknown[]).length > 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+
     // The register, changed at the running node's console (no web terminal there).
     const op = (...args: string[]) => juki('operator', ...args, '--config', config);
     const boot = await juki(
@@ -150,7 +166,7 @@ describe('the self-check report of a running national server (R34)', () => {
       expect.arrayContaining([expect.objectContaining({ operator: 'local-terminal' })]),
     );
     expect(r.accessLog.verification).toMatchObject({ ok: true });
-    expect(r.alerts).toMatchObject({ truncated: false });
+    expect(r.alerts).toEqual({ total: 1, kinds: [{ kind: 'not-our-protocol', count: 1 }] });
     expect(r.integrity).toMatchObject({ checks: 1, peers: ['prefecture:13'], truncated: false });
     expect(r.integrity!.matching + r.integrity!.differing).toBe(1);
     expect(r.retention).toMatchObject({ runs: 1, truncated: false });
@@ -173,6 +189,7 @@ describe('the self-check report of a running national server (R34)', () => {
     expect(r.accessLog.records).toBe(0);
     expect(r.integrity).toMatchObject({ checks: 0 });
     expect(r.retention).toMatchObject({ runs: 0 });
+    expect(r.alerts).toEqual({ total: 0, kinds: [] });
     for (const [from, to, reason] of [
       ['2026-02-30', '2026-03-01', 'self-check.date'],
       ['2026-03-02', '2026-03-01', 'self-check.period'],

@@ -46,6 +46,12 @@ function describeAlertStore(name: string, open: () => Promise<AlertStore>): void
         ids[4],
         ids[3],
       ]);
+      // Paging back from an alert: the older ones, newest first (the self-check report reads so).
+      expect((await store.listAlerts({ limit: 2, beforeId: ids[3]! })).map((a) => a.id)).toEqual([
+        ids[2],
+        ids[1],
+      ]);
+      expect(await store.listAlerts({ limit: 10, beforeId: ids[0]! })).toEqual([]);
       await store.close();
     });
   });

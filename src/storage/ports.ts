@@ -333,10 +333,14 @@ export interface ProvisionStore {
 /** Intrusion alerts seen by a node (R11). Append-only: there is no update and no delete. */
 export interface AlertStore {
   recordAlert(alert: NewSecurityAlert): Promise<SecurityAlert>;
-  /** Newest first; `afterId` pages forward for a monitor that polls. */
+  /**
+   * Newest first; `afterId` pages forward for a monitor that polls, `beforeId` pages back (the
+   * self-check report reads a period with it).
+   */
   listAlerts(query: {
     readonly limit: number;
     readonly afterId?: number;
+    readonly beforeId?: number;
   }): Promise<SecurityAlert[]>;
   close(): Promise<void>;
 }

@@ -103,7 +103,7 @@ export const AUDIT_SCRIPT = `'use strict';
       table('操作者登録簿の変更', ['日時', '内容', '操作者', '実施者', '詳細'],
         r.operators.events.map(function (e) { return [jst(e.at), e.kind === 'granted' ? '付与' : '失効', e.operatorId, e.by, e.detail]; })
           .concat(r.operators.cardRevocations.map(function (c) { return [jst(c.at), 'カード失効', c.operatorId, c.by, c.reason]; })));
-      if (r.alerts) table('侵入検知 ' + r.alerts.total + ' 件' + (r.alerts.truncated ? '以上' : ''), ['種別', '件数'], r.alerts.kinds.map(function (k) { return [k.kind, k.count]; }));
+      if (r.alerts) table('侵入検知 ' + r.alerts.total + ' 件', ['種別', '件数'], r.alerts.kinds.map(function (k) { return [k.kind, k.count]; }));
       if (r.integrity) table('本人確認情報整合', ['実行', '一致', '不一致', '修復した記録', '相手'],
         [[r.integrity.checks, r.integrity.matching, r.integrity.differing, r.integrity.repaired, r.integrity.peers.join('、') || '—']]);
       if (r.retention) table('保存期間の消去', ['実行', '消去した履歴', '消去した記録'],

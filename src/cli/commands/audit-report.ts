@@ -79,10 +79,7 @@ export function reportLines(r: SelfCheckReport): string[] {
       `  ${c.at} カード失効 card revoked ${c.operatorId} ${c.credentialId} by ${c.by}: ${c.reason}`,
     );
   if (r.alerts) {
-    out.push(
-      '',
-      `侵入検知 alerts: ${r.alerts.total}${r.alerts.truncated ? ' (at least: more than a report reads)' : ''}`,
-    );
+    out.push('', `侵入検知 alerts: ${r.alerts.total}`);
     for (const k of r.alerts.kinds) out.push(`  ${k.kind}: ${k.count}`);
   }
   if (r.integrity)

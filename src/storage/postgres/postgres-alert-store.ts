@@ -36,17 +36,13 @@ export class PostgresAlertStore implements AlertStore {
   async listAlerts(q: {
     readonly limit: number;
     readonly afterId?: number;
+    readonly beforeId?: number;
   }): Promise<SecurityAlert[]> {
-    const { rows } =
-      q.afterId === undefined
-        ? await this.#pool.query<AlertRow>(
-            `SELECT ${COLUMNS} FROM security_alert ORDER BY id DESC LIMIT $1`,
-            [q.limit],
-          )
-        : await this.#pool.query<AlertRow>(
-            `SELECT ${COLUMNS} FROM security_alert WHERE id > $1 ORDER BY id DESC LIMIT $2`,
-            [q.afterId, q.limit],
-          );
+    const { rows } = await this.#pool.query<AlertRow>(
+      `SELECT ${COLUMNS} FROM security_alert WHERE id > $1 AND ($2::bigint IS NULL OR id < $2)
+        ORDER BY id DESC LIMIT $3`,
+      [q.afterId ?? 0, q.beforeId ?? null, q.limit],
+    );
     return rows.map(alertFromRow);
   }
 

@@ -12,17 +12,16 @@ const COLUMNS = 'id, at, observer, kind, peer_address, peer_name, detail';
 export class SqliteAlertStore implements AlertStore {
   readonly #release: () => void;
   readonly #insert: Database.Statement<unknown[], AlertRow>;
-  readonly #newest: Database.Statement<[number], AlertRow>;
-  readonly #after: Database.Statement<[number, number], AlertRow>;
+  readonly #list: Database.Statement<[number, number | null, number | null, number], AlertRow>;
 
   private constructor(db: Database.Database, release: () => void) {
     this.#release = release;
     this.#insert = db.prepare(
       `INSERT INTO security_alert (at, observer, kind, peer_address, peer_name, detail) VALUES (?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
     );
-    this.#newest = db.prepare(`SELECT ${COLUMNS} FROM security_alert ORDER BY id DESC LIMIT ?`);
-    this.#after = db.prepare(
-      `SELECT ${COLUMNS} FROM security_alert WHERE id > ? ORDER BY id DESC LIMIT ?`,
+    this.#list = db.prepare(
+      `SELECT ${COLUMNS} FROM security_alert WHERE id > ? AND (? IS NULL OR id < ?)
+        ORDER BY id DESC LIMIT ?`,
     );
   }
 
@@ -55,10 +54,10 @@ export class SqliteAlertStore implements AlertStore {
   async listAlerts(q: {
     readonly limit: number;
     readonly afterId?: number;
+    readonly beforeId?: number;
   }): Promise<SecurityAlert[]> {
-    const rows =
-      q.afterId === undefined ? this.#newest.all(q.limit) : this.#after.all(q.afterId, q.limit);
-    return rows.map(alertFromRow);
+    const before = q.beforeId ?? null;
+    return this.#list.all(q.afterId ?? 0, before, before, q.limit).map(alertFromRow);
   }
 
   async close(): Promise<void> {

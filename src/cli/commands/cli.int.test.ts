@@ -197,6 +197,10 @@ describe('juki identity and juki demo', () => {
     expect(r.out).toMatch(
       /audit-finding repeat\.same-person recipient=mhlw-pension target=\d{11} count=13 threshold=10/,
     );
+    // R34: the national server's self-check report of the day counts it, naming no one.
+    expect(r.out).toMatch(
+      /点検報告 R34 \(juki audit report\): national:jlis on \d{4}-\d\d-\d\d: 14 provision\(s\) to 2 recipient\(s\), 3 refused \(.*provision\.no-agreement 1.*\); alerts audit-finding 1; access log verified/,
+    );
     // What the demo tells the user to run works.
     const history = /identity history --store (\S+) (\d{11})/.exec(r.out);
     expect(history).not.toBeNull();

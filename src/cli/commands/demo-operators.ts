@@ -1,3 +1,4 @@
+import type { SelfCheckReport } from '../../audit/self-check.ts';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AccessLog, sealKeyFromBundle, verifyAccessLog } from '../../audit/index.ts';
@@ -200,4 +201,27 @@ export async function runDemoSuspiciousPattern(options: {
     `      不審な照会 R16: agency:mhlw-pension asked national:jlis about one resident 11 more times; the national server's analysis found ${result.newFindings.length} pattern(s):`,
   );
   for (const f of result.newFindings) io.out(`        audit-finding ${f.detail}`);
+}
+
+/**
+ * 点検報告 (R34): the national server's self-check report for today (JST), in one line: what the
+ * demo's agencies were given and refused, the alerts (the finding above among them), and the
+ * access log's verification.
+ */
+export async function runDemoSelfCheck(options: {
+  network: LocalNetwork;
+  today: string;
+  io: CommandIO;
+}): Promise<void> {
+  const r = (await callTerminal(
+    await runningTerminalTarget(options.network.node('national:jlis')),
+    'POST',
+    '/audit/report',
+    { from: options.today, to: options.today },
+  )) as SelfCheckReport;
+  const p = r.provision;
+  const recipients = new Set(p?.provisions.map((x) => x.recipientId));
+  options.io.out(
+    `      点検報告 R34 (juki audit report): national:jlis on ${options.today}: ${p?.total ?? 0} provision(s) to ${recipients.size} recipient(s), ${p?.refusedTotal ?? 0} refused (${p?.refusals.map((x) => `${x.reason} ${x.count}`).join(', ') || '—'}); alerts ${r.alerts?.kinds.map((k) => `${k.kind} ${k.count}`).join(', ') || 'none'}; access log ${r.accessLog.verification?.ok === false ? 'TAMPERED' : 'verified'}`,
+  );
 }

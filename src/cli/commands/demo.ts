@@ -24,6 +24,7 @@ import { DEMO_COUNTRY, registerPopulation, someoneLivingAlone } from './demo-cou
 import {
   addDemoWebTerminals,
   runDemoOperators,
+  runDemoSelfCheck,
   runDemoSuspiciousPattern,
 } from './demo-operators.ts';
 import { DEMO_AGENCIES, DEMO_PENSION_AFFAIR, runDemoProvision } from './demo-provision.ts';
@@ -229,6 +230,7 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
       residentCode: chiyodaCode,
       io,
     });
+    await runDemoSelfCheck({ network, today, io });
 
     // 8. A stranger on a network-side port.
     const pref = network.node('prefecture:13');

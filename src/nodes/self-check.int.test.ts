@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { initNetwork } from './network-init.ts';
 import { PENSION, PENSION_SERVICE, registerPensionService } from './provision-fixtures.ts';
 import { callTerminal } from './terminal-server.ts';
 import { runningTerminalTarget } from './terminal-token.ts';
+import { chromiumAvailable } from '../web-terminal/browser-fixtures.ts';
 import { juki } from './web-terminal-node-fixtures.ts';
 
 /*
@@ -22,6 +24,19 @@ import { juki } from './web-terminal-node-fixtures.ts';
  * report names no resident.
  */
 const people = [loadedRecord(1), loadedRecord(2)];
+const hasChromium = chromiumAvailable('the self-check report’s PDF');
+
+/** The PDF's text by poppler's pdftotext, or undefined (loudly) where it is not installed. */
+function pdfText(file: string): string | undefined {
+  try {
+    return execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+  } catch {
+    if (process.env['CI'] === 'true')
+      throw new Error('pdftotext is missing (apt-get install poppler-utils)');
+    console.warn('\n!!!!! NOT CHECKING the text of the self-check PDF: no pdftotext !!!!!\n');
+    return undefined;
+  }
+}
 const todayJst = (): string => new Date(Date.now() + 9 * 3_600_000).toISOString().slice(0, 10);
 
 describe('the self-check report of a running national server (R34)', () => {
@@ -181,6 +196,32 @@ describe('the self-check report of a running national server (R34)', () => {
     expect(lines.out).toContain(`${PENSION_SERVICE} ${PENSION} immediate: 2`);
     expect(lines.out).toContain('拒否された照会 refused attempts: 1');
   });
+
+  it.skipIf(!hasChromium)(
+    'writes the report as an HTML document and a PDF with its Japanese text',
+    async () => {
+      const today = todayJst();
+      const html = join(dir, 'report.html');
+      const pdf = join(dir, 'report.pdf');
+      const r = await juki(
+        ...['audit', 'report', '--config', config, '--from', today, '--to', today],
+        ...['--html', html, '--pdf', pdf],
+      );
+      expect(r.code, r.err).toBe(0);
+      const page = await readFile(html, 'utf8');
+      expect(page).toContain(`<title>点検報告 national:jlis（${today} ～ ${today}）</title>`);
+      expect(page).toContain(
+        `<td>${PENSION_SERVICE}</td><td>${PENSION}</td><td>即時提供</td><td>2</td>`,
+      );
+      const bytes = await readFile(pdf);
+      expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
+      const text = pdfText(pdf);
+      if (text !== undefined) {
+        expect(text).toContain('点検報告');
+        expect(text).toContain('本人確認情報の提供（2 件）');
+      }
+    },
+  );
 
   it('counts nothing before today; refuses a malformed or reversed period', async () => {
     const r = await report('2020-01-01', '2020-12-31');

@@ -1,4 +1,7 @@
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { renderSelfCheckHtml } from '../../audit/self-check-html.ts';
+import { renderDisclosurePdf } from '../../disclosure/pdf.ts';
 import type { SelfCheckReport } from '../../audit/self-check.ts';
 import { loadNodeConfig } from '../../nodes/node-config.ts';
 import { callTerminal } from '../../nodes/terminal-server.ts';
@@ -6,7 +9,7 @@ import { nodeTerminal } from '../terminal-target.ts';
 import { EXIT, UsageError } from '../cli-error.ts';
 import { printJson, type CommandIO } from '../io.ts';
 
-export const AUDIT_REPORT_HELP = `juki audit report --config NODE.json --from DATE --to DATE [--json]`;
+export const AUDIT_REPORT_HELP = `juki audit report --config NODE.json --from DATE --to DATE [--html FILE] [--pdf FILE] [--json]`;
 
 export const AUDIT_REPORT_DETAIL = `  report   点検報告 (R34): the node's self-check report for the dates in Japan from–to (both
            included), from the running node (POST /audit/report, recorded in its access log):
@@ -14,7 +17,8 @@ export const AUDIT_REPORT_DETAIL = `  report   点検報告 (R34): the node's se
            acts, the log's verification; the operator register's grants, revocations and
            revoked cards; the intrusion alerts by kind; at a providing node its provisions per
            recipient, affair and channel, its refused attempts and its media outputs. Counts and
-           identifiers only (docs/AUDIT.md "The self-check report")`;
+           identifiers only (docs/AUDIT.md "The self-check report"); --html and --pdf write it as a
+           printable document (the PDF through Debian's chromium with fonts-noto-cjk)`;
 
 const RESULT = { ok: '正常', refused: '拒否', failed: '失敗' } as const;
 
@@ -27,6 +31,8 @@ export async function runAuditReport(args: readonly string[], io: CommandIO): Pr
       from: { type: 'string' },
       to: { type: 'string' },
       json: { type: 'boolean', default: false },
+      html: { type: 'string' },
+      pdf: { type: 'string' },
     },
   });
   const need = (v: string | undefined, flag: string): string => {
@@ -38,6 +44,11 @@ export async function runAuditReport(args: readonly string[], io: CommandIO): Pr
     from: need(values.from, '--from'),
     to: need(values.to, '--to'),
   })) as SelfCheckReport;
+  if (values.html !== undefined || values.pdf !== undefined) {
+    const html = renderSelfCheckHtml(report);
+    if (values.html !== undefined) await writeFile(values.html, html);
+    if (values.pdf !== undefined) await writeFile(values.pdf, await renderDisclosurePdf(html));
+  }
   if (values.json) printJson(io, report);
   else for (const line of reportLines(report)) io.out(line);
   return EXIT.ok;

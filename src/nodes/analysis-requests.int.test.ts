@@ -24,6 +24,7 @@ import { initNetwork, type NetworkManifest } from './network-init.ts';
 import type { ReportView, SyncResult } from './node-reports.ts';
 import { callTerminal } from './terminal-server.ts';
 import { runningTerminalTarget } from './terminal-token.ts';
+import { reserveBasePort } from './port-range.ts';
 
 /**
  * 分析要求 (R16) across a network of real nodes in one process, over mutual TLS on loopback: a
@@ -85,7 +86,7 @@ describe('分析要求 across the network (R16)', () => {
       agencies: ['mhlw-pension'],
       dir,
       host: '127.0.0.1',
-      basePort: 25_000 + Math.floor(Math.random() * 10) * 100,
+      basePort: reserveBasePort(),
       overrides: {
         schedule: { integrityMinutes: 0, retentionMinutes: 0, reportPollSeconds: 0 },
       },

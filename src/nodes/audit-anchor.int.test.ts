@@ -14,6 +14,7 @@ import { jsonLogger } from './json-log.ts';
 import { initNetwork, type NetworkManifest } from './network-init.ts';
 import { loadNodeConfig, type NodeConfig } from './node-config.ts';
 import { startNode, type RunningNode } from './node-runtime.ts';
+import { reserveBasePort } from './port-range.ts';
 
 /**
  * Anchoring (R23) across real nodes over mutual TLS on loopback: a CS's seals reach its
@@ -80,7 +81,7 @@ describe('access-log seals anchored at the upstream node (R23)', () => {
       agencies: [],
       dir,
       host: '127.0.0.1',
-      basePort: 21_500 + Math.floor(Math.random() * 30) * 100,
+      basePort: reserveBasePort(),
       overrides: {
         delivery: { pollMs: 50 },
         schedule: {

@@ -24,6 +24,7 @@ import { jsonLogger } from './json-log.ts';
 import { initNetwork } from './network-init.ts';
 import { loadNodeConfig, type NodeConfig } from './node-config.ts';
 import { startNode, type RunningNode } from './node-runtime.ts';
+import { reserveBasePort } from './port-range.ts';
 
 const PREF = 'prefecture:13';
 let dir: string;
@@ -36,7 +37,7 @@ const sessions: Session[] = [];
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'jukinet-crl-'));
-  const basePort = 20_000 + Math.floor(Math.random() * 120) * 100;
+  const basePort = reserveBasePort();
   const manifest = await initNetwork({
     prefectures: ['13'],
     municipalities: ['131016', '131024'],

@@ -23,6 +23,7 @@ import { loadNodeConfig, type NodeConfig } from './node-config.ts';
 import { startNode, type RunningNode } from './node-runtime.ts';
 import { callTerminal } from './terminal-server.ts';
 import { runningTerminalTarget } from './terminal-token.ts';
+import { reserveBasePort } from './port-range.ts';
 
 const A = residentCodeOf('30000001'); // a resident: two old changes are due, the newest never
 const B = residentCodeOf('30000002'); // died in 2014: the record and its history are due
@@ -93,7 +94,7 @@ describe('retention at a running node', () => {
       municipalities: ['131016'],
       dir,
       host: '127.0.0.1',
-      basePort: 21_000 + Math.floor(Math.random() * 100) * 100,
+      basePort: reserveBasePort(),
       overrides: {
         schedule: { integrityMinutes: 0, retentionMinutes, reportPollSeconds: 0 },
         log: { level: 'info' },

@@ -72,7 +72,6 @@ describe.skipIf(!hasChromium)('a node’s web terminal: login, rights, access lo
     dir = await mkdtemp(join(tmpdir(), 'jukinet-web-node-'));
     origin = await networkWithWebTerminal({
       dir,
-      ports: { from: 21_000, steps: 40 },
       webNode: 'national-jlis.json',
       webOffset: 90,
     });

@@ -12,6 +12,7 @@ import { initNetwork } from './network-init.ts';
 import type { ReportView, SyncResult } from './node-reports.ts';
 import { callTerminal } from './terminal-server.ts';
 import { runningTerminalTarget } from './terminal-token.ts';
+import { reserveBasePort } from './port-range.ts';
 
 /**
  * 報告要求 (R5, R6) across a network of real nodes in one process, over mutual TLS on loopback:
@@ -52,7 +53,7 @@ describe('報告要求 across the network (R5, R6)', () => {
       agencies: ['mhlw-pension'],
       dir,
       host: '127.0.0.1',
-      basePort: 20_500 + Math.floor(Math.random() * 30) * 100,
+      basePort: reserveBasePort(),
       overrides: {
         delivery: { pollMs: 50 },
         schedule: { integrityMinutes: 0, retentionMinutes: 0, reportPollSeconds: 0 },

@@ -15,6 +15,7 @@ import { callTerminal } from './terminal-server.ts';
 import { runningTerminalTarget } from './terminal-token.ts';
 import { chromiumAvailable } from '../web-terminal/browser-fixtures.ts';
 import { juki } from './web-terminal-node-fixtures.ts';
+import { reserveBasePort } from './port-range.ts';
 
 /*
  * 点検報告 (the self-check report, R34) of a running national server: after the pension
@@ -52,7 +53,7 @@ describe('the self-check report of a running national server (R34)', () => {
       agencies: [PENSION_SERVICE],
       dir,
       host: '127.0.0.1',
-      basePort: 35_000 + Math.floor(Math.random() * 40) * 100,
+      basePort: reserveBasePort(),
       overrides: { schedule: { integrityMinutes: 0, retentionMinutes: 0 } },
     });
     config = join(dir, 'nodes', 'national-jlis.json');

@@ -51,7 +51,6 @@ describe.skipIf(!hasChromium)('an agency server’s web terminal: query and batc
     dir = await mkdtemp(join(tmpdir(), 'jukinet-web-agency-'));
     origin = await networkWithWebTerminal({
       dir,
-      ports: { from: 29_000, steps: 20 },
       agencies: ['mhlw-pension'],
       webNode: 'agency-mhlw-pension.json',
       webOffset: 92,

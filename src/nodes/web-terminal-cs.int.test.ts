@@ -56,7 +56,6 @@ describe.skipIf(!hasChromium)('the counter and the access log at a CS’s web te
     dir = await mkdtemp(join(tmpdir(), 'jukinet-web-counter-'));
     origin = await networkWithWebTerminal({
       dir,
-      ports: { from: 27_000, steps: 30 },
       webNode: 'cs-131016.json',
       webOffset: 93,
     });

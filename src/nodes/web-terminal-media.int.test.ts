@@ -115,7 +115,6 @@ describe.skipIf(!hasChromium)('media provision at the national server’s web te
     dir = await mkdtemp(join(tmpdir(), 'jukinet-web-media-'));
     origin = await networkWithWebTerminal({
       dir,
-      ports: { from: 32_000, steps: 30 },
       agencies: ['mhlw-pension'],
       webNode: 'national-jlis.json',
       webOffset: 97,

@@ -6,6 +6,7 @@ import { main } from '../cli/main.ts';
 import { captureIO } from '../cli/test-io.ts';
 import { enroll, login, openTerminal, type Terminal } from '../web-terminal/browser-fixtures.ts';
 import { initNetwork } from './network-init.ts';
+import { reserveBasePort } from './port-range.ts';
 
 /*
  * Test fixtures: a node of a network made by initNetwork, given a web terminal, its operators
@@ -31,18 +32,17 @@ export async function addWebTerminal(dir: string, file: string, port: number): P
 
 /**
  * A small network in `dir` (東京都, 千代田区's CS, the national server, the switch, and `agencies`),
- * its schedules off, on a base port drawn from `ports` (`from` + 100 × a random step below `steps`,
- * so that test files running at once rarely collide), and the web terminal of `webNode` (a file
- * under `nodes/`) on the base port + `webOffset`. Returns the web terminal's origin.
+ * its schedules off, on a base port reserved for this test file (port-range.ts: test files running
+ * at once never share ports), and the web terminal of `webNode` (a file under `nodes/`) on the base
+ * port + `webOffset`. Returns the web terminal's origin.
  */
 export async function networkWithWebTerminal(options: {
   readonly dir: string;
-  readonly ports: { readonly from: number; readonly steps: number };
   readonly agencies?: readonly string[];
   readonly webNode: string;
   readonly webOffset: number;
 }): Promise<string> {
-  const basePort = options.ports.from + Math.floor(Math.random() * options.ports.steps) * 100;
+  const basePort = reserveBasePort();
   await initNetwork({
     prefectures: ['13'],
     municipalities: ['131016'],

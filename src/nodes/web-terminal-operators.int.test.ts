@@ -49,7 +49,6 @@ describe.skipIf(!hasChromium)('the operator register at a CS’s web terminal', 
     dir = await mkdtemp(join(tmpdir(), 'jukinet-web-operators-'));
     origin = await networkWithWebTerminal({
       dir,
-      ports: { from: 36_000, steps: 30 },
       webNode: 'cs-131016.json',
       webOffset: 93,
     });

@@ -74,7 +74,6 @@ describe.skipIf(!hasChromium)('the web terminal’s work screens at a prefecture
     dir = await mkdtemp(join(tmpdir(), 'jukinet-web-screens-'));
     origin = await networkWithWebTerminal({
       dir,
-      ports: { from: 25_000, steps: 40 },
       webNode: 'prefecture-13.json',
       webOffset: 91,
     });

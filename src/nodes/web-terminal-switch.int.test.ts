@@ -37,7 +37,6 @@ describe.skipIf(!hasChromium)('the route records at the switch’s web terminal'
     dir = await mkdtemp(join(tmpdir(), 'jukinet-web-switch-'));
     origin = await networkWithWebTerminal({
       dir,
-      ports: { from: 28_000, steps: 30 },
       webNode: 'switch-main.json',
       webOffset: 97,
     });

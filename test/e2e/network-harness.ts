@@ -12,6 +12,7 @@ import { loadNodeConfig, type NodeConfig } from '../../src/nodes/node-config.ts'
 import { callTerminal } from '../../src/nodes/terminal-server.ts';
 import { terminalTargetOf, type TerminalTarget } from '../../src/nodes/terminal-token.ts';
 import type { NodeHealth } from '../../src/nodes/node-runtime.ts';
+import { reserveBasePort } from '../../src/nodes/port-range.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const ENTRY = join(REPO, 'src/cli/entry.ts');
@@ -44,7 +45,7 @@ export class ProcessNetwork {
     const dir = await mkdtemp(join(tmpdir(), 'jukinet-e2e-'));
     // A port range of its own per run (test files run in parallel), below the ephemeral range
     // (32768–60999) where other processes' outgoing connections would take our ports.
-    const basePort = 20_000 + Math.floor(Math.random() * 120) * 100;
+    const basePort = reserveBasePort();
     const { overrides: _o, ...plan } = options;
     const manifest = await initNetwork({
       ...plan,

@@ -18,6 +18,7 @@ import type { IdentityStore } from '../../src/storage/ports.ts';
 import { connectNetwork } from '../../src/transport/connect.ts';
 import { main } from '../../src/cli/main.ts';
 import { captureIO } from '../../src/cli/test-io.ts';
+import { reserveBasePort } from '../../src/nodes/port-range.ts';
 
 /**
  * A refusal by the national server of a change its prefecture server accepted (R19; docs/FLOW.md
@@ -84,7 +85,7 @@ describe('a refusal by the national server travels back to the CS (R19)', () => 
       municipalities: [CHIYODA, YOKOHAMA],
       dir,
       host: '127.0.0.1',
-      basePort: 20_700 + Math.floor(Math.random() * 30) * 100,
+      basePort: reserveBasePort(),
       overrides: {
         delivery: { pollMs: 50, retryInitialMs: 50, retryMaxMs: 500 },
         schedule: {

@@ -29,6 +29,7 @@ import {
 } from './demo-operators.ts';
 import { DEMO_AGENCIES, DEMO_PENSION_AFFAIR, runDemoProvision } from './demo-provision.ts';
 import { runDemoSwitch } from './demo-switch.ts';
+import { reserveBasePort } from '../../nodes/port-range.ts';
 
 export const DEMO_HELP = `juki demo [--dir DIR] [--residents N] [--seed S]
 
@@ -77,7 +78,7 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
   );
 
   // 1. The network: certificates and one config per node.
-  const basePort = 20_000 + Math.floor(Math.random() * 120) * 100;
+  const basePort = reserveBasePort();
   const manifest = await initNetwork({
     prefectures: [...DEMO_COUNTRY.prefectures],
     municipalities: [...DEMO_COUNTRY.municipalities],

@@ -19,6 +19,7 @@ import {
   openProvisionStore,
 } from '../../storage/open-store.ts';
 import { main } from '../main.ts';
+import { reserveBasePort } from '../../nodes/port-range.ts';
 
 const PENSION = '別表第一:七十三の六'; // 厚生労働省及び日本年金機構
 const GOVERNOR_PASSPORT = '別表第五:六'; // 都道府県知事: 旅券法
@@ -78,7 +79,7 @@ describe('juki disclosure: the national server’s records at the prefecture ser
       agencies: ['mhlw-pension'],
       dir,
       host: '127.0.0.1',
-      basePort: 20_000 + Math.floor(Math.random() * 58) * 100,
+      basePort: reserveBasePort(),
       // Scheduled syncs off: the test syncs when it means to.
       overrides: {
         schedule: { integrityMinutes: 0, retentionMinutes: 0, disclosureSyncMinutes: 0 },

@@ -14,6 +14,7 @@ import { runningTerminalTarget } from '../../nodes/terminal-token.ts';
 import { main } from '../main.ts';
 import { captureIO } from '../test-io.ts';
 import { runMonitor } from './monitor.ts';
+import { reserveBasePort } from '../../nodes/port-range.ts';
 
 /** `juki monitor` and the terminal routes GET /alerts and GET /monitor (R11), in one process. */
 describe('juki monitor (R11)', () => {
@@ -35,7 +36,7 @@ describe('juki monitor (R11)', () => {
       municipalities: ['131016'],
       dir,
       host: '127.0.0.1',
-      basePort: 22_000 + Math.floor(Math.random() * 20) * 100,
+      basePort: reserveBasePort(),
       overrides: { schedule: { integrityMinutes: 0, retentionMinutes: 0, reportPollSeconds: 0 } },
     });
     net = await startLocalNetwork(dir, manifest);

@@ -19,6 +19,7 @@ import { individualNumber, loadedRecord, residentCode } from '../../storage/cont
 import { openIdentityStore, openProvisionStore } from '../../storage/open-store.ts';
 import type { ProvisionStore } from '../../storage/ports.ts';
 import { main } from '../main.ts';
+import { reserveBasePort } from '../../nodes/port-range.ts';
 
 /**
  * 媒体による提供 (R22) end to end at a real national server (the node runtime in this process,
@@ -89,7 +90,7 @@ describe('R22: media provision at the national server', () => {
       agencies: ['mhlw-pension'],
       dir,
       host: '127.0.0.1',
-      basePort: 22_000 + Math.floor(Math.random() * 40) * 100,
+      basePort: reserveBasePort(),
     });
     config = manifest.nodes.find((n) => n.node === 'national:jlis')!.config;
     const nationalConfig: NodeConfig = await loadNodeConfig(config);

@@ -16,6 +16,7 @@ import {
 } from '../../storage/open-store.ts';
 import { PENSION, registerPensionService } from '../../nodes/provision-fixtures.ts';
 import { juki } from '../../nodes/web-terminal-node-fixtures.ts';
+import { reserveBasePort } from '../../nodes/port-range.ts';
 
 /*
  * The register of a running national server, changed through its terminal side (`juki provision
@@ -53,7 +54,7 @@ describe('the register of the running national server (R3, R5)', () => {
       agencies: ['mhlw-pension'],
       dir,
       host: '127.0.0.1',
-      basePort: 30_000 + Math.floor(Math.random() * 40) * 100,
+      basePort: reserveBasePort(),
       overrides: { schedule: { integrityMinutes: 0, retentionMinutes: 0 } },
     });
     net = await startLocalNetwork(dir, manifest);

@@ -6,6 +6,7 @@ import { startLocalNetwork, type LocalNetwork } from '../../nodes/local-network.
 import { initNetwork, type NetworkManifest } from '../../nodes/network-init.ts';
 import { main } from '../main.ts';
 import { captureIO } from '../test-io.ts';
+import { reserveBasePort } from '../../nodes/port-range.ts';
 
 /** `juki report …` against a running network (in this process; the schedule is off). */
 describe('juki report (R5, R6)', () => {
@@ -27,7 +28,7 @@ describe('juki report (R5, R6)', () => {
       agencies: ['mhlw-pension'],
       dir,
       host: '127.0.0.1',
-      basePort: 24_000 + Math.floor(Math.random() * 20) * 100,
+      basePort: reserveBasePort(),
       overrides: { schedule: { integrityMinutes: 0, retentionMinutes: 0, reportPollSeconds: 0 } },
     });
     net = await startLocalNetwork(dir, manifest);

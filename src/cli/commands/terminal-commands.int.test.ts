@@ -11,6 +11,7 @@ import { runningTerminalTarget } from '../../nodes/terminal-token.ts';
 import { juki } from '../../nodes/web-terminal-node-fixtures.ts';
 import { openAccessLogStore, openIdentityStore } from '../../storage/open-store.ts';
 import type { AccessRecord } from '../../domain/audit/access-log.ts';
+import { reserveBasePort } from '../../nodes/port-range.ts';
 
 /*
  * 窓口業務 at the running CS (R1, R19, R23): `juki register <operation> --config CS.json` goes
@@ -57,7 +58,7 @@ describe('the counter, the access log and the operator register at a running CS 
       municipalities: ['131016'],
       dir,
       host: '127.0.0.1',
-      basePort: 31_000 + Math.floor(Math.random() * 40) * 100,
+      basePort: reserveBasePort(),
       overrides: { schedule: { integrityMinutes: 0, retentionMinutes: 0 } },
     });
     net = await startLocalNetwork(dir, manifest);

@@ -5,7 +5,15 @@ import { expect } from 'vitest';
 import { main } from '../cli/main.ts';
 import { captureIO } from '../cli/test-io.ts';
 import { enroll, login, openTerminal, type Terminal } from '../web-terminal/browser-fixtures.ts';
+import type { RecipientId } from '../domain/provision/recipient.ts';
+import type { IdentityRecord } from '../domain/resident/IdentityInfo.ts';
+import { loadStatutoryAffairs } from '../reference-data/statutory-affairs.ts';
+import { openIdentityStore, openProvisionStore } from '../storage/open-store.ts';
+import { jsonLogger } from './json-log.ts';
 import { initNetwork } from './network-init.ts';
+import { loadNodeConfig } from './node-config.ts';
+import { startNode, type RunningNode } from './node-runtime.ts';
+import { GOVERNOR, GOVERNOR_PASSPORT } from './provision-fixtures.ts';
 import { reserveBasePort } from './port-range.ts';
 
 /*
@@ -91,4 +99,58 @@ export async function loggedIn(
 export async function tableCells(t: Terminal, table: string): Promise<string[][]> {
   const rows = await t.page.locator(`#${table} tbody tr`).all();
   return Promise.all(rows.map((row) => row.locator('td').allTextContents()));
+}
+
+/**
+ * 東京都's server (prefecture:13) with a web terminal, running with the national server and
+ * 千代田区's CS of networkWithWebTerminal's network in `dir`: `people` are 東京都's residents (as
+ * its CS would have sent them) and the national server holds them too (the prefecture asks it
+ * about other prefectures' residents, R21); the governor (GOVERNOR) may receive them for the
+ * passport affair (R3); admin-1, prov-1, aud-1 and sec-1 are granted. `nodes`: close in order.
+ */
+export async function tokyoWithWebTerminal(
+  dir: string,
+  people: readonly IdentityRecord[],
+): Promise<{ origin: string; store: string; nodes: RunningNode[] }> {
+  const origin = await networkWithWebTerminal({
+    dir,
+    webNode: 'prefecture-13.json',
+    webOffset: 91,
+  });
+  const config = await loadNodeConfig(join(dir, 'nodes', 'prefecture-13.json'));
+  const store = config.store;
+  const lines = people.map((record, i) => ({ line: i + 1, record }));
+  const identities = await openIdentityStore(store);
+  expect((await identities.loadBatch(lines)).refused).toEqual([]);
+  await identities.close();
+  const provision = await openProvisionStore(store);
+  await provision.registerRecipient({
+    id: GOVERNOR as RecipientId,
+    name: '東京都知事',
+    kind: 'prefecture-body',
+    servedBy: { role: 'prefecture', code: '13' },
+  });
+  const affair = loadStatutoryAffairs().byId(GOVERNOR_PASSPORT)!;
+  await provision.permitAffair(
+    { recipientId: GOVERNOR as RecipientId, affairId: affair.id, identifier: 'pseudonym' },
+    affair,
+  );
+  await provision.close();
+  for (const [id, card, by] of [
+    ['admin-1', 'administrator', 'bootstrap'],
+    ['prov-1', 'provision-operator', 'admin-1'],
+    ['aud-1', 'auditor', 'admin-1'],
+    ['sec-1', 'security-officer', 'admin-1'],
+  ] as const)
+    await grantOperator(store, 'prefecture:13', { id, card, by });
+
+  const nationalConfig = await loadNodeConfig(join(dir, 'nodes', 'national-jlis.json'));
+  const everybody = await openIdentityStore(nationalConfig.store);
+  expect((await everybody.loadBatch(lines)).refused).toEqual([]);
+  await everybody.close();
+  const quiet = jsonLogger({ write: () => undefined });
+  const national = await startNode(nationalConfig, quiet);
+  const tokyo = await startNode(config, quiet);
+  const cs = await startNode(await loadNodeConfig(join(dir, 'nodes', 'cs-131016.json')), quiet);
+  return { origin, store, nodes: [cs, tokyo, national] };
 }

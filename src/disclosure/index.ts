@@ -26,6 +26,6 @@ export {
   renderDisclosureModelHtml,
 } from './html.ts';
 export type { PdfOptions } from './pdf.ts';
-export { DEFAULT_CHROMIUM, chromiumPath, renderDisclosurePdf } from './pdf.ts';
+export { DEFAULT_CHROMIUM, chromiumPath, renderPdf } from './pdf.ts';
 export type { DisclosureRecord, LineLookups } from './from-log.ts';
 export { disclosureLineOf, nodeLabel } from './from-log.ts';

@@ -6,7 +6,7 @@ import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { RegistryError } from '../domain/errors.ts';
 import { DISCLOSURE_TITLE, NO_RECORDS_TEXT, renderDisclosureHtml } from './html.ts';
-import { chromiumPath, renderDisclosurePdf } from './pdf.ts';
+import { chromiumPath, renderPdf } from './pdf.ts';
 import { PENSION, RESIDENT, busyReport, line, report } from './test-fixtures.ts';
 
 /*
@@ -71,7 +71,7 @@ const squeeze = (s: string): string => s.replace(/\s+/g, '');
 
 describe('R17: the disclosure report as PDF', () => {
   it('refuses with `unavailable` and says what to install when there is no browser', async () => {
-    const e: unknown = await renderDisclosurePdf('<p>x</p>', {
+    const e: unknown = await renderPdf('<p>x</p>', {
       executablePath: join(work, 'no-such-chromium'),
     }).catch((err: unknown) => err);
     expect(e).toBeInstanceOf(RegistryError);
@@ -87,7 +87,7 @@ describe('R17: the disclosure report as PDF', () => {
     vi.stubEnv('JUKINET_CHROMIUM', join(work, 'configured-chromium'));
     try {
       expect(chromiumPath()).toBe(join(work, 'configured-chromium'));
-      await expect(renderDisclosurePdf('<p>x</p>')).rejects.toThrow(/configured-chromium/);
+      await expect(renderPdf('<p>x</p>')).rejects.toThrow(/configured-chromium/);
     } finally {
       vi.unstubAllEnvs();
     }
@@ -96,7 +96,7 @@ describe('R17: the disclosure report as PDF', () => {
   describe.skipIf(!hasChromium)('with Chromium', () => {
     it('R17: prints a multi-page A4 PDF holding the Japanese text of every line', async () => {
       const r = busyReport(60);
-      const pdf = await renderDisclosurePdf(renderDisclosureHtml(r));
+      const pdf = await renderPdf(renderDisclosureHtml(r));
       expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
       expect(pageCount(pdf)).toBeGreaterThan(1);
       // A4 is 595 × 842 points.
@@ -134,7 +134,7 @@ describe('R17: the disclosure report as PDF', () => {
     });
 
     it('R17: prints the empty report with its explicit sentence', async () => {
-      const pdf = await renderDisclosurePdf(renderDisclosureHtml(report([])));
+      const pdf = await renderPdf(renderDisclosureHtml(report([])));
       expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
       expect(pageCount(pdf)).toBe(1);
       const text = pdfText(pdf, 'empty');

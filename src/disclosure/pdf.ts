@@ -5,7 +5,8 @@ import type { Browser } from 'playwright-core';
 import { RegistryError } from '../domain/errors.ts';
 
 /*
- * The disclosure report as a PDF (R17): the HTML of html.ts printed by a headless Chromium. We do
+ * The disclosure report (R17) and the self-check report (R34, src/audit/self-check-html.ts) as
+ * PDFs: their self-contained HTML printed by a headless Chromium. We do
  * not ship a browser: Debian's `chromium` package (and `fonts-noto-cjk` for the Japanese text) is
  * used where it is installed; elsewhere the HTML or JSON output is the report. The servers sit on a
  * closed network (R8), so the flags below stop Chromium from reaching for updates, sync or QUIC,
@@ -35,8 +36,8 @@ export type PdfOptions = {
 export const chromiumPath = (options: PdfOptions = {}): string =>
   options.executablePath ?? (process.env['JUKINET_CHROMIUM'] || DEFAULT_CHROMIUM);
 
-/** An A4 PDF of a self-contained HTML document (the disclosure report). */
-export async function renderDisclosurePdf(html: string, options: PdfOptions = {}): Promise<Buffer> {
+/** An A4 PDF of a self-contained HTML document (the disclosure report, the self-check report). */
+export async function renderPdf(html: string, options: PdfOptions = {}): Promise<Buffer> {
   const executablePath = chromiumPath(options);
   const timeout = options.timeoutMs ?? 60_000;
   try {

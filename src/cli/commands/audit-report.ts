@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { renderSelfCheckHtml } from '../../audit/self-check-html.ts';
-import { renderDisclosurePdf } from '../../disclosure/pdf.ts';
+import { renderPdf } from '../../disclosure/pdf.ts';
 import type { SelfCheckReport } from '../../audit/self-check.ts';
 import { loadNodeConfig } from '../../nodes/node-config.ts';
 import { callTerminal } from '../../nodes/terminal-server.ts';
@@ -47,7 +47,7 @@ export async function runAuditReport(args: readonly string[], io: CommandIO): Pr
   if (values.html !== undefined || values.pdf !== undefined) {
     const html = renderSelfCheckHtml(report);
     if (values.html !== undefined) await writeFile(values.html, html);
-    if (values.pdf !== undefined) await writeFile(values.pdf, await renderDisclosurePdf(html));
+    if (values.pdf !== undefined) await writeFile(values.pdf, await renderPdf(html));
   }
   if (values.json) printJson(io, report);
   else for (const line of reportLines(report)) io.out(line);

@@ -9,7 +9,7 @@ import {
   disclosureLineOf,
   nodeLabel,
   renderDisclosureHtml,
-  renderDisclosurePdf,
+  renderPdf,
 } from '../../disclosure/index.ts';
 import type { LocalNetwork } from '../../nodes/local-network.ts';
 import { callTerminal } from '../../nodes/terminal-server.ts';
@@ -194,7 +194,7 @@ export async function runDemoProvision(options: {
     let pdfNote = '';
     try {
       const pdfPath = join(options.dir, `disclosure-${person.residentCode}.pdf`);
-      await writeFile(pdfPath, await renderDisclosurePdf(html));
+      await writeFile(pdfPath, await renderPdf(html));
       pdfNote = `, ${pdfPath}`;
     } catch (e) {
       if (!(e instanceof RegistryError)) throw e;

@@ -6,7 +6,7 @@ import {
   disclosureReportModel,
   renderDisclosureHtml,
   renderDisclosureModelHtml,
-  renderDisclosurePdf,
+  renderPdf,
   type DisclosureReportModel,
 } from '../../disclosure/index.ts';
 import { disclosureReportOf } from '../../nodes/disclosure-report.ts';
@@ -126,7 +126,7 @@ async function writeReport(
   io: CommandIO,
 ): Promise<number> {
   if (v.html) await writeFile(v.html, html);
-  if (v.pdf) await writeFile(v.pdf, await renderDisclosurePdf(html));
+  if (v.pdf) await writeFile(v.pdf, await renderPdf(html));
   if (v.json) printJson(io, model);
   else
     io.out(

@@ -1,4 +1,5 @@
 import { escapeHtml } from '../disclosure/html.ts';
+import { CHANNEL_LABEL, japanTime, type DisclosureChannel } from '../disclosure/model.ts';
 import type { SelfCheckReport } from './self-check.ts';
 
 /*
@@ -8,15 +9,13 @@ import type { SelfCheckReport } from './self-check.ts';
  * report holds; every value is escaped.
  */
 
-const CHANNEL: Readonly<Record<string, string>> = {
-  immediate: '即時提供',
-  batch: '一括提供',
-  media: '媒体による提供',
-};
 const EVENT = { granted: '付与', revoked: '失効' } as const;
 
-const jst = (iso: string): string =>
-  new Date(Date.parse(iso) + 9 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+/** `2027-04-02 10:00`: the instant's date and time in Japan. */
+const jst = (iso: string): string => {
+  const t = japanTime(iso);
+  return `${t.date} ${t.time}`;
+};
 
 function table(
   title: string,
@@ -115,7 +114,7 @@ export function renderSelfCheckHtml(r: SelfCheckReport): string {
             r.provision.provisions.map((x) => [
               x.recipientId,
               x.affairId,
-              CHANNEL[x.channel] ?? x.channel,
+              CHANNEL_LABEL[x.channel as DisclosureChannel]?.ja ?? x.channel,
               x.count,
             ]),
           ),

@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { CalendarDate } from '../domain/dates/CalendarDate.ts';
+import { isCalendarDate, type CalendarDate } from '../domain/dates/CalendarDate.ts';
 import { RegistryError } from '../domain/errors.ts';
 import type { OperatorEvent } from '../domain/operator/operator.ts';
 import type { IntegrityCheckRecord } from '../storage/integrity-records.ts';
@@ -142,7 +142,6 @@ const ALERTS_PAGE = 1_000;
 export const RUNS_READ = 10_000;
 const ACCESS_PAGE = 1_000;
 const DISCLOSURE_WINDOW = 50_000;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const JST_OFFSET_MS = 9 * 60 * 60 * 1000;
 
 /** The period's instants: from 00:00 JST of `from` to 00:00 JST of the day after `to`. */
@@ -151,13 +150,13 @@ export function periodInstants(
   to: string,
 ): { fromAt: string; toAt: string; from: CalendarDate; to: CalendarDate } {
   const at = (d: string, days: number): number => {
-    const ms = Date.parse(`${d}T00:00:00.000Z`);
-    if (!DATE.test(d) || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== d)
+    if (!isCalendarDate(d))
       throw new RegistryError(
         'invalid',
         `日付が不正です / not a date (YYYY-MM-DD): ${JSON.stringify(d.slice(0, 20))}`,
         'self-check.date',
       );
+    const ms = Date.parse(`${d}T00:00:00.000Z`);
     return ms + days * 86_400_000 - JST_OFFSET_MS;
   };
   const fromMs = at(from, 0);

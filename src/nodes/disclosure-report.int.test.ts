@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { completeWithCheckDigit } from '../domain/check-digit.ts';
 import type { ResidentCode } from '../domain/resident/ResidentCode.ts';
 import { disclosureReportFromTerminal } from './disclosure-report.ts';
+import { todayInJapan } from './japan-date.ts';
 import { GOVERNOR, GOVERNOR_PASSPORT, openTokyoProvision, TOKYO } from './provision-fixtures.ts';
 
 /*
@@ -14,7 +15,6 @@ describe('POST /disclosure/report at a prefecture server', () => {
   // The provisions are recorded at the real time, so the report is made at the real time too: a
   // fixed clock excluded them whenever the test ran after 15:00 UTC (the next day in Japan).
   const now = () => new Date();
-  const todayInJapan = () => new Date(Date.now() + 9 * 3_600_000).toISOString().slice(0, 10);
   const report = (b: Record<string, unknown>) =>
     disclosureReportFromTerminal(
       { self: TOKYO, stores: { identities: tokyo.identities, provision: tokyo.provision }, now },

@@ -54,10 +54,16 @@ const notAProvider = (): RegistryError =>
     'media.not-a-provider',
   );
 
-/** The media directory of a providing node, or the refusal saying how to configure one. */
-function mediaDirOf(node: MediaNode): string {
+/** The provision of a national or prefecture server: media provision runs nowhere else. */
+function providerOf(node: MediaNode): NodeProvision {
   if (!node.provision || (node.self.role !== 'national' && node.self.role !== 'prefecture'))
     throw notAProvider();
+  return node.provision;
+}
+
+/** The media directory of a providing node, or the refusal saying how to configure one. */
+function mediaDirOf(node: MediaNode): string {
+  providerOf(node);
   if (node.mediaDir === undefined)
     throw new RegistryError(
       'invalid',
@@ -166,8 +172,8 @@ export async function mediaFromTerminal(
   b: Record<string, unknown>,
   caller?: TerminalCaller,
 ): Promise<MediaProvisionResult> {
-  const { self, provision } = node;
-  if (!provision || (self.role !== 'national' && self.role !== 'prefecture')) throw notAProvider();
+  const { self } = node;
+  const provision = providerOf(node);
   const { inPath, outPath, key } = await mediaFiles(node, b, caller);
   const trust = async () => ({
     caPem: await readFile(join(node.bundleDir, 'ca.crt'), 'utf8'),
@@ -249,8 +255,8 @@ export async function mediaDisposalFromTerminal(
   caller?: TerminalCaller,
   now: () => Date = () => new Date(),
 ): Promise<MediaDisposal> {
-  const { self, provision } = node;
-  if (!provision || (self.role !== 'national' && self.role !== 'prefecture')) throw notAProvider();
+  const { self } = node;
+  const provision = providerOf(node);
   const method = b.method;
   if (typeof method !== 'string' || !(MEDIA_DISPOSAL_METHODS as readonly string[]).includes(method))
     throw new RegistryError(

@@ -9,6 +9,7 @@ import { date } from '../domain/change/change-builders.ts';
 import { loadedRecord } from '../storage/contract-fixtures.ts';
 import { openIdentityStore, openProvisionStore } from '../storage/open-store.ts';
 import { startLocalNetwork, type LocalNetwork } from './local-network.ts';
+import { todayInJapan } from './japan-date.ts';
 import { initNetwork } from './network-init.ts';
 import { PENSION, PENSION_SERVICE, registerPensionService } from './provision-fixtures.ts';
 import { callTerminal } from './terminal-server.ts';
@@ -38,7 +39,6 @@ function pdfText(file: string): string | undefined {
     return undefined;
   }
 }
-const todayJst = (): string => new Date(Date.now() + 9 * 3_600_000).toISOString().slice(0, 10);
 
 describe('the self-check report of a running national server (R34)', () => {
   let dir: string;
@@ -151,7 +151,7 @@ describe('the self-check report of a running national server (R34)', () => {
   };
 
   it('counts today’s provisions, refusals, register changes and terminal acts, naming no one', async () => {
-    const today = todayJst();
+    const today = todayInJapan();
     const r = await report(today, today);
     expect(r.node).toBe('national:jlis');
     expect(r.provision).toEqual({
@@ -201,7 +201,7 @@ describe('the self-check report of a running national server (R34)', () => {
   it.skipIf(!hasChromium)(
     'writes the report as an HTML document and a PDF with its Japanese text',
     async () => {
-      const today = todayJst();
+      const today = todayInJapan();
       const html = join(dir, 'report.html');
       const pdf = join(dir, 'report.pdf');
       const r = await juki(

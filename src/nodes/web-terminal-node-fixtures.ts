@@ -7,6 +7,8 @@ import { captureIO } from '../cli/test-io.ts';
 import { enroll, login, openTerminal, type Terminal } from '../web-terminal/browser-fixtures.ts';
 import type { RecipientId } from '../domain/provision/recipient.ts';
 import type { IdentityRecord } from '../domain/resident/IdentityInfo.ts';
+import type { CalendarDate } from '../domain/dates/CalendarDate.ts';
+import { loadedRecord } from '../storage/contract-fixtures.ts';
 import { loadStatutoryAffairs } from '../reference-data/statutory-affairs.ts';
 import { openIdentityStore, openProvisionStore } from '../storage/open-store.ts';
 import { jsonLogger } from './json-log.ts';
@@ -100,6 +102,23 @@ export async function tableCells(t: Terminal, table: string): Promise<string[][]
   const rows = await t.page.locator(`#${table} tbody tr`).all();
   return Promise.all(rows.map((row) => row.locator('td').allTextContents()));
 }
+
+/** 東京都's residents of the prefecture server's browser tests: two share a date of birth. */
+export const TOKYO_PEOPLE = {
+  HANAKO: loadedRecord(1, {
+    name: { kanji: '開示　花子', kana: 'カイジ　ハナコ' },
+    sex: 'female',
+    birthDate: '1980-04-02' as CalendarDate,
+  }),
+  ICHIRO: loadedRecord(2, {
+    name: { kanji: '開発　一郎', kana: 'カイハツ　イチロウ' },
+    birthDate: '1980-04-02' as CalendarDate,
+  }),
+  TARO: loadedRecord(3, {
+    name: { kanji: '山田　太郎', kana: 'ヤマダ　タロウ' },
+    birthDate: '1975-01-01' as CalendarDate,
+  }),
+};
 
 /**
  * 東京都's server (prefecture:13) with a web terminal, running with the national server and

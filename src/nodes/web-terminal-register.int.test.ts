@@ -3,8 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CalendarDate } from '../domain/dates/CalendarDate.ts';
-import { loadedRecord } from '../storage/contract-fixtures.ts';
 import { openAccessLogStore, openProvisionStore } from '../storage/open-store.ts';
 import {
   act,
@@ -18,6 +16,7 @@ import {
   grantOperator,
   loggedIn as loggedInAt,
   tableCells,
+  TOKYO_PEOPLE,
   tokyoWithWebTerminal,
 } from './web-terminal-node-fixtures.ts';
 
@@ -30,14 +29,7 @@ import {
  */
 const hasChromium = chromiumAvailable('the recipient register screens test');
 
-const ICHIRO = loadedRecord(2, {
-  name: { kanji: '開発　一郎', kana: 'カイハツ　イチロウ' },
-  birthDate: '1980-04-02' as CalendarDate,
-});
-const TARO = loadedRecord(3, {
-  name: { kanji: '山田　太郎', kana: 'ヤマダ　タロウ' },
-  birthDate: '1975-01-01' as CalendarDate,
-});
+const { ICHIRO, TARO } = TOKYO_PEOPLE;
 
 describe.skipIf(!hasChromium)(
   'the recipient register at a prefecture server’s web terminal',

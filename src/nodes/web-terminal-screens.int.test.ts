@@ -5,10 +5,9 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeTerminal } from '../cli/terminal-target.ts';
-import type { CalendarDate } from '../domain/dates/CalendarDate.ts';
-import { loadedRecord } from '../storage/contract-fixtures.ts';
 import { openAccessLogStore, openProvisionStore, openReportStore } from '../storage/open-store.ts';
 import { act, chromiumAvailable, launchBrowser, login } from '../web-terminal/browser-fixtures.ts';
+import { todayInJapan } from './japan-date.ts';
 import type { RunningNode } from './node-runtime.ts';
 import { GOVERNOR, GOVERNOR_PASSPORT } from './provision-fixtures.ts';
 import { callTerminal } from './terminal-server.ts';
@@ -16,6 +15,7 @@ import {
   grantOperator,
   loggedIn as loggedInAt,
   tableCells,
+  TOKYO_PEOPLE,
   tokyoWithWebTerminal,
 } from './web-terminal-node-fixtures.ts';
 
@@ -29,19 +29,7 @@ import {
  */
 const hasChromium = chromiumAvailable('the web terminal screens test');
 
-const HANAKO = loadedRecord(1, {
-  name: { kanji: '開示　花子', kana: 'カイジ　ハナコ' },
-  sex: 'female',
-  birthDate: '1980-04-02' as CalendarDate,
-});
-const ICHIRO = loadedRecord(2, {
-  name: { kanji: '開発　一郎', kana: 'カイハツ　イチロウ' },
-  birthDate: '1980-04-02' as CalendarDate,
-});
-const TARO = loadedRecord(3, {
-  name: { kanji: '山田　太郎', kana: 'ヤマダ　タロウ' },
-  birthDate: '1975-01-01' as CalendarDate,
-});
+const { HANAKO, ICHIRO, TARO } = TOKYO_PEOPLE;
 
 describe.skipIf(!hasChromium)('the web terminal’s work screens at a prefecture server', () => {
   let dir: string;
@@ -250,7 +238,7 @@ describe.skipIf(!hasChromium)('the web terminal’s work screens at a prefecture
   it('an auditor makes today’s self-check report (R34): counts only, printable alone', async () => {
     const t = await loggedIn('aud-1');
     const page = t.page;
-    const today = new Date(Date.now() + 9 * 3_600_000).toISOString().slice(0, 10);
+    const today = todayInJapan();
     await page.fill('#self-check-from', today);
     await page.fill('#self-check-to', today);
     expect(await act(page, () => page.click('#self-check button[type=submit]'))).toMatchObject({

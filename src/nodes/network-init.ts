@@ -22,7 +22,7 @@ export type NetworkInitOptions = NetworkPlan & {
   /** Default: one SQLite file per node under DIR/data. A postgres:// URL: one schema per node. */
   readonly storeUrl?: string | undefined;
   /** Extra config for every node (e.g. faster delivery polling in tests). */
-  readonly overrides?: Partial<Pick<NodeConfigFile, 'delivery' | 'schedule' | 'log'>>;
+  readonly overrides?: Partial<Pick<NodeConfigFile, 'delivery' | 'schedule' | 'log' | 'wideArea'>>;
   readonly onProgress?: (done: number, total: number) => void;
 };
 

@@ -1,3 +1,4 @@
+import { DEFAULT_WIDE_AREA_LIMITS } from '../domain/wide-area/wide-area-copy.ts';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
@@ -92,6 +93,19 @@ export const NODE_CONFIG_SCHEMA = z
     switch: endpoint.extend({ node: nodeRef }).optional(),
     /** The switch: where each CS it may reach listens. */
     directory: z.record(z.string(), endpoint).optional(),
+    /**
+     * A CS: the fraud prevention of 広域交付 (R24; docs/WIDE-AREA.md): more than `maxRequests`
+     * requests within `windowMinutes` from one operator card of another municipality suspend
+     * that card's requests here for `suspendMinutes`.
+     */
+    wideArea: z
+      .object({
+        maxRequests: z.number().int().min(1).optional(),
+        windowMinutes: z.number().positive().optional(),
+        suspendMinutes: z.number().positive().optional(),
+      })
+      .strict()
+      .optional(),
     delivery: z
       .object({
         batchSize: z.number().int().min(1).max(1024).optional(),
@@ -239,6 +253,10 @@ export type NodeConfig = {
   readonly switch?:
     { readonly node: NodeRef; readonly host: string; readonly port: number } | undefined;
   readonly directory: ReadonlyMap<string, { readonly host: string; readonly port: number }>;
+  /** A CS: 広域交付's throttle (R24), in ms (absent in a config built in code: the defaults). */
+  readonly wideArea?:
+    | { readonly maxRequests: number; readonly windowMs: number; readonly suspendMs: number }
+    | undefined;
   readonly pseudonymSecret: string | undefined;
   /** Config `mediaDir` (absolute), when set: the web terminal's media files (R22). */
   readonly mediaDir?: string | undefined;
@@ -334,6 +352,12 @@ export function parseNodeConfig(json: unknown, baseDir: string, source = 'config
     registerSchema: c.registerSchema,
     switch: c.switch,
     directory: new Map(Object.entries(c.directory ?? {})),
+    wideArea: {
+      maxRequests: c.wideArea?.maxRequests ?? DEFAULT_WIDE_AREA_LIMITS.maxRequests,
+      windowMs: (c.wideArea?.windowMinutes ?? DEFAULT_WIDE_AREA_LIMITS.windowMs / 60_000) * 60_000,
+      suspendMs:
+        (c.wideArea?.suspendMinutes ?? DEFAULT_WIDE_AREA_LIMITS.suspendMs / 60_000) * 60_000,
+    },
     pseudonymSecret: c.pseudonymSecret === undefined ? undefined : path(c.pseudonymSecret),
     mediaDir: c.mediaDir === undefined ? undefined : path(c.mediaDir),
     delivery: {

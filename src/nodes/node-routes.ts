@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { RegistryError } from '../domain/errors.ts';
 import { nodeName, type NodeRef } from '../domain/network/NodeRef.ts';
 import { parseNodeName, type NodeTlsCredentials } from '../pki/index.ts';
-import { routeEcho, type RouteEchoReply, type Session } from '../protocol/index.ts';
+import {
+  routeEcho,
+  type RouteEchoReply,
+  type Session,
+  type WideAreaCopyAnswer,
+  type WideAreaCopyRequest,
+} from '../protocol/index.ts';
 import type { AlertStore } from '../storage/ports.ts';
 import { acceptRoutes } from '../switch/route-endpoint.ts';
 import { openRoute } from '../switch/route-client.ts';
@@ -20,19 +26,23 @@ import { UpstreamSession } from './upstream-session.ts';
  *
  * - at a CS, `attach` registers `acceptRoutes` on the outer session the switch opens to the CS's
  *   listener, so that another CS can run an inner mutual-TLS session with this one; inner
- *   sessions answer `route-echo`, the connectivity check, and nothing else (ROUTED_ALLOW_LIST);
+ *   sessions answer `route-echo`, the connectivity check, and `wide-area-copy` (広域交付, R24,
+ *   node-wide-area.ts), and nothing else (ROUTED_ALLOW_LIST);
  * - at a CS, `check(to)` opens a route to another CS through the switch of its config and runs
- *   one `route-echo` round trip (`juki node route-check`, `POST /route/check`);
+ *   one `route-echo` round trip (`juki node route-check`, `POST /route/check`); `wideAreaCopy`
+ *   sends one `wide-area-copy` on a route the same way (`POST /wide-area/copy`);
  * - at the switch, `RouteRecordLog` keeps the newest route records in memory: who, when, how
  *   many bytes, never content (the switch writes nothing to disk; its log has the same lines).
  *
- * The check is not 広域交付 (R24) or 転入転出の特例 (R25): it carries no resident data.
+ * The check carries no resident data; 広域交付 does, end to end inside the inner session only.
  */
 export type CsRoutes = {
   /** A session accepted on this CS's listener: from the switch, it may carry routes. */
   attach(session: Session, peer: AuthenticatedPeer): void;
   /** One `route-echo` round trip with CS `to` through the switch. */
   check(to: string): Promise<RouteCheck>;
+  /** One `wide-area-copy` to CS `to` through the switch (R24): its answer. */
+  wideAreaCopy(to: string, m: WideAreaCopyRequest): Promise<WideAreaCopyAnswer>;
   /** Goaway on the kept outer session to the switch. */
   close(): Promise<void>;
   /** A new CRL is in force: the kept outer session is dropped, the next check dials afresh. */
@@ -62,6 +72,8 @@ export function startCsRoutes(o: {
   readonly alerts: AlertStore;
   /** The node's listener, once it runs (its alerts; inner sessions tracked for CRL, isolation). */
   readonly listener: () => NetworkListener | undefined;
+  /** Answers a `wide-area-copy` from the CS `caller` (R24; absent: refused `unavailable`). */
+  readonly wideArea?: (m: WideAreaCopyRequest, caller: string) => Promise<WideAreaCopyAnswer>;
   readonly log: Logger;
 }): CsRoutes {
   const self = o.config.node;
@@ -101,6 +113,16 @@ export function startCsRoutes(o: {
             node: selfName,
             at: new Date().toISOString(),
           }));
+          const wideArea = o.wideArea;
+          inner.handle('wide-area-copy', (m) => {
+            if (!wideArea)
+              throw new RegistryError(
+                'unavailable',
+                `${selfName} does not answer 広域交付`,
+                'wide-area.unavailable',
+              );
+            return wideArea(m, caller.name);
+          });
         },
       });
     },
@@ -109,67 +131,89 @@ export function startCsRoutes(o: {
 
     reset: () => outerSession?.reset(),
 
+    async wideAreaCopy(to, m) {
+      return withRoute(to, async (inner, target) => {
+        if (inner.transport.peer.name !== nodeName(target))
+          throw new RegistryError(
+            'conflict',
+            `the inner session reached ${inner.transport.peer.name}, not ${nodeName(target)}`,
+            'route.echo-mismatch',
+          );
+        return inner.request(m);
+      });
+    },
+
     async check(to) {
-      if (!sw || !outerSession)
-        throw new RegistryError(
-          'invalid',
-          `${selfName} の設定に交換装置がありません / ${selfName} has no switch in its config (juki network init writes one)`,
-          'route.no-switch',
-        );
-      const target = parseTarget(to);
       const started = performance.now();
-      try {
-        const outer = await outerSession.get();
-        const inner = await openRoute({
-          outer,
-          self,
-          credentials: o.credentials(),
-          target,
-          alerts: o.alerts,
-        });
-        try {
-          const nonce = randomBytes(16).toString('hex');
-          const sent = performance.now();
-          const reply = await inner.request(routeEcho(nonce));
-          const roundTripMs = performance.now() - sent;
-          const answeredBy = inner.transport.peer.name;
-          if (reply.nonce !== nonce || reply.node !== nodeName(target) || answeredBy !== reply.node)
-            throw new RegistryError(
-              'conflict',
-              `the echo from ${answeredBy} does not match what was sent to ${nodeName(target)}`,
-              'route.echo-mismatch',
-            );
-          const result: RouteCheck = {
-            from: selfName,
-            to: nodeName(target),
-            via: nodeName(sw.node),
-            answeredBy,
-            municipality: target.code,
-            answeredAt: reply.at,
-            totalMs: round(performance.now() - started),
-            roundTripMs: round(roundTripMs),
-          };
-          o.log.info('route.checked', {
-            to: result.to,
-            via: result.via,
-            totalMs: result.totalMs,
-            roundTripMs: result.roundTripMs,
-          });
-          return result;
-        } finally {
-          await inner.goaway().catch(() => undefined);
-        }
-      } catch (e) {
-        o.log.warn('route.check-refused', {
+      return withRoute(to, async (inner, target, via) => {
+        const nonce = randomBytes(16).toString('hex');
+        const sent = performance.now();
+        const reply = await inner.request(routeEcho(nonce));
+        const roundTripMs = performance.now() - sent;
+        const answeredBy = inner.transport.peer.name;
+        if (reply.nonce !== nonce || reply.node !== nodeName(target) || answeredBy !== reply.node)
+          throw new RegistryError(
+            'conflict',
+            `the echo from ${answeredBy} does not match what was sent to ${nodeName(target)}`,
+            'route.echo-mismatch',
+          );
+        const result: RouteCheck = {
+          from: selfName,
           to: nodeName(target),
-          via: nodeName(sw.node),
-          reason: e instanceof RegistryError ? (e.reason ?? e.code) : undefined,
-          error: errorText(e),
+          via,
+          answeredBy,
+          municipality: target.code,
+          answeredAt: reply.at,
+          totalMs: round(performance.now() - started),
+          roundTripMs: round(roundTripMs),
+        };
+        o.log.info('route.checked', {
+          to: result.to,
+          via: result.via,
+          totalMs: result.totalMs,
+          roundTripMs: result.roundTripMs,
         });
-        throw e;
-      }
+        return result;
+      });
     },
   };
+
+  /** Opens a route to CS `to` through the switch, runs `fn` on its inner session, closes it. */
+  async function withRoute<T>(
+    to: string,
+    fn: (inner: Session, target: NodeRef, via: string) => Promise<T>,
+  ): Promise<T> {
+    if (!sw || !outerSession)
+      throw new RegistryError(
+        'invalid',
+        `${selfName} の設定に交換装置がありません / ${selfName} has no switch in its config (juki network init writes one)`,
+        'route.no-switch',
+      );
+    const target = parseTarget(to);
+    try {
+      const outer = await outerSession.get();
+      const inner = await openRoute({
+        outer,
+        self,
+        credentials: o.credentials(),
+        target,
+        alerts: o.alerts,
+      });
+      try {
+        return await fn(inner, target, nodeName(sw.node));
+      } finally {
+        await inner.goaway().catch(() => undefined);
+      }
+    } catch (e) {
+      o.log.warn('route.refused', {
+        to: nodeName(target),
+        via: nodeName(sw.node),
+        reason: e instanceof RegistryError ? (e.reason ?? e.code) : undefined,
+        error: errorText(e),
+      });
+      throw e;
+    }
+  }
 }
 
 /** The newest route records of a switch, in memory: metadata only (R2). */

@@ -35,6 +35,9 @@ import {
 } from './node-routes.ts';
 import type { RouteRecord } from '../switch/RouteRecord.ts';
 import { startNodeCrl, type CrlHealth } from './node-crl.ts';
+import { answerWideAreaCopy, type WideAreaResidence } from './node-wide-area.ts';
+import { DEFAULT_WIDE_AREA_LIMITS, WideAreaThrottle } from '../domain/wide-area/wide-area-copy.ts';
+import { loadLocalGovernmentTable } from '../reference-data/local-governments.ts';
 
 export type NodeHealth = {
   readonly node: string;
@@ -218,6 +221,16 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     let listener: NetworkListener | undefined;
     let switchNode: SwitchNode | undefined;
     const routeLog = new RouteRecordLog();
+    const table = self.role === 'cs' ? loadLocalGovernmentTable() : undefined;
+    const wideAreaResidence: WideAreaResidence | undefined = table && {
+      self,
+      register: () => register,
+      identities: store,
+      table,
+      throttle: new WideAreaThrottle(config.wideArea ?? DEFAULT_WIDE_AREA_LIMITS),
+      alert: (a) => listener?.recordAlert(a),
+      log,
+    };
     const csRoutes =
       self.role === 'cs'
         ? startCsRoutes({
@@ -225,6 +238,9 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
             credentials: () => credentials,
             alerts,
             listener: () => listener,
+            ...(wideAreaResidence
+              ? { wideArea: (m, caller) => answerWideAreaCopy(wideAreaResidence, m, caller) }
+              : {}),
             log,
           })
         : undefined;
@@ -352,6 +368,13 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       analysis,
       rejections,
       counter: register && pump && { store: register, today, notify: () => pump.notify() },
+      wideArea: csRoutes &&
+        table && {
+          self,
+          table,
+          ask: (to, m) => csRoutes.wideAreaCopy(to, m),
+          log,
+        },
     });
     const { terminal, webTerminal } = await startTerminalSides({
       config,

@@ -27,6 +27,7 @@ import {
   counterTarget,
   type NodeCounter,
 } from './node-counter.ts';
+import { issueWideAreaCopy, wideAreaTarget, type WideAreaIssuing } from './node-wide-area.ts';
 
 /** What the terminal side of a node can reach (docs/OPERATIONS.md lists the routes). */
 export type TerminalContext = {
@@ -46,6 +47,8 @@ export type TerminalContext = {
   readonly rejections?: NodeRejections | undefined;
   /** 窓口業務 (R1): a CS's register. */
   readonly counter?: NodeCounter | undefined;
+  /** 広域交付 (R24): a CS with a switch issues copies for other municipalities' residents. */
+  readonly wideArea?: WideAreaIssuing | undefined;
   readonly log?: Logger;
 };
 
@@ -90,6 +93,21 @@ export function terminalRoutes(c: TerminalContext): TerminalRoute[] {
       method: 'POST',
       path: '/register/record',
       run: (b) => counterRecord({ self, counter: c.counter }, b),
+    },
+    {
+      method: 'POST',
+      path: '/wide-area/copy',
+      run: (b, caller) =>
+        c.wideArea
+          ? issueWideAreaCopy(c.wideArea, b, caller)
+          : Promise.reject(
+              new RegistryError(
+                'invalid',
+                `${nodeName(self)} は広域交付を行いません / only a CS issues wide-area copies`,
+                'wide-area.not-a-cs',
+              ),
+            ),
+      answerTarget: wideAreaTarget,
     },
     {
       method: 'POST',

@@ -61,6 +61,7 @@ export const ROUTE_OPERATIONS: Readonly<Record<string, TerminalOperation>> = {
   'POST /operators/credentials/revoke': 'operator.revoke',
   'POST /audit/verify': 'audit.verify',
   'POST /route/check': 'route.check',
+  'POST /wide-area/copy': 'wide-area.issue',
   'GET /routes': 'route.records',
   'POST /isolate': 'node.isolate',
   'POST /readmit': 'node.readmit',
@@ -70,12 +71,14 @@ export const ROUTE_OPERATIONS: Readonly<Record<string, TerminalOperation>> = {
 export function targetOf(body: Record<string, unknown>): string {
   const query = body.query as Record<string, unknown> | undefined;
   const form = body.form as Record<string, unknown> | undefined;
+  const requester = body.requester as Record<string, unknown> | undefined;
   for (const v of [
     body.peer,
     query?.residentCode,
     body.residentCode,
     form?.residentCode,
     form?.parentCode,
+    requester?.residentCode,
     body.recipientId,
     body.mediaId,
     body.id,

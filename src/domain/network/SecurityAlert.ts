@@ -28,6 +28,8 @@ export const ALERT_KINDS = {
     'the loaded CRL nears or passed its nextUpdate: after it this node refuses every peer',
   'audit-finding':
     'the access-log analysis found a suspicious pattern (R16): rule id, identifiers and counts',
+  'wide-area-suspended':
+    'an operator card of another municipality sent more 広域交付 requests than the limit in a short time: its requests are refused for a time (R24)',
   'audit-anchor-conflict':
     'a downstream node sent a seal that differs from the one anchored under its number (R23): someone rewrote a sealed access log',
 } as const;

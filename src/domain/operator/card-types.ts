@@ -25,7 +25,8 @@ export const CARD_TYPE_INFO: Readonly<Record<CardType, CardTypeInfo>> = {
   'counter-clerk': {
     ja: '窓口担当者',
     en: 'counter clerk',
-    duties: 'the reference register’s counter operations at a municipality (CS)',
+    duties:
+      'the reference register’s counter operations at a municipality (CS), and 広域交付 of other municipalities’ residents (R24)',
   },
   'card-issuer': {
     ja: 'カード交付担当者',

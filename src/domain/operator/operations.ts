@@ -96,6 +96,10 @@ export const TERMINAL_OPERATIONS = {
     roles: ['cs'],
     what: '窓口業務 (十の異動事由) / the ten counter operations of the register (R1)',
   },
+  'wide-area.issue': {
+    roles: ['cs'],
+    what: '住民票の写しの広域交付 / a copy of the resident record of another municipality’s resident (R24)',
+  },
   'register.rejections': {
     roles: ['cs'],
     what: '差戻しの一覧 / changes refused upstream',

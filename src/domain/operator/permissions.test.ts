@@ -13,7 +13,9 @@ function oracle(card: string, role: string, op: string): boolean {
   const server = role === 'prefecture' || role === 'national';
   switch (card) {
     case 'counter-clerk':
-      return role === 'cs' && (op === 'register.counter' || op === 'register.rejections');
+      return (
+        role === 'cs' && ['register.counter', 'register.rejections', 'wide-area.issue'].includes(op)
+      );
     case 'card-issuer':
       return false;
     case 'provision-operator':

@@ -15,7 +15,7 @@ import {
  * node off. An operation is allowed on a node only where it exists (operations.ts).
  */
 export const PERMISSIONS: Readonly<Record<CardType, readonly TerminalOperation[]>> = {
-  'counter-clerk': ['register.counter', 'register.rejections'],
+  'counter-clerk': ['register.counter', 'register.rejections', 'wide-area.issue'],
   'card-issuer': [],
   'provision-operator': [
     'provision.query',

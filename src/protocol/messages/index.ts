@@ -33,4 +33,10 @@ export { RejectionPoll, RejectionRecords } from './RejectionPoll.ts';
 export { AuditAnchorAck, AuditSealAnchor } from './AuditSealAnchor.ts';
 export { RouteAccepted } from './RouteAccepted.ts';
 export { routeEcho, RouteEcho, RouteEchoReply } from './RouteEcho.ts';
+export {
+  MAX_WIDE_AREA_PERSONS,
+  wideAreaCopy,
+  WideAreaCopyAnswer,
+  WideAreaCopyRequest,
+} from './WideAreaCopy.ts';
 export { routeRequest, RouteRequest } from './RouteRequest.ts';

@@ -25,6 +25,7 @@ import { IntegrityResult } from './IntegrityResult.ts';
 import { RouteAccepted } from './RouteAccepted.ts';
 import { RouteEcho, RouteEchoReply } from './RouteEcho.ts';
 import { RouteRequest } from './RouteRequest.ts';
+import { WideAreaCopyAnswer, WideAreaCopyRequest } from './WideAreaCopy.ts';
 
 /**
  * Every message kind of the protocol. To add one: write its file (type + `defineMessage`), add it
@@ -38,6 +39,8 @@ export const MESSAGE_DEFINITIONS = [
   RouteAccepted,
   RouteEcho,
   RouteEchoReply,
+  WideAreaCopyRequest,
+  WideAreaCopyAnswer,
   ProvisionQuery,
   ProvisionAnswer,
   ProvisionBatch,

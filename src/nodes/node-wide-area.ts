@@ -1,0 +1,296 @@
+import { randomUUID } from 'node:crypto';
+import { splitAddress } from '../domain/address/split-address.ts';
+import { RegistryError, type ErrorCode } from '../domain/errors.ts';
+import type { LocalGovernmentTable } from '../domain/local-government/local-government-table.ts';
+import { nodeName, type NodeRef } from '../domain/network/NodeRef.ts';
+import type { NewSecurityAlert } from '../domain/network/SecurityAlert.ts';
+import { planSearch } from '../domain/provision/search-rules.ts';
+import type { ResidentRecord } from '../domain/register/ResidentRecord.ts';
+import { parseResidentCode } from '../domain/resident/ResidentCode.ts';
+import type { WideAreaThrottle } from '../domain/wide-area/wide-area-copy.ts';
+import {
+  decideWideAreaCopy,
+  WIDE_AREA_REFUSALS,
+  type Identification,
+  type WideAreaCopyRequest as WideAreaCopyFields,
+  type WideAreaPerson,
+  type WideAreaRefusalReason,
+} from '../domain/wide-area/wide-area-copy.ts';
+import { InvalidMessageError } from '../protocol/errors.ts';
+import { BodyReader } from '../protocol/messages/BodyReader.ts';
+import { WideAreaCopyRequest, type WideAreaCopyAnswer } from '../protocol/messages/WideAreaCopy.ts';
+import type { RegisterStore } from '../register/RegisterStore.ts';
+import type { IdentityStore } from '../storage/ports.ts';
+import { actingOperator } from './acting-operator.ts';
+import type { Logger } from './json-log.ts';
+import type { TerminalCaller } from './terminal-server.ts';
+
+/*
+ * 住民票の写しの広域交付 at running CSs (R24; docs/WIDE-AREA.md):
+ * - the RESIDENCE side (住所地): `answerWideAreaCopy` answers a `wide-area-copy` that came inside a
+ *   route through the switch, from its municipality's register, after the throttle of R24's fraud
+ *   prevention (a card over the limit is suspended and raises an alert);
+ * - the ISSUING side (交付地): `issueWideAreaCopy` takes the counter clerk's form from the terminal
+ *   (`POST /wide-area/copy`), finds the residence municipality from the stated address, asks its
+ *   CS through the switch and returns the copy's content with the certification statement, which
+ *   the web terminal prints and `juki wide-area copy --pdf` writes.
+ */
+
+/** What the residence side needs of its CS. */
+export type WideAreaResidence = {
+  readonly self: NodeRef;
+  readonly register: () => RegisterStore | undefined;
+  /** The CS store (本人確認情報): finds a requester by name and date of birth without a code. */
+  readonly identities: IdentityStore | undefined;
+  readonly table: LocalGovernmentTable;
+  readonly throttle: WideAreaThrottle;
+  readonly alert: (a: Omit<NewSecurityAlert, 'at' | 'observer'>) => void;
+  readonly log: Logger;
+  readonly now?: () => number;
+};
+
+const REFUSAL_CODE: Readonly<Record<WideAreaRefusalReason, ErrorCode>> = {
+  'wide-area.requester-mismatch': 'not-found',
+  'wide-area.identification': 'invalid',
+  'wide-area.not-in-household': 'forbidden',
+  'wide-area.no-persons': 'invalid',
+  'wide-area.card-suspended': 'suspended',
+};
+
+const refusal = (reason: WideAreaRefusalReason): RegistryError =>
+  new RegistryError(REFUSAL_CODE[reason], WIDE_AREA_REFUSALS[reason], reason);
+
+/**
+ * The residence CS's answer to `m` from the CS `caller` (its inner session's certificate). The
+ * throttle counts every request, refused or not, of the caller's operator card; the log has each
+ * answer and refusal with the caller, the card and the request id, never a resident's items.
+ */
+export async function answerWideAreaCopy(
+  o: WideAreaResidence,
+  m: WideAreaCopyRequest,
+  caller: string,
+): Promise<WideAreaCopyAnswer> {
+  const card = `${caller}/${m.issuedBy}`;
+  const logged = { caller, issuedBy: m.issuedBy, requestId: m.requestId };
+  const taken = o.throttle.take(card, (o.now ?? Date.now)());
+  if (taken !== 'allowed') {
+    if (taken === 'suspended') {
+      const { maxRequests, windowMs, suspendMs } = o.throttle.limits;
+      o.alert({
+        kind: 'wide-area-suspended',
+        peerAddress: 'route',
+        peerName: caller,
+        detail: `operator card ${m.issuedBy} of ${caller}: more than ${maxRequests} 広域交付 requests within ${windowMs / 60_000} min; its requests are refused for ${suspendMs / 60_000} min (R24)`,
+      });
+    }
+    o.log.warn('wide-area.refused', { ...logged, reason: 'wide-area.card-suspended' });
+    throw refusal('wide-area.card-suspended');
+  }
+  const register = o.register();
+  if (!register)
+    throw new RegistryError(
+      'unavailable',
+      `${nodeName(o.self)} has no register to answer from`,
+      'node.no-register',
+    );
+  const candidates = await requesterCandidates(o, register, m);
+  const households = new Map<string, ResidentRecord[]>();
+  for (const c of candidates)
+    if (!households.has(c.householdId))
+      households.set(c.householdId, await register.household(c.householdId));
+  const decision = decideWideAreaCopy(m, candidates, (id) => households.get(id) ?? []);
+  if (!decision.ok) {
+    o.log.warn('wide-area.refused', { ...logged, reason: decision.reason });
+    throw refusal(decision.reason);
+  }
+  o.log.info('wide-area.answered', { ...logged, persons: decision.persons.length });
+  return {
+    kind: 'wide-area-copy-answer',
+    requestId: m.requestId,
+    node: nodeName(o.self),
+    at: new Date((o.now ?? Date.now)()).toISOString(),
+    persons: decision.persons,
+  };
+}
+
+/** The register's records that may be the requester: by code, or by name and date of birth. */
+async function requesterCandidates(
+  o: WideAreaResidence,
+  register: RegisterStore,
+  m: WideAreaCopyRequest,
+): Promise<ResidentRecord[]> {
+  const r = m.requester;
+  if (r.residentCode !== undefined) {
+    const found = await register.getRecord(parseResidentCode(r.residentCode));
+    return found ? [found] : [];
+  }
+  if (r.birthDate === undefined || !o.identities) return [];
+  const plan = planSearch(
+    { affairId: 'wide-area', name: r.name, nameMatch: 'exact', birthDate: r.birthDate },
+    { channel: 'immediate', table: o.table },
+  );
+  if (!('form' in plan)) return [];
+  const found = await o.identities.searchIdentities(plan, 10);
+  const records: ResidentRecord[] = [];
+  for (const f of found) {
+    const record = await register.getRecord(f.residentCode);
+    if (record) records.push(record);
+  }
+  return records;
+}
+
+/** The copy as the issuing municipality makes it (the web terminal prints it, the CLI writes it). */
+export type WideAreaCopy = {
+  readonly requestId: string;
+  /** ISO 8601 UTC instant the residence CS answered. */
+  readonly issuedAt: string;
+  /** The operator at the issuing counter. */
+  readonly issuedBy: string;
+  readonly identification: Identification;
+  readonly issuing: { readonly node: string; readonly code: string; readonly name: string };
+  readonly residence: { readonly node: string; readonly code: string; readonly name: string };
+  /** The requester's resident code as the form gave it (the access log's target), if it did. */
+  readonly requesterResidentCode?: string | undefined;
+  readonly withRelationship: boolean;
+  readonly withResidentCode: boolean;
+  readonly persons: readonly WideAreaPerson[];
+};
+
+/** What the issuing side needs: its CS, the table, and a route call to another CS. */
+export type WideAreaIssuing = {
+  readonly self: NodeRef;
+  readonly table: LocalGovernmentTable;
+  readonly ask: (to: string, m: WideAreaCopyRequest) => Promise<WideAreaCopyAnswer>;
+  readonly log: Logger;
+};
+
+/**
+ * `POST /wide-area/copy` `{ identification, requester: { name, address, residentCode? |
+ * birthDate? + sex? }, persons?: string[], wholeHousehold?, withRelationship?, withResidentCode?,
+ * operator? }` at the issuing CS. The operator is the logged-in clerk (the console names one).
+ * Refused before anything leaves: a malformed form (`wide-area.form`), a Juki card without its
+ * resident code (`wide-area.card-needs-code`), an address this CS cannot place (`address.*`), an
+ * address in this municipality (`wide-area.own-municipality`: the ordinary counter issues it).
+ */
+export async function issueWideAreaCopy(
+  o: WideAreaIssuing,
+  body: Readonly<Record<string, unknown>>,
+  caller?: TerminalCaller,
+): Promise<WideAreaCopy> {
+  const issuedBy = actingOperator(body, 'operator', caller);
+  if (issuedBy === undefined)
+    throw new RegistryError(
+      'invalid',
+      '操作者を指定してください / name the operator at the counter (operator)',
+      'wide-area.operator-required',
+    );
+  const fields = readForm(body, issuedBy);
+  if (fields.identification === 'juki-card' && fields.requester.residentCode === undefined)
+    throw new RegistryError(
+      'invalid',
+      '住民基本台帳カードの住民票コードがありません / a Juki card gives the resident code: send it',
+      'wide-area.card-needs-code',
+    );
+  const parts = splitAddress(o.table, fields.requester.address);
+  const residenceCode = parts.localGovernmentCode;
+  if (residenceCode === o.self.code)
+    throw new RegistryError(
+      'invalid',
+      '住所地が当市区町村です。通常の住民票の写しを交付してください / the requester lives here: issue an ordinary copy',
+      'wide-area.own-municipality',
+    );
+  const to = `cs:${residenceCode}`;
+  const request = WideAreaCopyRequest.parse(
+    new BodyReader('wide-area-copy', { kind: 'wide-area-copy', ...fields }),
+  );
+  try {
+    const answer = await o.ask(to, request);
+    if (answer.requestId !== request.requestId || answer.node !== to)
+      throw new RegistryError(
+        'conflict',
+        `the answer from ${answer.node} is not the one to ${request.requestId}`,
+        'wide-area.answer-mismatch',
+      );
+    o.log.info('wide-area.issued', {
+      to,
+      requestId: request.requestId,
+      issuedBy,
+      persons: answer.persons.length,
+    });
+    const name = (code: string): string => o.table.byCode(code)?.municipality ?? code;
+    return {
+      requestId: request.requestId,
+      issuedAt: answer.at,
+      issuedBy,
+      identification: request.identification,
+      issuing: { node: nodeName(o.self), code: o.self.code, name: name(o.self.code) },
+      residence: { node: to, code: residenceCode, name: name(residenceCode) },
+      requesterResidentCode: request.requester.residentCode,
+      withRelationship: request.withRelationship,
+      withResidentCode: request.withResidentCode,
+      persons: answer.persons,
+    };
+  } catch (e) {
+    o.log.warn('wide-area.not-issued', {
+      to,
+      requestId: request.requestId,
+      issuedBy,
+      reason: e instanceof RegistryError ? (e.reason ?? e.code) : 'error',
+    });
+    throw e;
+  }
+}
+
+/**
+ * The access log's target of a copy: the requester's resident code when the form gave one, else
+ * the residence CS (the log's target is an identifier, never a name or an address).
+ */
+export function wideAreaTarget(answer: unknown): string | undefined {
+  const copy = answer as Partial<WideAreaCopy> | undefined;
+  return copy?.requesterResidentCode ?? copy?.residence?.node;
+}
+
+function readForm(body: Readonly<Record<string, unknown>>, issuedBy: string): WideAreaCopyFields {
+  const requester = body.requester;
+  const r =
+    typeof requester === 'object' && requester !== null
+      ? (requester as Record<string, unknown>)
+      : {};
+  const text = (v: unknown): string | undefined =>
+    typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+  const candidate = {
+    kind: 'wide-area-copy',
+    requestId: `wa-${randomUUID()}`,
+    issuedBy,
+    identification: body.identification,
+    requester: {
+      name: text(r.name) ?? '',
+      address: text(r.address) ?? '',
+      ...(text(r.residentCode) ? { residentCode: text(r.residentCode) } : {}),
+      ...(text(r.birthDate) ? { birthDate: text(r.birthDate) } : {}),
+      ...(text(r.sex) ? { sex: text(r.sex) } : {}),
+    },
+    persons: Array.isArray(body.persons)
+      ? body.persons.map(text).filter((p): p is string => p !== undefined)
+      : [],
+    wholeHousehold: body.wholeHousehold === true,
+    withRelationship: body.withRelationship === true,
+    withResidentCode: body.withResidentCode === true,
+  };
+  try {
+    const { kind: _kind, ...fields } = WideAreaCopyRequest.parse(
+      new BodyReader('wide-area-copy', candidate),
+    );
+    if (fields.requester.name === '' || fields.requester.address === '')
+      throw new RegistryError(
+        'invalid',
+        '請求者の氏名と住所が必要です / the requester’s name and address are required',
+        'wide-area.form',
+      );
+    return fields;
+  } catch (e) {
+    if (e instanceof InvalidMessageError)
+      throw new RegistryError('invalid', e.message, 'wide-area.form');
+    throw e;
+  }
+}

@@ -17,6 +17,7 @@ import { POPULATION_HELP, runPopulation } from './commands/population.ts';
 import { REGISTER_HELP, runRegister } from './commands/register.ts';
 import { REPORT_HELP, runReport } from './commands/report.ts';
 import { runStore, STORE_HELP } from './commands/store.ts';
+import { runWideArea, WIDE_AREA_HELP } from './commands/wide-area.ts';
 import { processIO, type CommandIO } from './io.ts';
 
 type Command = {
@@ -53,6 +54,11 @@ const COMMANDS: Record<string, Command> = {
     run: runNode,
   },
   register: { help: REGISTER_HELP, summary: 'the existing register (住民票)', run: runRegister },
+  'wide-area': {
+    help: WIDE_AREA_HELP,
+    summary: '住民票の写しの広域交付 (R24): a copy for another municipality’s resident, at a CS',
+    run: runWideArea,
+  },
   integrity: {
     help: INTEGRITY_HELP,
     summary: '本人確認情報整合 (R20) of a running node against its upstream node',

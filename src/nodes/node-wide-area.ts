@@ -139,6 +139,14 @@ async function requesterCandidates(
   return records;
 }
 
+/** A municipality of the copy: its CS, 団体コード, 都道府県 and 市区町村 names. */
+export type Municipality = {
+  readonly node: string;
+  readonly code: string;
+  readonly prefecture: string;
+  readonly name: string;
+};
+
 /** The copy as the issuing municipality makes it (the web terminal prints it, the CLI writes it). */
 export type WideAreaCopy = {
   readonly requestId: string;
@@ -147,8 +155,8 @@ export type WideAreaCopy = {
   /** The operator at the issuing counter. */
   readonly issuedBy: string;
   readonly identification: Identification;
-  readonly issuing: { readonly node: string; readonly code: string; readonly name: string };
-  readonly residence: { readonly node: string; readonly code: string; readonly name: string };
+  readonly issuing: Municipality;
+  readonly residence: Municipality;
   /** The requester's resident code as the form gave it (the access log's target), if it did. */
   readonly requesterResidentCode?: string | undefined;
   readonly withRelationship: boolean;
@@ -217,14 +225,22 @@ export async function issueWideAreaCopy(
       issuedBy,
       persons: answer.persons.length,
     });
-    const name = (code: string): string => o.table.byCode(code)?.municipality ?? code;
+    const place = (code: string): Municipality => {
+      const row = o.table.byCode(code);
+      return {
+        node: `cs:${code}`,
+        code,
+        prefecture: row?.prefecture ?? '',
+        name: row?.municipality ?? code,
+      };
+    };
     return {
       requestId: request.requestId,
       issuedAt: answer.at,
       issuedBy,
       identification: request.identification,
-      issuing: { node: nodeName(o.self), code: o.self.code, name: name(o.self.code) },
-      residence: { node: to, code: residenceCode, name: name(residenceCode) },
+      issuing: place(o.self.code),
+      residence: place(residenceCode),
       requesterResidentCode: request.requester.residentCode,
       withRelationship: request.withRelationship,
       withResidentCode: request.withResidentCode,

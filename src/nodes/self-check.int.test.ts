@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,7 +13,7 @@ import { initNetwork } from './network-init.ts';
 import { PENSION, PENSION_SERVICE, registerPensionService } from './provision-fixtures.ts';
 import { callTerminal } from './terminal-server.ts';
 import { runningTerminalTarget } from './terminal-token.ts';
-import { chromiumAvailable } from '../web-terminal/browser-fixtures.ts';
+import { chromiumAvailable, pdfText } from '../web-terminal/browser-fixtures.ts';
 import { juki } from './web-terminal-node-fixtures.ts';
 import { reserveBasePort } from './port-range.ts';
 
@@ -27,18 +26,6 @@ import { reserveBasePort } from './port-range.ts';
  */
 const people = [loadedRecord(1), loadedRecord(2)];
 const hasChromium = chromiumAvailable('the self-check report’s PDF');
-
-/** The PDF's text by poppler's pdftotext, or undefined (loudly) where it is not installed. */
-function pdfText(file: string): string | undefined {
-  try {
-    return execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
-  } catch {
-    if (process.env['CI'] === 'true')
-      throw new Error('pdftotext is missing (apt-get install poppler-utils)');
-    console.warn('\n!!!!! NOT CHECKING the text of the self-check PDF: no pdftotext !!!!!\n');
-    return undefined;
-  }
-}
 
 describe('the self-check report of a running national server (R34)', () => {
   let dir: string;
@@ -216,7 +203,7 @@ describe('the self-check report of a running national server (R34)', () => {
       );
       const bytes = await readFile(pdf);
       expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
-      const text = pdfText(pdf);
+      const text = pdfText(pdf, 'the self-check PDF');
       if (text !== undefined) {
         expect(text).toContain('点検報告');
         expect(text).toContain('本人確認情報の提供（2 件）');

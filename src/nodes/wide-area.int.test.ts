@@ -4,12 +4,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeTerminal } from '../cli/terminal-target.ts';
 import { openAccessLogStore, openAlertStore } from '../storage/open-store.ts';
+import { chromiumAvailable, pdfText } from '../web-terminal/browser-fixtures.ts';
 import { startLocalNetwork, type LocalNetwork } from './local-network.ts';
 import { initNetwork } from './network-init.ts';
 import type { CounterAnswer } from './node-counter.ts';
 import type { WideAreaCopy } from './node-wide-area.ts';
 import { reserveBasePort } from './port-range.ts';
 import { callTerminal } from './terminal-server.ts';
+import { juki } from './web-terminal-node-fixtures.ts';
+
+const hasChromium = chromiumAvailable('the PDF of a wide-area copy');
 
 /*
  * 住民票の写しの広域交付 (R24) between two running CS through the switch: 住基 太郎 and his wife,
@@ -160,6 +164,34 @@ describe('広域交付 between two CS through the switch (R24)', () => {
       ['住基 花子', 'string'],
     ]);
   });
+
+  it.skipIf(!hasChromium)(
+    '`juki wide-area copy` prints the copy with its certification as a PDF',
+    async () => {
+      const pdf = join(dir, 'copy.pdf');
+      const html = join(dir, 'copy.html');
+      const r = await juki(
+        ...['wide-area', 'copy', '--config', join(dir, 'nodes', 'cs-131016.json')],
+        ...['--name', '住基 太郎', '--address', SAPPORO, '--resident-code', taro],
+        ...['--person', '住基 太郎', '--relationship', '--operator', 'clerk-1'],
+        ...['--html', html, '--pdf', pdf],
+      );
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toContain('住基 太郎（ジュウキ タロウ） / 1980-05-05 / 男 / 続柄 世帯主');
+      // The items, the residence municipality's notice and the issuing mayor, in the document.
+      const page = await readFile(html, 'utf8');
+      expect(page).toContain('住民票の写し（広域交付）');
+      expect(page).toContain('昭和55年5月5日');
+      expect(page).toContain('北海道札幌市中央区長からの通知に基づいて作成したもの');
+      expect(page).toContain('東京都千代田区長');
+      const text = pdfText(pdf, 'the wide-area copy PDF')?.replace(/\s+/g, '');
+      if (text !== undefined) {
+        expect(text).toContain('住民票の写し（広域交付）');
+        expect(text).toContain('東京都千代田区長');
+      }
+    },
+    60_000,
+  );
 
   it.each([
     [

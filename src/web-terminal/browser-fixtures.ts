@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 import { chromiumPath } from '../disclosure/pdf.ts';
@@ -25,6 +26,21 @@ export function chromiumAvailable(what: string): boolean {
     if (process.env['CI'] === 'true') throw new Error(missing);
     console.warn(`\n!!!!! SKIPPING ${what} !!!!!\n${missing}\n`);
     return false;
+  }
+}
+
+/**
+ * The text of a PDF Chromium printed, by poppler's pdftotext; undefined (loudly) where it is not
+ * installed, except under CI=true, where this throws (CI installs poppler-utils: .ci/run).
+ */
+export function pdfText(file: string, what: string): string | undefined {
+  try {
+    return execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+  } catch {
+    if (process.env['CI'] === 'true')
+      throw new Error('pdftotext is missing (apt-get install poppler-utils)');
+    console.warn(`\n!!!!! NOT CHECKING the text of ${what}: no pdftotext !!!!!\n`);
+    return undefined;
   }
 }
 

@@ -28,6 +28,7 @@ import {
   type NodeCounter,
 } from './node-counter.ts';
 import { issueWideAreaCopy, wideAreaTarget, type WideAreaIssuing } from './node-wide-area.ts';
+import { wideAreaCopyView } from '../wide-area/copy-html.ts';
 
 /** What the terminal side of a node can reach (docs/OPERATIONS.md lists the routes). */
 export type TerminalContext = {
@@ -99,7 +100,11 @@ export function terminalRoutes(c: TerminalContext): TerminalRoute[] {
       path: '/wide-area/copy',
       run: (b, caller) =>
         c.wideArea
-          ? issueWideAreaCopy(c.wideArea, b, caller)
+          ? issueWideAreaCopy(c.wideArea, b, caller).then((copy) => ({
+              ...copy,
+              // What the web terminal prints, formatted as the document is (copy-html.ts).
+              view: wideAreaCopyView(copy),
+            }))
           : Promise.reject(
               new RegistryError(
                 'invalid',

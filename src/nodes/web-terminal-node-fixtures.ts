@@ -49,13 +49,16 @@ export async function addWebTerminal(dir: string, file: string, port: number): P
 export async function networkWithWebTerminal(options: {
   readonly dir: string;
   readonly agencies?: readonly string[];
+  /** Default 東京都 and 千代田区. */
+  readonly prefectures?: readonly string[];
+  readonly municipalities?: readonly string[];
   readonly webNode: string;
   readonly webOffset: number;
 }): Promise<string> {
   const basePort = reserveBasePort();
   await initNetwork({
-    prefectures: ['13'],
-    municipalities: ['131016'],
+    prefectures: [...(options.prefectures ?? ['13'])],
+    municipalities: [...(options.municipalities ?? ['131016'])],
     ...(options.agencies ? { agencies: options.agencies } : {}),
     dir: options.dir,
     host: '127.0.0.1',

@@ -7,11 +7,11 @@ import { openAccessLogStore, openAlertStore } from '../storage/open-store.ts';
 import { chromiumAvailable, pdfText } from '../web-terminal/browser-fixtures.ts';
 import { startLocalNetwork, type LocalNetwork } from './local-network.ts';
 import { initNetwork } from './network-init.ts';
-import type { CounterAnswer } from './node-counter.ts';
 import type { WideAreaCopy } from './node-wide-area.ts';
 import { reserveBasePort } from './port-range.ts';
 import { callTerminal } from './terminal-server.ts';
 import { juki } from './web-terminal-node-fixtures.ts';
+import { SAPPORO_ADDRESS, sapporoHousehold } from './wide-area.fixtures.ts';
 
 const hasChromium = chromiumAvailable('the PDF of a wide-area copy');
 
@@ -30,7 +30,7 @@ const hasChromium = chromiumAvailable('the PDF of a wide-area copy');
 describe('広域交付 between two CS through the switch (R24)', () => {
   let dir: string;
   let net: LocalNetwork;
-  const SAPPORO = '北海道札幌市中央区北一条西二丁目1番地';
+  const SAPPORO = SAPPORO_ADDRESS;
   let taro = '';
 
   const issuing = async () => nodeTerminal(net.node('cs:131016').config, {});
@@ -57,40 +57,7 @@ describe('広域交付 between two CS through the switch (R24)', () => {
       },
     });
     net = await startLocalNetwork(dir, manifest);
-    // The residence municipality's counter: 住基 太郎 moves in, his wife joins his household.
-    const sapporo = await nodeTerminal(net.node('cs:011011').config, {});
-    const moveIn = async (form: Record<string, unknown>) =>
-      (await callTerminal(sapporo, 'POST', '/register/operation', {
-        reason: '転入',
-        form: {
-          address: SAPPORO,
-          previousAddress: '東京都港区芝公園4丁目2番8号',
-          notifiedOn: '2026-04-03',
-          changeDate: '2026-04-01',
-          registeredDomicile: {
-            address: '北海道札幌市中央区北一条西二丁目',
-            headOfFamily: '住基 太郎',
-          },
-          ...form,
-        },
-      })) as CounterAnswer;
-    const head = await moveIn({
-      name: { kanji: '住基 太郎', kana: 'ジュウキ タロウ' },
-      sex: 'male',
-      birthDate: '1980-05-05',
-    });
-    taro = head.record.residentCode;
-    await moveIn({
-      name: { kanji: '住基 花子', kana: 'ジュウキ ハナコ' },
-      sex: 'female',
-      birthDate: '1982-08-08',
-      household: { kind: 'join', householdId: head.record.householdId, relationship: '妻' },
-    });
-    await moveIn({
-      name: { kanji: '別世帯 次郎', kana: 'ベツセタイ ジロウ' },
-      sex: 'male',
-      birthDate: '1975-01-01',
-    });
+    taro = await sapporoHousehold(net.node('cs:011011'));
   }, 180_000);
 
   afterAll(async () => {

@@ -3,6 +3,7 @@ import { COUNTER_SECTION } from './counter-screen.ts';
 import { MAINTENANCE_SECTION } from './maintenance-screen.ts';
 import { MEDIA_SECTION } from './media-screen.ts';
 import { OPERATORS_SECTION } from './operators-screen.ts';
+import { WIDE_AREA_SECTION } from './wide-area-screen.ts';
 import { WORK_CSS, WORK_SECTIONS } from './work-screens.ts';
 
 /**
@@ -11,8 +12,9 @@ import { WORK_CSS, WORK_SECTIONS } from './work-screens.ts';
  * the @simplewebauthn/browser UMD bundle served as `/webauthn.js`; the work screens after login
  * are work-screens.ts and work-script.ts (`/work.js`), the counter's counter-screen.ts
  * (`/counter.js`), the access log's audit-screen.ts (`/audit.js`), the operator register's
- * operators-screen.ts (`/operators.js`) and node maintenance's maintenance-screen.ts
- * (`/maintenance.js`).
+ * operators-screen.ts (`/operators.js`), node maintenance's maintenance-screen.ts
+ * (`/maintenance.js`), media provision's media-screen.ts (`/media.js`) and 広域交付's
+ * wide-area-screen.ts (`/wide-area.js`).
  */
 export const LOGIN_PAGE = `<!doctype html>
 <html lang="ja">
@@ -29,6 +31,7 @@ export const LOGIN_PAGE = `<!doctype html>
 <script src="/operators.js" defer></script>
 <script src="/maintenance.js" defer></script>
 <script src="/media.js" defer></script>
+<script src="/wide-area.js" defer></script>
 </head>
 <body>
 <h1>住基ネット 端末 <small>Juki-net terminal</small></h1>
@@ -49,6 +52,7 @@ export const LOGIN_PAGE = `<!doctype html>
     <p>有効期限 / valid until <span id="terminal-session-expires"></span>（<span id="terminal-session-idle"></span> 秒操作がなければ終了 / ends after that many seconds unused; ログアウトで終了 / ends at log out）</p>
   </div>
 ${COUNTER_SECTION}
+${WIDE_AREA_SECTION}
 ${WORK_SECTIONS}
 ${MEDIA_SECTION}
 ${AUDIT_SECTION}

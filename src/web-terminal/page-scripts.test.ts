@@ -6,6 +6,7 @@ import { COUNTER_SCRIPT, COUNTER_SECTION } from './counter-screen.ts';
 import { MAINTENANCE_SCRIPT, MAINTENANCE_SECTION } from './maintenance-screen.ts';
 import { MEDIA_SCRIPT, MEDIA_SECTION } from './media-screen.ts';
 import { OPERATORS_SCRIPT, OPERATORS_SECTION } from './operators-screen.ts';
+import { WIDE_AREA_SCRIPT, WIDE_AREA_SECTION } from './wide-area-screen.ts';
 import { WORK_SCRIPT } from './work-script.ts';
 import { WORK_SECTIONS } from './work-screens.ts';
 
@@ -24,6 +25,7 @@ describe('the web terminal page', () => {
       ['operators.js', OPERATORS_SCRIPT],
       ['maintenance.js', MAINTENANCE_SCRIPT],
       ['media.js', MEDIA_SCRIPT],
+      ['wide-area.js', WIDE_AREA_SCRIPT],
     ] as const)
       expect(() => new Script(script, { filename: name }), name).not.toThrow(); // compiled, not run
   });
@@ -37,6 +39,7 @@ describe('the web terminal page', () => {
       OPERATORS_SECTION,
       MAINTENANCE_SECTION,
       MEDIA_SECTION,
+      WIDE_AREA_SECTION,
     ]) {
       expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
       expect(html).not.toMatch(/\son[a-z]+\s*=/i);

@@ -12,6 +12,7 @@ import { AUDIT_SCRIPT } from './audit-screen.ts';
 import { COUNTER_SCRIPT } from './counter-screen.ts';
 import { MAINTENANCE_SCRIPT } from './maintenance-screen.ts';
 import { MEDIA_SCRIPT } from './media-screen.ts';
+import { WIDE_AREA_SCRIPT } from './wide-area-screen.ts';
 import { OPERATORS_SCRIPT } from './operators-screen.ts';
 import { WORK_SCRIPT } from './work-script.ts';
 import { DEFAULT_LOCK_POLICY, type LockPolicy } from './login-lock.ts';
@@ -121,6 +122,7 @@ const STATIC: Record<string, { type: string; body: () => string }> = {
   '/operators.js': { type: 'text/javascript; charset=utf-8', body: () => OPERATORS_SCRIPT },
   '/maintenance.js': { type: 'text/javascript; charset=utf-8', body: () => MAINTENANCE_SCRIPT },
   '/media.js': { type: 'text/javascript; charset=utf-8', body: () => MEDIA_SCRIPT },
+  '/wide-area.js': { type: 'text/javascript; charset=utf-8', body: () => WIDE_AREA_SCRIPT },
 };
 
 function cookies(req: IncomingMessage): Map<string, string> {

@@ -27,8 +27,38 @@ export function certificationText(c: WideAreaCopy): string {
   return `この写しは、住民基本台帳法第12条の4第4項の規定により、${c.residence.prefecture}${c.residence.name}長からの通知に基づいて作成したものであり、住民票に記載されている事項と相違ないことを証明する。`;
 }
 
-function personTable(p: WideAreaPerson, c: WideAreaCopy, n: number): string {
-  const rows: [string, string][] = [
+/** What the copy shows, formatted: the document below and the web terminal both print this. */
+export type WideAreaCopyView = {
+  readonly title: string;
+  /** 住所地 as printed: `北海道札幌市中央区（011011）`. */
+  readonly residence: string;
+  readonly requestId: string;
+  /** Each person's rows, label and value, in the order of a 住民票. */
+  readonly persons: readonly (readonly (readonly [string, string])[])[];
+  /** 以下余白 line: how many persons and the document shown. */
+  readonly closing: string;
+  readonly certification: string;
+  /** The date of issue in the Japanese era (Japan's date of the residence CS's answer). */
+  readonly issuedOn: string;
+  /** 東京都千代田区長. */
+  readonly mayor: string;
+};
+
+export function wideAreaCopyView(c: WideAreaCopy): WideAreaCopyView {
+  return {
+    title: WIDE_AREA_COPY_TITLE,
+    residence: `${c.residence.prefecture}${c.residence.name}（${c.residence.code}）`,
+    requestId: c.requestId,
+    persons: c.persons.map((p) => personRows(p, c)),
+    closing: `以下余白（記載 ${c.persons.length} 名・本人確認書類 ${IDENTIFICATION_LABEL[c.identification]}）`,
+    certification: certificationText(c),
+    issuedOn: japanTime(c.issuedAt).eraDate,
+    mayor: `${c.issuing.prefecture}${c.issuing.name}長`,
+  };
+}
+
+function personRows(p: WideAreaPerson, c: WideAreaCopy): [string, string][] {
+  return [
     ['氏名', `${p.name.kanji}（${p.name.kana}）`],
     ['生年月日', day(p.birthDate)],
     ['性別', SEX_LABEL[p.sex]],
@@ -39,20 +69,22 @@ function personTable(p: WideAreaPerson, c: WideAreaCopy, n: number): string {
     ['従前の住所', p.previousAddress ?? '—'],
     ...(c.withResidentCode ? [['住民票コード', p.residentCode ?? '—'] as [string, string]] : []),
   ];
+}
+
+function personTable(rows: readonly (readonly [string, string])[], n: number): string {
   return `<table class="person"><caption>${n}</caption><tbody>
 ${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('\n')}
 </tbody></table>`;
 }
 
 export function renderWideAreaCopyHtml(c: WideAreaCopy): string {
-  const issued = japanTime(c.issuedAt);
-  const mayor = `${c.issuing.prefecture}${c.issuing.name}長`;
+  const v = wideAreaCopyView(c);
   return `<!DOCTYPE html>
 <html lang="ja">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>${escapeHtml(WIDE_AREA_COPY_TITLE)}</title>
+<title>${escapeHtml(v.title)}</title>
 <style>
 @page { size: A4 portrait; margin: 20mm 18mm; }
 body { font-family: ${SANS}; font-size: 10.5pt; line-height: 1.6; color: #111; margin: 0 auto; max-width: 174mm; overflow-wrap: anywhere; }
@@ -69,14 +101,14 @@ table.person th { width: 34%; background: #f3f3f3; font-weight: normal; text-ali
 </style>
 </head>
 <body>
-<h1>${escapeHtml(WIDE_AREA_COPY_TITLE)}</h1>
-<div class="meta"><span>住所地 ${escapeHtml(`${c.residence.prefecture}${c.residence.name}`)}（${escapeHtml(c.residence.code)}）</span><span>請求番号 ${escapeHtml(c.requestId)}</span></div>
-${c.persons.map((p, i) => personTable(p, c, i + 1)).join('\n')}
-<p class="end">以下余白（記載 ${c.persons.length} 名・本人確認書類 ${escapeHtml(IDENTIFICATION_LABEL[c.identification])}）</p>
+<h1>${escapeHtml(v.title)}</h1>
+<div class="meta"><span>住所地 ${escapeHtml(v.residence)}</span><span>請求番号 ${escapeHtml(v.requestId)}</span></div>
+${v.persons.map((rows, i) => personTable(rows, i + 1)).join('\n')}
+<p class="end">${escapeHtml(v.closing)}</p>
 <div class="certify">
-<p>${escapeHtml(certificationText(c))}</p>
-<p class="when">${escapeHtml(issued.eraDate)}</p>
-<p class="who">${escapeHtml(mayor)}</p>
+<p>${escapeHtml(v.certification)}</p>
+<p class="when">${escapeHtml(v.issuedOn)}</p>
+<p class="who">${escapeHtml(v.mayor)}</p>
 </div>
 </body>
 </html>

@@ -1,0 +1,159 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openAccessLogStore } from '../storage/open-store.ts';
+import { act, chromiumAvailable, launchBrowser } from '../web-terminal/browser-fixtures.ts';
+import { jsonLogger } from './json-log.ts';
+import { loadNodeConfig } from './node-config.ts';
+import { startNode, type RunningNode } from './node-runtime.ts';
+import {
+  grantOperator,
+  loggedIn as loggedInAt,
+  networkWithWebTerminal,
+} from './web-terminal-node-fixtures.ts';
+import { SAPPORO_ADDRESS, sapporoHousehold } from './wide-area.fixtures.ts';
+
+/*
+ * 広域交付 (R24) at 千代田区's web terminal, in Chromium: the counter clerk enters what a resident
+ * of 札幌市中央区 shows and states, the CS asks 札幌市中央区's CS through the switch, and the page
+ * shows the copy — each person's items and the certification naming the residence municipality,
+ * signed by 千代田区長 — ready to print alone. A person outside the household is refused with its
+ * reason and nothing is shown; the copy is gone at log out; an auditor's card does not open the
+ * screen. Each act is in 千代田区's access log under the clerk, with the requester's code.
+ */
+const hasChromium = chromiumAvailable('the web terminal test of 広域交付');
+
+describe.skipIf(!hasChromium)('広域交付 at a CS’s web terminal (R24)', () => {
+  let dir: string;
+  const nodes: RunningNode[] = [];
+  let browser: Browser;
+  let origin: string;
+  let store: string;
+  let taro = '';
+  const loggedIn = (id: string) => loggedInAt(browser, origin, store, id, 'admin-1');
+  const quiet = jsonLogger({ write: () => undefined });
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'jukinet-web-wide-area-'));
+    origin = await networkWithWebTerminal({
+      dir,
+      prefectures: ['13', '01'],
+      municipalities: ['131016', '011011'],
+      webNode: 'cs-131016.json',
+      webOffset: 95,
+    });
+    const config = await loadNodeConfig(join(dir, 'nodes', 'cs-131016.json'));
+    store = config.store;
+    for (const [id, card, by] of [
+      ['admin-1', 'administrator', 'bootstrap'],
+      ['clerk-1', 'counter-clerk', 'admin-1'],
+      ['aud-1', 'auditor', 'admin-1'],
+    ] as const)
+      await grantOperator(store, 'cs:131016', { id, card, by });
+    for (const file of ['switch-main.json', 'cs-011011.json'])
+      nodes.push(await startNode(await loadNodeConfig(join(dir, 'nodes', file)), quiet));
+    nodes.push(await startNode(config, quiet));
+    taro = await sapporoHousehold(nodes[1]!);
+    browser = await launchBrowser();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close().catch(() => undefined);
+    for (const n of nodes.reverse()) await n.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('the clerk issues a copy for a household of 札幌市中央区 and can print it alone', async () => {
+    const t = await loggedIn('clerk-1');
+    const page = t.page;
+    expect(await page.isVisible('#wide-area-section')).toBe(true);
+    await page.fill('#wide-area-name', '住基 太郎');
+    await page.fill('#wide-area-address', SAPPORO_ADDRESS);
+    await page.fill('#wide-area-code', taro);
+    await page.check('#wide-area-household');
+    await page.check('#wide-area-relationship');
+    expect(await act(page, () => page.click('#wide-area button[type=submit]'))).toMatchObject({
+      kind: 'ok',
+      reason: 'wide-area.issued',
+    });
+    const tables = await page.locator('#wide-area-persons-out table').all();
+    const rows = await Promise.all(
+      tables.map(async (table) =>
+        Object.fromEntries(
+          await Promise.all(
+            (await table.locator('tr').all()).map(async (tr) => [
+              await tr.locator('th').textContent(),
+              await tr.locator('td').textContent(),
+            ]),
+          ),
+        ),
+      ),
+    );
+    expect(rows).toEqual([
+      {
+        氏名: '住基 太郎（ジュウキ タロウ）',
+        生年月日: '昭和55年5月5日',
+        性別: '男',
+        続柄: '世帯主',
+        住民となった年月日: '令和8年4月1日',
+        住所: SAPPORO_ADDRESS,
+        住所を定めた旨の届出の年月日: '令和8年4月3日',
+        従前の住所: '東京都港区芝公園4丁目2番8号',
+      },
+      expect.objectContaining({ 氏名: '住基 花子（ジュウキ ハナコ）', 続柄: '妻' }),
+    ]);
+    expect(await page.textContent('#wide-area-certification')).toContain(
+      '北海道札幌市中央区長からの通知に基づいて作成したもの',
+    );
+    expect(await page.textContent('#wide-area-mayor')).toBe('東京都千代田区長');
+
+    // Printed, the page shows the copy alone: no form, no other screen, no print button.
+    await page.evaluate("document.body.classList.add('print-wide-area')");
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.isVisible('#wide-area-out')).toBe(true);
+    for (const hidden of ['#wide-area', '#wide-area-print', '#counter-section', '#logout'])
+      expect(await page.isVisible(hidden), hidden).toBe(false);
+    await page.emulateMedia({ media: 'screen' });
+    await page.evaluate("document.body.classList.remove('print-wide-area')");
+
+    // A refusal shows its reason and no copy.
+    await page.uncheck('#wide-area-household');
+    await page.fill('#wide-area-persons', '別世帯 次郎');
+    expect(await act(page, () => page.click('#wide-area button[type=submit]'))).toMatchObject({
+      kind: 'error',
+      reason: 'wide-area.not-in-household',
+    });
+    expect(await page.isHidden('#wide-area-out')).toBe(true);
+    expect(await page.locator('#wide-area-persons-out table').count()).toBe(0);
+
+    // At log out the copy goes with everything else.
+    await page.fill('#wide-area-persons', '住基 花子');
+    expect(await act(page, () => page.click('#wide-area button[type=submit]'))).toMatchObject({
+      kind: 'ok',
+    });
+    await page.click('#logout');
+    await page.waitForSelector('#login-section', { state: 'visible' });
+    expect(await page.locator('#wide-area-persons-out table').count()).toBe(0);
+    expect(await page.textContent('#wide-area-certification')).toBe('');
+    await page.context().close();
+
+    const log = await openAccessLogStore(store);
+    const acts = (await log.list({ limit: 50, operator: 'clerk-1' })).filter(
+      (a) => a.operation === 'wide-area.issue',
+    );
+    await log.close();
+    expect(acts.map((a) => [a.target, a.result, a.reason]).reverse()).toEqual([
+      [taro, 'ok', undefined],
+      [taro, 'refused', 'wide-area.not-in-household'],
+      [taro, 'ok', undefined],
+    ]);
+  });
+
+  it('an auditor’s card does not open 広域交付', async () => {
+    const t = await loggedIn('aud-1');
+    expect(await t.page.isHidden('#wide-area-section')).toBe(true);
+    await t.page.context().close();
+  });
+});

@@ -80,16 +80,15 @@ describe.skipIf(!hasChromium)('広域交付 at a CS’s web terminal (R24)', () 
     });
     const tables = await page.locator('#wide-area-persons-out table').all();
     const rows = await Promise.all(
-      tables.map(async (table) =>
-        Object.fromEntries(
-          await Promise.all(
-            (await table.locator('tr').all()).map(async (tr) => [
-              await tr.locator('th').textContent(),
-              await tr.locator('td').textContent(),
-            ]),
-          ),
-        ),
-      ),
+      tables.map(async (table): Promise<Record<string, string>> => {
+        const pairs = await Promise.all(
+          (await table.locator('tr').all()).map(async (tr) => [
+            (await tr.locator('th').textContent()) ?? '',
+            (await tr.locator('td').textContent()) ?? '',
+          ]),
+        );
+        return Object.fromEntries(pairs) as Record<string, string>;
+      }),
     );
     expect(rows).toEqual([
       {

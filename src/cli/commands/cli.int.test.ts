@@ -145,6 +145,13 @@ describe('juki identity and juki demo', () => {
     expect(r.out).toContain('refused at the counter [move-within.address-unchanged]');
     expect(r.out).toMatch(/差戻し .* by prefecture:13 \[create\.already-resident\]/);
     expect(r.out).toContain('not-our-protocol');
+    // R24: a household of 大阪市北区 gets its copy at 新宿区 through the switch; a stranger is refused.
+    expect(r.out).toMatch(
+      /広域交付 \(R24\): \d{11} of 大阪府大阪市北区 asks at 東京都新宿区: cs:131041 → switch:main → cs:271276, a copy of [2-9] person\(s\) \(世帯主・/,
+    );
+    expect(r.out).toContain(
+      '広域交付 naming someone of another household: refused forbidden [wide-area.not-in-household]',
+    );
     // R20: every level checked; only the refused 出生 differs; a damaged record is found and repaired.
     expect(r.out).toMatch(/cs:131016 +↔ prefecture:13 +不一致: 1 missing, 0 extra, 0 differing/);
     expect(r.out.match(/一致 matching/g)?.length).toBeGreaterThanOrEqual(8);

@@ -28,7 +28,7 @@ import {
   runDemoSuspiciousPattern,
 } from './demo-operators.ts';
 import { DEMO_AGENCIES, DEMO_PENSION_AFFAIR, runDemoProvision } from './demo-provision.ts';
-import { runDemoSwitch } from './demo-switch.ts';
+import { runDemoSwitch, runDemoWideArea } from './demo-switch.ts';
 import { reserveBasePort } from '../../nodes/port-range.ts';
 
 export const DEMO_HELP = `juki demo [--dir DIR] [--residents N] [--seed S]
@@ -42,8 +42,9 @@ export const DEMO_HELP = `juki demo [--dir DIR] [--residents N] [--seed S]
   its own (R19), refused changes come back to the register, the integrity checks compare every
   level (R20), and a stranger's HTTP request on a network port is recorded as an intrusion alert
   (R11). One CS reaches another through the switch (R2: a connectivity check over an inner
-  mutual-TLS session; the switch keeps who, when and how many bytes). Prints how to look at it,
-  and how to run the same network as separate processes.
+  mutual-TLS session; the switch keeps who, when and how many bytes), and a household of
+  大阪市北区 gets a copy of its 住民票 at 新宿区 the same way (広域交付, R24). Prints how to look
+  at it, and how to run the same network as separate processes.
 
   --dir DIR        where the demo writes (default .juki/demo; recreated on every run)
   --residents N    residents in all (default 1200)
@@ -159,6 +160,17 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
         `      national:jlis now: ${s.code} ${atNational ? `${atNational.status === 'resident' ? '住民' : '消除'} at ${name(atNational.localGovernmentCode)} (${changeReasonLabel(atNational.lastChange.reason)})` : '—'}`,
       );
     }
+    const osaka = population.codes.get('271276') ?? [];
+    const household = await householdOfSeveral(registers.get('271276')!, osaka);
+    if (household)
+      await runDemoWideArea({
+        network,
+        issuing: 'cs:131041',
+        residence: 'cs:271276',
+        register: registers.get('271276')!,
+        ...household,
+        io,
+      });
     const refused = await registers.get('131016')!.listRejections(5);
     for (const r of refused)
       io.out(
@@ -483,4 +495,22 @@ function terminalsOf(network: LocalNetwork, dir: string): string[] {
         : 'no terminal side';
     return `  ${name.padEnd(20)} ${how}`;
   });
+}
+
+/** A current resident of `codes` living with others, and someone of another household. */
+async function householdOfSeveral(
+  register: RegisterStore,
+  codes: readonly ResidentCode[],
+): Promise<{ residentCode: ResidentCode; stranger: ResidentCode } | undefined> {
+  for (const code of codes) {
+    const r = await register.getRecord(code);
+    if (r?.status !== 'resident' || r.relationship !== '世帯主') continue;
+    if ((await register.household(r.householdId)).length < 2) continue;
+    for (const other of codes) {
+      const s = await register.getRecord(other);
+      if (s?.status === 'resident' && s.householdId !== r.householdId)
+        return { residentCode: code, stranger: other };
+    }
+  }
+  return undefined;
 }

@@ -94,7 +94,7 @@ export const NODE_CONFIG_SCHEMA = z
     /** The switch: where each CS it may reach listens. */
     directory: z.record(z.string(), endpoint).optional(),
     /**
-     * A CS: the fraud prevention of 広域交付 (R24; docs/WIDE-AREA.md): more than `maxRequests`
+     * A CS: the fraud prevention of 広域交付 (R18; docs/WIDE-AREA.md): more than `maxRequests`
      * requests within `windowMinutes` from one operator card of another municipality suspend
      * that card's requests here for `suspendMinutes`.
      */

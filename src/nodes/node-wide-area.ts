@@ -80,7 +80,7 @@ export async function answerWideAreaCopy(
         kind: 'wide-area-suspended',
         peerAddress: 'route',
         peerName: caller,
-        detail: `operator card ${m.issuedBy} of ${caller}: more than ${maxRequests} 広域交付 requests within ${windowMs / 60_000} min; its requests are refused for ${suspendMs / 60_000} min (R24)`,
+        detail: `operator card ${m.issuedBy} of ${caller}: more than ${maxRequests} 広域交付 requests within ${windowMs / 60_000} min; its requests are refused for ${suspendMs / 60_000} min (R18)`,
       });
     }
     o.log.warn('wide-area.refused', { ...logged, reason: 'wide-area.card-suspended' });

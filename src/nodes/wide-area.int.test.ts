@@ -23,7 +23,7 @@ const hasChromium = chromiumAvailable('the PDF of a wide-area copy');
  * from the residence CS's register. What is refused, and why: a person outside the household, a
  * requester whose stated items do not match (one reason for any mismatch), a photo ID without
  * code or date of birth, an address in the issuing municipality, the console without an operator;
- * and R24's fraud prevention: one operator card over the limit is suspended at the residence CS,
+ * and R18's fraud prevention: one operator card over the limit is suspended at the residence CS,
  * with an alert there, while another card of the same municipality still gets answers. Every
  * act is in the issuing CS's access log (the web terminal's clerk: wide-area-web.int.test.ts).
  */

@@ -29,7 +29,7 @@ export const ALERT_KINDS = {
   'audit-finding':
     'the access-log analysis found a suspicious pattern (R16): rule id, identifiers and counts',
   'wide-area-suspended':
-    'an operator card of another municipality sent more 広域交付 requests than the limit in a short time: its requests are refused for a time (R24)',
+    'an operator card of another municipality sent more 広域交付 requests than the limit in a short time: its requests are refused for a time (R18)',
   'audit-anchor-conflict':
     'a downstream node sent a seal that differs from the one anchored under its number (R23): someone rewrote a sealed access log',
 } as const;

@@ -165,7 +165,7 @@ describe('広域交付 at the residence CS (R24)', () => {
   });
 });
 
-describe('the fraud prevention of 広域交付 (R24): one operator card over the limit is suspended', () => {
+describe('the fraud prevention of 広域交付 (R18): one operator card over the limit is suspended', () => {
   it('suspends the card that goes over, for the suspension, and no other card', () => {
     const t = new WideAreaThrottle({ maxRequests: 3, windowMs: 60_000, suspendMs: 600_000 });
     const card = 'cs:011002/clerk-1';

@@ -44,7 +44,7 @@ export type WideAreaRequester = {
 export type WideAreaCopyRequest = {
   /** The issuing CS's id of this request (recorded on both sides). */
   readonly requestId: string;
-  /** The operator (操作者識別カード) at the issuing counter: R24's fraud prevention counts them. */
+  /** The operator (操作者識別カード) at the issuing counter: R18's fraud prevention counts them. */
   readonly issuedBy: string;
   readonly identification: Identification;
   readonly requester: WideAreaRequester;
@@ -174,7 +174,7 @@ function personOf(m: ResidentRecord, request: WideAreaCopyRequest): WideAreaPers
 }
 
 /**
- * R24's fraud prevention (seed: 住所地市町村において、交付地市町村の特定の操作者識別カードから一定
+ * R18's fraud prevention (seed: 住所地市町村において、交付地市町村の特定の操作者識別カードから一定
  * 時間に一定数以上の住民票の写しの広域交付要求があった場合は、住民票の写しの広域交付を停止): the
  * residence CS counts the requests of each operator card of each issuing CS in a sliding window;
  * the request that goes over `maxRequests` within `windowMs` suspends that card for `suspendMs`,

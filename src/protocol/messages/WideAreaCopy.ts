@@ -19,7 +19,7 @@ import { NODE_NAME_RULE, type NodeName } from './NodeName.ts';
  * The residence CS (住所地) answers `wide-area-copy-answer` with the items of 第3項 for each
  * person, or an error with a `wide-area.*` reason. The issuing municipality is the inner
  * session's certificate, never a field. A read: it changes nothing at the residence CS but its
- * fraud-prevention count (R24), so a retry is answered again and counted again.
+ * fraud-prevention count (R18), so a retry is answered again and counted again.
  */
 export type WideAreaCopyRequest = { readonly kind: 'wide-area-copy' } & WideAreaCopyFields;
 

@@ -155,7 +155,7 @@ describe('juki operator', () => {
     expect(cards.exit).toBe(0);
     expect(cards.out).toContain('セキュリティ管理者 (security-officer');
     expect(cards.out).toMatch(
-      /窓口担当者 \(counter-clerk[^\n]*\n\s+cs\s+register\.counter, register\.rejections\n/u,
+      /窓口担当者 \(counter-clerk[^\n]*\n\s+cs\s+register\.counter, wide-area\.issue, register\.rejections\n/u,
     );
     expect(cards.out).toContain('（現在の操作なし / no operations yet）');
     const json = JSON.parse((await run('operator', 'cards', '--json')).out) as {

@@ -4,6 +4,9 @@ import { nodeName, type NodeRef } from '../domain/network/NodeRef.ts';
 import { parseNodeName, type NodeTlsCredentials } from '../pki/index.ts';
 import {
   routeEcho,
+  type MoveOutCertificateAnswer,
+  type MoveOutCertificateRequest,
+  type ReplyOf,
   type RouteEchoReply,
   type Session,
   type WideAreaCopyAnswer,
@@ -41,13 +44,19 @@ export type CsRoutes = {
   attach(session: Session, peer: AuthenticatedPeer): void;
   /** One `route-echo` round trip with CS `to` through the switch. */
   check(to: string): Promise<RouteCheck>;
-  /** One `wide-area-copy` to CS `to` through the switch (R24): its answer. */
-  wideAreaCopy(to: string, m: WideAreaCopyRequest): Promise<WideAreaCopyAnswer>;
+  /**
+   * One request of the CS-to-CS services to CS `to` through the switch: `wide-area-copy` (R24),
+   * `move-out-certificate` (R25). Its answer, from the CS the inner handshake authenticated as `to`.
+   */
+  ask<M extends RoutedRequest>(to: string, m: M): Promise<ReplyOf<M['kind']>>;
   /** Goaway on the kept outer session to the switch. */
   close(): Promise<void>;
   /** A new CRL is in force: the kept outer session is dropped, the next check dials afresh. */
   reset(): void;
 };
+
+/** The requests of the CS-to-CS services (docs/WIDE-AREA.md). */
+export type RoutedRequest = WideAreaCopyRequest | MoveOutCertificateRequest;
 
 /** What a route check found: who answered, through which switch, how fast. */
 export type RouteCheck = {
@@ -74,6 +83,11 @@ export function startCsRoutes(o: {
   readonly listener: () => NetworkListener | undefined;
   /** Answers a `wide-area-copy` from the CS `caller` (R24; absent: refused `unavailable`). */
   readonly wideArea?: (m: WideAreaCopyRequest, caller: string) => Promise<WideAreaCopyAnswer>;
+  /** Answers a `move-out-certificate` from the CS `caller` (R25; absent: refused `unavailable`). */
+  readonly moveOut?: (
+    m: MoveOutCertificateRequest,
+    caller: string,
+  ) => Promise<MoveOutCertificateAnswer>;
   readonly log: Logger;
 }): CsRoutes {
   const self = o.config.node;
@@ -123,6 +137,16 @@ export function startCsRoutes(o: {
               );
             return wideArea(m, caller.name);
           });
+          const moveOut = o.moveOut;
+          inner.handle('move-out-certificate', (m) => {
+            if (!moveOut)
+              throw new RegistryError(
+                'unavailable',
+                `${selfName} does not answer 転出証明書情報`,
+                'move-out.unavailable',
+              );
+            return moveOut(m, caller.name);
+          });
         },
       });
     },
@@ -131,7 +155,7 @@ export function startCsRoutes(o: {
 
     reset: () => outerSession?.reset(),
 
-    async wideAreaCopy(to, m) {
+    async ask(to, m) {
       return withRoute(to, async (inner, target) => {
         if (inner.transport.peer.name !== nodeName(target))
           throw new RegistryError(

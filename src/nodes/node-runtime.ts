@@ -36,6 +36,7 @@ import {
 import type { RouteRecord } from '../switch/RouteRecord.ts';
 import { startNodeCrl, type CrlHealth } from './node-crl.ts';
 import { answerWideAreaCopy, type WideAreaResidence } from './node-wide-area.ts';
+import { answerMoveOutCertificate } from './node-move-special.ts';
 import { DEFAULT_WIDE_AREA_LIMITS, WideAreaThrottle } from '../domain/wide-area/wide-area-copy.ts';
 import { loadLocalGovernmentTable } from '../reference-data/local-governments.ts';
 
@@ -239,7 +240,10 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
             alerts,
             listener: () => listener,
             ...(wideAreaResidence
-              ? { wideArea: (m, caller) => answerWideAreaCopy(wideAreaResidence, m, caller) }
+              ? {
+                  wideArea: (m, caller) => answerWideAreaCopy(wideAreaResidence, m, caller),
+                  moveOut: (m, caller) => answerMoveOutCertificate(wideAreaResidence, m, caller),
+                }
               : {}),
             log,
           })
@@ -357,6 +361,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     };
 
     // ── terminal side ───────────────────────────────────────────────────────────────────────
+    const counter = register && pump && { store: register, today, notify: () => pump.notify() };
     const routes = terminalRoutes({
       self,
       node,
@@ -367,12 +372,20 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       alerts,
       analysis,
       rejections,
-      counter: register && pump && { store: register, today, notify: () => pump.notify() },
+      counter,
       wideArea: csRoutes &&
         table && {
           self,
           table,
-          ask: (to, m) => csRoutes.wideAreaCopy(to, m),
+          ask: (to, m) => csRoutes.ask(to, m),
+          log,
+        },
+      moveIn: csRoutes &&
+        table && {
+          self,
+          table,
+          counter,
+          ask: (to, m) => csRoutes.ask(to, m),
           log,
         },
     });

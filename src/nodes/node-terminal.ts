@@ -29,6 +29,7 @@ import {
 } from './node-counter.ts';
 import { issueWideAreaCopy, wideAreaTarget, type WideAreaIssuing } from './node-wide-area.ts';
 import { wideAreaCopyView } from '../wide-area/copy-html.ts';
+import { moveInSpecial, type MoveInSpecialNode } from './node-move-special.ts';
 
 /** What the terminal side of a node can reach (docs/OPERATIONS.md lists the routes). */
 export type TerminalContext = {
@@ -50,6 +51,8 @@ export type TerminalContext = {
   readonly counter?: NodeCounter | undefined;
   /** 広域交付 (R24): a CS with a switch issues copies for other municipalities' residents. */
   readonly wideArea?: WideAreaIssuing | undefined;
+  /** 転入転出の特例 (R25): a CS with a switch and a register takes a 転入 from the old CS. */
+  readonly moveIn?: MoveInSpecialNode | undefined;
   readonly log?: Logger;
 };
 
@@ -94,6 +97,21 @@ export function terminalRoutes(c: TerminalContext): TerminalRoute[] {
       method: 'POST',
       path: '/register/record',
       run: (b) => counterRecord({ self, counter: c.counter }, b),
+    },
+    {
+      method: 'POST',
+      path: '/register/move-in-special',
+      run: (b, caller) =>
+        c.moveIn
+          ? moveInSpecial(c.moveIn, b, caller)
+          : Promise.reject(
+              new RegistryError(
+                'invalid',
+                `${nodeName(self)} は転入転出の特例を扱いません / only a CS takes a 転入 by the special case`,
+                'move-in-special.not-a-cs',
+              ),
+            ),
+      answerTarget: counterTarget,
     },
     {
       method: 'POST',

@@ -62,6 +62,7 @@ export const ROUTE_OPERATIONS: Readonly<Record<string, TerminalOperation>> = {
   'POST /audit/verify': 'audit.verify',
   'POST /route/check': 'route.check',
   'POST /wide-area/copy': 'wide-area.issue',
+  'POST /register/move-in-special': 'register.counter',
   'GET /routes': 'route.records',
   'POST /isolate': 'node.isolate',
   'POST /readmit': 'node.readmit',

@@ -55,7 +55,7 @@ describe.skipIf(!hasChromium)('広域交付 at a CS’s web terminal (R24)', () 
     for (const file of ['switch-main.json', 'cs-011011.json'])
       nodes.push(await startNode(await loadNodeConfig(join(dir, 'nodes', file)), quiet));
     nodes.push(await startNode(config, quiet));
-    taro = await sapporoHousehold(nodes[1]!);
+    taro = (await sapporoHousehold(nodes[1]!)).taro;
     browser = await launchBrowser();
   }, 120_000);
 

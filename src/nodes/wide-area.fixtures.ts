@@ -10,11 +10,18 @@ import { callTerminal } from './terminal-server.ts';
 
 export const SAPPORO_ADDRESS = '北海道札幌市中央区北一条西二丁目1番地';
 
+/** Resident codes of the people sapporoHousehold enters. */
+export type SapporoPeople = {
+  readonly taro: string;
+  readonly hanako: string;
+  readonly jiro: string;
+};
+
 /**
  * 住基 太郎 moves in at `sapporo`, his wife 住基 花子 joins his household, 別世帯 次郎 moves in on
- * his own; 太郎's resident code.
+ * his own.
  */
-export async function sapporoHousehold(sapporo: RunningNode): Promise<string> {
+export async function sapporoHousehold(sapporo: RunningNode): Promise<SapporoPeople> {
   const console = await nodeTerminal(sapporo.config, {});
   const moveIn = async (form: Record<string, unknown>) =>
     (await callTerminal(console, 'POST', '/register/operation', {
@@ -36,16 +43,24 @@ export async function sapporoHousehold(sapporo: RunningNode): Promise<string> {
     sex: 'male',
     birthDate: '1980-05-05',
   });
-  await moveIn({
+  const wife = await moveIn({
     name: { kanji: '住基 花子', kana: 'ジュウキ ハナコ' },
     sex: 'female',
     birthDate: '1982-08-08',
     household: { kind: 'join', householdId: head.record.householdId, relationship: '妻' },
   });
-  await moveIn({
+  const alone = await moveIn({
     name: { kanji: '別世帯 次郎', kana: 'ベツセタイ ジロウ' },
     sex: 'male',
     birthDate: '1975-01-01',
+    registeredDomicile: {
+      address: '北海道札幌市中央区北一条西二丁目',
+      headOfFamily: '別世帯 次郎',
+    },
   });
-  return head.record.residentCode;
+  return {
+    taro: head.record.residentCode,
+    hanako: wife.record.residentCode,
+    jiro: alone.record.residentCode,
+  };
 }

@@ -57,7 +57,7 @@ describe('広域交付 between two CS through the switch (R24)', () => {
       },
     });
     net = await startLocalNetwork(dir, manifest);
-    taro = await sapporoHousehold(net.node('cs:011011'));
+    taro = (await sapporoHousehold(net.node('cs:011011'))).taro;
   }, 180_000);
 
   afterAll(async () => {

@@ -175,10 +175,10 @@ export const ALLOW_LIST: readonly AllowRule[] = [
 /**
  * The request kinds two CS may exchange INSIDE a route through the switch (R2; docs/NETWORK.md
  * "The switch"): `route-echo`, a connectivity check that answers the target CS's own name and
- * nothing of any resident; `wide-area-copy`, 住民票の写しの広域交付 (R24, docs/WIDE-AREA.md). The
- * move-out / move-in special case of R25 will add its kinds here when it is built.
+ * nothing of any resident; `wide-area-copy`, 住民票の写しの広域交付 (R24); `move-out-certificate`,
+ * 転入転出の特例 (R25) — both docs/WIDE-AREA.md.
  */
-export const ROUTED_OPERATIONS = ['route-echo', 'wide-area-copy'] as const;
+export const ROUTED_OPERATIONS = ['route-echo', 'wide-area-copy', 'move-out-certificate'] as const;
 
 /**
  * The allow-list of inner sessions: the end-to-end mutual-TLS session two CS run through the
@@ -194,7 +194,7 @@ export const ROUTED_ALLOW_LIST: readonly AllowRule[] = [
     operations: ROUTED_OPERATIONS,
     condition: 'any',
     requirement: 'R2',
-    why: 'a CS checks that it reaches another CS end to end through the switch (a connectivity check: the answer names the target CS, no resident data), and the issuing CS asks the residence CS for a copy of a resident record (広域交付, R24)',
+    why: 'a CS checks that it reaches another CS end to end through the switch (a connectivity check: the answer names the target CS, no resident data), the issuing CS asks the residence CS for a copy of a resident record (広域交付, R24), and the new municipality’s CS asks the old one for a mover’s 転出証明書情報 (転入転出の特例, R25)',
   },
 ];
 

@@ -39,4 +39,9 @@ export {
   WideAreaCopyAnswer,
   WideAreaCopyRequest,
 } from './WideAreaCopy.ts';
+export {
+  moveOutCertificate,
+  MoveOutCertificateAnswer,
+  MoveOutCertificateRequest,
+} from './MoveOutCertificate.ts';
 export { routeRequest, RouteRequest } from './RouteRequest.ts';

@@ -26,6 +26,7 @@ import { RouteAccepted } from './RouteAccepted.ts';
 import { RouteEcho, RouteEchoReply } from './RouteEcho.ts';
 import { RouteRequest } from './RouteRequest.ts';
 import { WideAreaCopyAnswer, WideAreaCopyRequest } from './WideAreaCopy.ts';
+import { MoveOutCertificateAnswer, MoveOutCertificateRequest } from './MoveOutCertificate.ts';
 
 /**
  * Every message kind of the protocol. To add one: write its file (type + `defineMessage`), add it
@@ -41,6 +42,8 @@ export const MESSAGE_DEFINITIONS = [
   RouteEchoReply,
   WideAreaCopyRequest,
   WideAreaCopyAnswer,
+  MoveOutCertificateRequest,
+  MoveOutCertificateAnswer,
   ProvisionQuery,
   ProvisionAnswer,
   ProvisionBatch,

@@ -141,6 +141,10 @@ describe('juki identity and juki demo', () => {
     expect(Number(national?.[1])).toBe(300);
     expect(r.out).toMatch(/national:jlis now: \d{11} 住民 at 東京都千代田区 \(出生\)/);
     expect(r.out).toMatch(/national:jlis now: \d{11} 住民 at 大阪府大阪市北区 \(転入\)/);
+    // R25: that 転入 was taken from the old CS's 転出証明書情報 through the switch.
+    expect(r.out).toContain(
+      "転入転出の特例, R25: cs:271276 took the 転入 from cs:142042's 転出証明書情報 through the switch",
+    );
     expect(r.out).toMatch(/national:jlis now: \d{11} 消除 at 大阪府豊中市 \(死亡\)/);
     expect(r.out).toContain('refused at the counter [move-within.address-unchanged]');
     expect(r.out).toMatch(/差戻し .* by prefecture:13 \[create\.already-resident\]/);

@@ -10,6 +10,8 @@ import { nodeName } from '../../domain/network/NodeRef.ts';
 import type { ResidentCode } from '../../domain/resident/ResidentCode.ts';
 import { todayInJapan } from '../../nodes/japan-date.ts';
 import { startLocalNetwork, type LocalNetwork } from '../../nodes/local-network.ts';
+import { callTerminal } from '../../nodes/terminal-server.ts';
+import { nodeTerminal } from '../terminal-target.ts';
 import { initNetwork } from '../../nodes/network-init.ts';
 import { loadLocalGovernmentTable } from '../../reference-data/local-governments.ts';
 import { openRegisterStore } from '../../register/open-register.ts';
@@ -43,8 +45,9 @@ export const DEMO_HELP = `juki demo [--dir DIR] [--residents N] [--seed S]
   level (R20), and a stranger's HTTP request on a network port is recorded as an intrusion alert
   (R11). One CS reaches another through the switch (R2: a connectivity check over an inner
   mutual-TLS session; the switch keeps who, when and how many bytes), and a household of
-  大阪市北区 gets a copy of its 住民票 at 新宿区 the same way (広域交付, R24). Prints how to look
-  at it, and how to run the same network as separate processes.
+  大阪市北区 gets a copy of its 住民票 at 新宿区 the same way (広域交付, R24), as a mover's 転入
+  at 大阪市北区 is taken from 鎌倉市's CS (転入転出の特例, R25). Prints how to look at it, and how
+  to run the same network as separate processes.
 
   --dir DIR        where the demo writes (default .juki/demo; recreated on every run)
   --residents N    residents in all (default 1200)
@@ -152,7 +155,14 @@ export async function runDemo(args: readonly string[], io: CommandIO): Promise<n
 
     // 4. A stream of changes.
     io.out('\n4/8 異動 changes at the counters, each flowing up on its own:');
-    const shown = await changeStream({ registers, codes: population.codes, today, io, name });
+    const shown = await changeStream({
+      registers,
+      codes: population.codes,
+      today,
+      io,
+      name,
+      network,
+    });
     await settled(network, registers, stores, store);
     for (const s of shown) {
       const atNational = await (await store(NATIONAL)).findIdentity(s.code);
@@ -322,6 +332,7 @@ async function changeStream(options: {
   today: CalendarDate;
   io: CommandIO;
   name: (code: string) => string;
+  network: LocalNetwork;
 }): Promise<{ code: ResidentCode }[]> {
   const { registers, today, io, name } = options;
   const at = (code: string): RegisterStore => registers.get(code)!;
@@ -394,28 +405,25 @@ async function changeStream(options: {
       },
       { today },
     );
-    await at('271276').perform(
+    // 転入転出の特例 (R25): 大阪市北区's CS takes the 転入 from 鎌倉市's 転出証明書情報, asked through
+    // the switch; the clerk enters only what the card and the resident tell.
+    await callTerminal(
+      await nodeTerminal(options.network.node('cs:271276').config),
+      'POST',
+      '/register/move-in-special',
       {
-        reason: 'move-in',
-        form: {
-          residentCode: kamakura,
-          ...(person.individualNumber ? { individualNumber: person.individualNumber } : {}),
-          name: person.name,
-          sex: person.sex,
-          birthDate: person.birthDate,
-          address: '大阪府大阪市北区梅田1丁目1番1号',
-          household: { kind: 'new' },
-          ...(person.registeredDomicile ? { registeredDomicile: person.registeredDomicile } : {}),
-          ...(person.nationality ? { nationality: person.nationality } : {}),
-          changeDate: today,
-          notifiedOn: today,
-          previousAddress: person.address,
-        },
+        operator: 'clerk-271276',
+        residentCode: kamakura,
+        name: person.name.kanji,
+        birthDate: person.birthDate,
+        previousAddress: person.address,
+        address: '大阪府大阪市北区梅田1丁目1番1号',
+        changeDate: today,
+        notifiedOn: today,
       },
-      { today },
     );
     say(
-      `転出 at ${name('142042')} → 転入 at ${name('271276')}: ${kamakura} (two prefectures, two notices)`,
+      `転出 at ${name('142042')} → 転入 at ${name('271276')}: ${kamakura} (two prefectures, two notices; 転入転出の特例, R25: cs:271276 took the 転入 from cs:142042's 転出証明書情報 through the switch)`,
     );
     shown.push({ code: kamakura });
   }

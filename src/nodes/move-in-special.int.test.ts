@@ -10,6 +10,7 @@ import { initNetwork } from './network-init.ts';
 import type { MoveInSpecialAnswer } from './node-move-special.ts';
 import { reserveBasePort } from './port-range.ts';
 import { callTerminal } from './terminal-server.ts';
+import { juki } from './web-terminal-node-fixtures.ts';
 import { SAPPORO_ADDRESS, sapporoHousehold, type SapporoPeople } from './wide-area.fixtures.ts';
 
 /*
@@ -132,6 +133,27 @@ describe('転入転出の特例 between two CS through the switch (R25)', () => 
     ).rejects.toMatchObject({ reason: 'move-out.other-destination' });
   });
 
+  it('`juki register move-in-special --config` takes a 転入 the same way', async () => {
+    await moveOut(people.taro, NEW_ADDRESS);
+    // (his wife moved out above: he leaves a household of one, so no new head is named)
+    const r = await juki(
+      ...['register', 'move-in-special', '--config', join(dir, 'nodes', 'cs-131016.json')],
+      ...['--code', people.taro, '--name', '住基 太郎', '--birth-date', '1980-05-05'],
+      ...['--previous-address', SAPPORO_ADDRESS, '--address', NEW_ADDRESS],
+      ...['--operator', 'clerk-1', '--date', '2026-11-23', '--json'],
+    );
+    expect(r.code, r.err).toBe(0);
+    const done = JSON.parse(r.out) as MoveInSpecialAnswer;
+    expect(done).toMatchObject({
+      from: 'cs:011011',
+      reason: 'move-in',
+      record: { residentCode: people.taro, address: NEW_ADDRESS, status: 'resident' },
+    });
+    const offline = await juki('register', 'move-in-special', '--register', 'sqlite:x.sqlite');
+    expect(offline.code).toBe(2);
+    expect(offline.err).toContain('--config CS.json');
+  });
+
   it('records each act at the new CS as counter work, its target the resident code', async () => {
     const log = await openAccessLogStore(net.node('cs:131016').config.store);
     const acts = (await log.list({ limit: 50 })).filter((a) => a.operation === 'register.counter');
@@ -143,6 +165,7 @@ describe('転入転出の特例 between two CS through the switch (R25)', () => 
       [people.taro, 'refused', 'move-in-special.same-municipality'],
       ['12345', 'refused', 'move-in-special.form'],
       [people.hanako, 'refused', 'move-out.other-destination'],
+      [people.taro, 'ok', null],
     ]);
   });
 });

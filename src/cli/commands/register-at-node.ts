@@ -1,5 +1,6 @@
 import { changeReasonLabel, type ChangeReason } from '../../domain/change/ChangeReason.ts';
 import type { CounterAnswer, CounterRecord } from '../../nodes/node-counter.ts';
+import type { MoveInSpecialAnswer } from '../../nodes/node-move-special.ts';
 import type { RejectionView } from '../../nodes/node-rejections.ts';
 import { callTerminal } from '../../nodes/terminal-server.ts';
 import type { TerminalTarget } from '../../nodes/terminal-token.ts';
@@ -72,5 +73,33 @@ export async function rejectionsAtNode(
   const rejections = all.slice(0, limit);
   if (json) printJson(io, rejections);
   else printRejections(io, rejections);
+  return EXIT.ok;
+}
+
+/**
+ * `juki register move-in-special --config CS.json …`: 転入転出の特例 (R25) at the new
+ * municipality's CS (POST /register/move-in-special): the 転入 taken from the old CS's
+ * 転出証明書情報, asked through the switch.
+ */
+export async function moveInSpecialAtNode(
+  at: TerminalTarget,
+  body: Record<string, unknown>,
+  json: boolean,
+  io: CommandIO,
+): Promise<number> {
+  const answer = (await callTerminal(
+    at,
+    'POST',
+    '/register/move-in-special',
+    body,
+  )) as MoveInSpecialAnswer;
+  if (json) {
+    printJson(io, answer);
+    return EXIT.ok;
+  }
+  io.out(
+    `転出証明書情報 from ${answer.from}: 転出 ${answer.certificate.moveOutDate} from ${answer.certificate.address}`,
+  );
+  printPerformed(io, answer);
   return EXIT.ok;
 }

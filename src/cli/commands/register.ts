@@ -16,7 +16,12 @@ import { rejectionLevel } from '../../register/register-feed.ts';
 import { loadNodeConfig } from '../../nodes/node-config.ts';
 import { EXIT, UsageError } from '../cli-error.ts';
 import { nodeTerminal } from '../terminal-target.ts';
-import { operateAtNode, rejectionsAtNode, showAtNode } from './register-at-node.ts';
+import {
+  moveInSpecialAtNode,
+  operateAtNode,
+  rejectionsAtNode,
+  showAtNode,
+} from './register-at-node.ts';
 import { formatResidentRecord, printPerformed, printRejections } from './register-format.ts';
 import { printJson, type CommandIO } from '../io.ts';
 
@@ -35,6 +40,12 @@ export const REGISTER_HELP = `juki register — the municipality's existing regi
   juki register <operation> --config CS.json [field flags] [--tx ID] [--json]
   juki register show --config CS.json RESIDENT-CODE [--json]      the 住民票, its household and history
   juki register rejections --config CS.json [--limit N] [--json]
+  juki register move-in-special --config CS.json --code C --name 漢字 --birth-date D
+      --previous-address A --address A [--household new|ID --relationship 続柄] [--date D]
+      [--operator ID] [--tx ID] [--json]
+                        転入転出の特例 (R25): the 転入 of a Juki card holder who notified the move-out
+                        by mail, taken from the old municipality's 転出証明書情報 (asked through the
+                        switch; --code from the card, --name and --birth-date as stated); docs/WIDE-AREA.md
   With JUKI_OPERATOR_SESSION (a counter clerk's terminal session, 窓口担当者) the node acts under
   that operator; at a CS with a web terminal the console may not do counter work. Left-out dates
   are the node's today.
@@ -64,7 +75,7 @@ export const REGISTER_HELP = `juki register — the municipality's existing regi
 
 const SUBCOMMANDS = ['init', 'show', 'history', 'household', 'feed', 'rejections', 'import'];
 /** What `--config` (the running CS's terminal side) offers besides the ten operations. */
-const AT_NODE = ['show', 'rejections'];
+const AT_NODE = ['show', 'rejections', 'move-in-special'];
 
 const FLAGS = {
   register: { type: 'string' },
@@ -93,6 +104,7 @@ const FLAGS = {
   overseas: { type: 'boolean' },
   'new-head': { type: 'string' },
   'individual-number': { type: 'string' },
+  operator: { type: 'string' },
 } as const;
 
 type Flags = ReturnType<typeof parseFlags>['values'];
@@ -115,9 +127,33 @@ export async function runRegister(args: readonly string[], io: CommandIO): Promi
     const at = await nodeTerminal(await loadNodeConfig(values.config));
     if (sub === 'show') return showAtNode(at, positionals, values.json, io);
     if (sub === 'rejections') return rejectionsAtNode(at, limit, values.json, io);
+    if (sub === 'move-in-special') {
+      const form = formFromFlags('move-in', values);
+      return moveInSpecialAtNode(
+        at,
+        {
+          residentCode: values.code,
+          name: values.name,
+          birthDate: values['birth-date'],
+          previousAddress: values['previous-address'],
+          address: values.address,
+          ...(form.household === undefined ? {} : { household: form.household }),
+          ...(form.changeDate === undefined ? {} : { changeDate: form.changeDate }),
+          ...(form.notifiedOn === undefined ? {} : { notifiedOn: form.notifiedOn }),
+          ...(values.tx === undefined ? {} : { transactionId: values.tx }),
+          ...(values.operator === undefined ? {} : { operator: values.operator }),
+        },
+        values.json,
+        io,
+      );
+    }
     const reason = reasonOrUsage(sub);
     return operateAtNode(at, reason, formFromFlags(reason, values), values.tx, values.json, io);
   }
+  if (sub === 'move-in-special')
+    throw new UsageError(
+      'move-in-special works at the running CS (--config CS.json): it asks the old CS through the switch',
+    );
   if (values.register === undefined) throw new UsageError('--register or --config is required');
   if (sub === 'init') return init(values.register, values.municipality, io, values.json);
   if (!SUBCOMMANDS.includes(sub)) {

@@ -8,10 +8,13 @@ import { act, chromiumAvailable, launchBrowser } from '../web-terminal/browser-f
 import { jsonLogger } from './json-log.ts';
 import { loadNodeConfig } from './node-config.ts';
 import { startNode, type RunningNode } from './node-runtime.ts';
+import { nodeTerminal } from '../cli/terminal-target.ts';
+import { callTerminal } from './terminal-server.ts';
 import {
   grantOperator,
   loggedIn as loggedInAt,
   networkWithWebTerminal,
+  tableCells,
 } from './web-terminal-node-fixtures.ts';
 import { SAPPORO_ADDRESS, sapporoHousehold } from './wide-area.fixtures.ts';
 
@@ -21,7 +24,8 @@ import { SAPPORO_ADDRESS, sapporoHousehold } from './wide-area.fixtures.ts';
  * shows the copy — each person's items and the certification naming the residence municipality,
  * signed by 千代田区長 — ready to print alone. A person outside the household is refused with its
  * reason and nothing is shown; the copy is gone at log out; an auditor's card does not open the
- * screen. Each act is in 千代田区's access log under the clerk, with the requester's code.
+ * screen. Each act is in 千代田区's access log under the clerk, with the requester's code. The same
+ * clerk takes a 転入 by 転入転出の特例 (R25): the old CS sends the 転出証明書情報.
  */
 const hasChromium = chromiumAvailable('the web terminal test of 広域交付');
 
@@ -32,6 +36,7 @@ describe.skipIf(!hasChromium)('広域交付 at a CS’s web terminal (R24)', () 
   let origin: string;
   let store: string;
   let taro = '';
+  let jiro = '';
   const loggedIn = (id: string) => loggedInAt(browser, origin, store, id, 'admin-1');
   const quiet = jsonLogger({ write: () => undefined });
 
@@ -55,7 +60,7 @@ describe.skipIf(!hasChromium)('広域交付 at a CS’s web terminal (R24)', () 
     for (const file of ['switch-main.json', 'cs-011011.json'])
       nodes.push(await startNode(await loadNodeConfig(join(dir, 'nodes', file)), quiet));
     nodes.push(await startNode(config, quiet));
-    taro = (await sapporoHousehold(nodes[1]!)).taro;
+    ({ taro, jiro } = await sapporoHousehold(nodes[1]!));
     browser = await launchBrowser();
   }, 120_000);
 
@@ -148,6 +153,51 @@ describe.skipIf(!hasChromium)('広域交付 at a CS’s web terminal (R24)', () 
       [taro, 'refused', 'wide-area.not-in-household'],
       [taro, 'ok', undefined],
     ]);
+  });
+
+  it('the clerk takes a 転入 by 転入転出の特例 from the old CS (R25)', async () => {
+    // 別世帯 次郎 sent his 転出届 to 札幌市中央区 by mail, naming 千代田区.
+    const NEW_ADDRESS = '東京都千代田区九段南1丁目2番1号';
+    await callTerminal(await nodeTerminal(nodes[1]!.config, {}), 'POST', '/register/operation', {
+      reason: '転出',
+      form: { residentCode: jiro, destination: NEW_ADDRESS },
+    });
+    const t = await loggedIn('clerk-1');
+    const page = t.page;
+    expect(await page.isVisible('#counter-special')).toBe(true);
+    await page.fill('#special-code', jiro);
+    await page.fill('#special-name', '別世帯 次郎');
+    await page.fill('#special-birth', '1975-01-01');
+    await page.fill('#special-previous', SAPPORO_ADDRESS);
+    await page.fill('#special-address', NEW_ADDRESS);
+    expect(await act(page, () => page.click('#counter-special button[type=submit]'))).toMatchObject(
+      {
+        kind: 'ok',
+        reason: 'counter.moved-in',
+      },
+    );
+    const shown = Object.fromEntries(
+      (await tableCells(t, 'counter-record')).map(([k, v]) => [k!, v!]),
+    );
+    expect(shown).toMatchObject({
+      住民票コード: jiro,
+      氏名: '別世帯 次郎（ベツセタイ ジロウ）',
+      住所: NEW_ADDRESS,
+      前住所: SAPPORO_ADDRESS,
+      状態: '在住',
+    });
+    expect(await page.textContent('#counter-outcome')).toContain('転出証明書情報 cs:011011');
+    // Asked again for someone who sent no 転出届: refused with the old CS's reason.
+    await page.fill('#special-code', taro);
+    await page.fill('#special-name', '住基 太郎');
+    await page.fill('#special-birth', '1980-05-05');
+    expect(await act(page, () => page.click('#counter-special button[type=submit]'))).toMatchObject(
+      {
+        kind: 'error',
+        reason: 'move-out.no-notice',
+      },
+    );
+    await page.context().close();
   });
 
   it('an auditor’s card does not open 広域交付', async () => {

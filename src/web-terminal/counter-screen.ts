@@ -5,8 +5,9 @@ import { CORRECTION_FIELDS, formFields } from '../domain/register/form-fields.ts
  * 窓口業務 (the counter, R1) at a CS's web terminal (docs/WEB-TERMINAL.md "Work screens"): the ten
  * operations of the municipality's register in one form whose fields follow the chosen 異動事由
  * (the domain's own field lists, below), a 住民票 looked up by its code with its household and
- * history, and the 差戻し list (changes refused further up, R19). The node checks every form
- * again and answers a refusal with the field or rule; the page shows it as it came.
+ * history, the 差戻し list (changes refused further up, R19), and 転入（特例）, a 転入 taken from the
+ * old municipality's 転出証明書情報 (R25). The node checks every form again and answers a
+ * refusal with the field or rule; the page shows it as it came.
  */
 
 /** The fields each operation's form has; 職権修正等's items go into its `corrections`. */
@@ -54,6 +55,19 @@ export const COUNTER_SECTION = `<section id="counter-section" class="work" data-
       ${field('notifiedOn', '届出年月日 / notified on <input id="counter-notified" type="date">')}
     </fieldset>
     <button type="submit">受理 / accept</button>
+  </form>
+  <form id="counter-special" data-route="POST /api/node/register/move-in-special">
+    <h3>転入（特例） <small>転入転出の特例 (R25): a card holder who sent the 転出届 by mail; the old municipality's CS sends the rest</small></h3>
+    <label>住民票コード（カード）/ resident code (card) <input id="special-code" inputmode="numeric" maxlength="11" autocomplete="off" required></label>
+    <label>氏名 / name <input id="special-name" autocomplete="off" required></label>
+    <label>生年月日 / date of birth <input id="special-birth" type="date" required></label>
+    <label>転出元の住所 / old address <input id="special-previous" autocomplete="off" required></label>
+    <label>新しい住所 / new address <input id="special-address" autocomplete="off" required></label>
+    <label>世帯 / household <select id="special-household"><option value="new">新しい世帯（世帯主）/ new</option><option value="join">既存の世帯に入る / join</option></select></label>
+    <label>世帯番号 / household id <input id="special-household-id" autocomplete="off"></label>
+    <label>続柄 / relationship <input id="special-relationship" autocomplete="off"></label>
+    <label>異動年月日 / date of the move <input id="special-date" type="date"></label>
+    <button type="submit">転入を受理 / accept the 転入</button>
   </form>
   <form id="counter-lookup" data-route="POST /api/node/register/record">
     <h3>住民票の照会 <small>a 住民票 by its resident code</small></h3>
@@ -168,6 +182,23 @@ export const COUNTER_SCRIPT = `'use strict';
         a.record, [], []);
       $('counter-lookup-code').value = a.record.residentCode;
       T.status(a.reasonLabel + '：' + a.record.residentCode + ' ' + a.record.name.kanji, 'ok', 'counter.performed');
+    } catch (e) { T.fail(e); }
+  });
+  $('counter-special').addEventListener('submit', async function (ev) {
+    ev.preventDefault(); $('counter-out').hidden = true;
+    T.status('転出元の CS に照会しています… / asking the old municipality’s CS…', '');
+    var body = { residentCode: value('special-code'), name: value('special-name'), birthDate: value('special-birth'),
+      previousAddress: value('special-previous'), address: value('special-address') };
+    body.household = $('special-household').value === 'join'
+      ? { kind: 'join', householdId: value('special-household-id'), relationship: value('special-relationship') }
+      : { kind: 'new' };
+    if (value('special-date')) body.changeDate = value('special-date');
+    try {
+      var a = await T.call('POST', '/api/node/register/move-in-special', body);
+      show('転入（特例）を' + (a.duplicate ? '処理済みです / already performed' : '受理しました / accepted') + '（処理番号 ' + a.transactionId +
+        '、転出証明書情報 ' + a.from + '、転出予定 ' + a.certificate.moveOutDate + '）。CS へ送信します / sent on to the CS', a.record, [], []);
+      $('counter-lookup-code').value = a.record.residentCode;
+      T.status('転入（特例）：' + a.record.residentCode + ' ' + a.record.name.kanji, 'ok', 'counter.moved-in');
     } catch (e) { T.fail(e); }
   });
   $('counter-lookup').addEventListener('submit', async function (ev) {

@@ -154,6 +154,20 @@ describe('転入転出の特例 between two CS through the switch (R25)', () => 
     expect(offline.err).toContain('--config CS.json');
   });
 
+  it('records what the old CS answered, and refused, in its own access log (R23)', async () => {
+    const log = await openAccessLogStore(net.node('cs:011011').config.store);
+    const acts = (await log.list({ limit: 50 })).filter((a) => a.operation === 'move-out.answer');
+    await log.close();
+    expect(acts.map((a) => [a.operator, a.target, a.result, a.reason ?? null]).reverse()).toEqual([
+      ['system', people.jiro, 'refused', 'move-out.no-notice'],
+      ['system', people.jiro, 'ok', null],
+      ['system', people.taro, 'refused', 'move-out.mismatch'],
+      ['system', people.hanako, 'refused', 'move-out.other-destination'],
+      ['system', people.taro, 'ok', null],
+    ]);
+    expect(acts[0]?.purpose).toMatch(/^転出証明書情報 for cs:131016 card clerk-1 \(mo-/);
+  });
+
   it('records each act at the new CS as counter work, its target the resident code', async () => {
     const log = await openAccessLogStore(net.node('cs:131016').config.store);
     const acts = (await log.list({ limit: 50 })).filter((a) => a.operation === 'register.counter');

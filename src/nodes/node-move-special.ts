@@ -22,6 +22,7 @@ import { counterOperation, type CounterAnswer, type NodeCounter } from './node-c
 import type { RoutedRequest } from './node-routes.ts';
 import type { ReplyOf } from '../protocol/index.ts';
 import type { TerminalCaller } from './terminal-server.ts';
+import type { RemoteAct } from './node-wide-area.ts';
 
 /*
  * 転入転出の特例 at running CSs (R25; docs/WIDE-AREA.md "The move-out / move-in special case"):
@@ -47,12 +48,22 @@ export async function answerMoveOutCertificate(
     readonly self: NodeRef;
     readonly register: () => RegisterStore | undefined;
     readonly table: LocalGovernmentTable;
+    /** The access log (R23), awaited before the answer leaves (node-wide-area.ts). */
+    readonly record: (act: RemoteAct) => Promise<unknown>;
     readonly log: Logger;
   },
   m: MoveOutCertificateRequest,
   caller: string,
 ): Promise<MoveOutCertificateAnswer> {
   const logged = { caller, issuedBy: m.issuedBy, requestId: m.requestId };
+  const act = (result: 'ok' | 'refused', reason?: string) =>
+    o.record({
+      operation: 'move-out.answer',
+      target: m.residentCode,
+      purpose: `転出証明書情報 for ${caller} card ${m.issuedBy} (${m.requestId})`,
+      result,
+      ...(reason === undefined ? {} : { reason }),
+    });
   const register = o.register();
   if (!register)
     throw new RegistryError(
@@ -64,8 +75,10 @@ export async function answerMoveOutCertificate(
   const decision = decideMoveOutCertificate(m, record, caller.replace(/^cs:/, ''), o.table);
   if (!decision.ok) {
     o.log.warn('move-out.refused', { ...logged, reason: decision.reason });
+    await act('refused', decision.reason);
     throw new RegistryError(REFUSAL_CODE[decision.reason], decision.message, decision.reason);
   }
+  await act('ok');
   o.log.info('move-out.answered', logged);
   return {
     kind: 'move-out-certificate-answer',

@@ -17,6 +17,8 @@ import type { NodeConfig } from './node-config.ts';
 import { RegisterPump } from './register-pump.ts';
 import { terminalRoutes } from './node-terminal.ts';
 import { startTerminalSides } from './node-terminal-sides.ts';
+import { openNodeAccessLog } from './node-web-terminal.ts';
+import { SYSTEM_OPERATOR } from '../domain/audit/access-log.ts';
 import type { SenderStatus } from './upstream-sender.ts';
 import { startUpstream } from './node-upstream.ts';
 import { startMaintenance, type NodeMaintenance } from './node-maintenance.ts';
@@ -217,6 +219,10 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       alert: (a) => listener?.recordAlert(a),
     });
     if (anchor) closers.push(() => anchor.close());
+    // The access log (R23): the terminal sides record every act; a CS records there too what it
+    // answers another CS about its residents (広域交付, 転入転出の特例).
+    const accessLog = await openNodeAccessLog(config, log, anchor && (() => anchor.notify()));
+    closers.push(() => accessLog.close());
 
     // ── network side ────────────────────────────────────────────────────────────────────────
     let listener: NetworkListener | undefined;
@@ -230,6 +236,13 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       table,
       throttle: new WideAreaThrottle(config.wideArea ?? DEFAULT_WIDE_AREA_LIMITS),
       alert: (a) => listener?.recordAlert(a),
+      record: (act) =>
+        accessLog.access.append({
+          at: new Date().toISOString(),
+          node: selfName,
+          operator: SYSTEM_OPERATOR,
+          ...act,
+        }),
       log,
     };
     const csRoutes =
@@ -394,7 +407,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       self,
       routes,
       log,
-      onSealed: anchor && (() => anchor.notify()),
+      accessLog,
       closers,
       reportSources: {
         alerts,

@@ -7,9 +7,9 @@ import { auditReportRoute, auditRoutes, auditVerify } from './node-audit-log.ts'
 import type { NodeConfig } from './node-config.ts';
 import { operatorRoutes } from './node-operators.ts';
 import {
-  openNodeAccessLog,
   openOperatorRegister,
   startNodeWebTerminal,
+  type NodeAccessLog,
 } from './node-web-terminal.ts';
 import type { TerminalRoute } from './terminal-server.ts';
 
@@ -29,7 +29,8 @@ export async function startTerminalSides(o: {
   readonly self: NodeRef;
   readonly routes: readonly TerminalRoute[];
   readonly log: Logger;
-  readonly onSealed: (() => void) | undefined;
+  /** The node's access log, opened by the runtime (its network side records in it too). */
+  readonly accessLog: NodeAccessLog;
   readonly closers: Closers;
   /** What the self-check report (R34) counts besides the access log and operators. */
   readonly reportSources?: Pick<
@@ -37,9 +38,7 @@ export async function startTerminalSides(o: {
     'alerts' | 'provision' | 'integrityChecks' | 'erasures'
   >;
 }): Promise<{ terminal: Address | undefined; webTerminal: Address | undefined }> {
-  const { config, log, closers } = o;
-  const accessLog = await openNodeAccessLog(config, log, o.onSealed);
-  closers.push(() => accessLog.close());
+  const { config, log, closers, accessLog } = o;
   const { access } = accessLog;
   const register = await openOperatorRegister(config);
   closers.push(() => register.close());

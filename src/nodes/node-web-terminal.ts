@@ -260,11 +260,18 @@ export async function openOperatorRegister(
 }
 
 /** The node's access log (R23), sealed with its key; the runtime owns it. */
+/** A node's access log (R23): appended to through `access`, read through `store`. */
+export type NodeAccessLog = {
+  readonly access: AccessLog;
+  readonly store: AccessLogStore;
+  close(): Promise<void>;
+};
+
 export async function openNodeAccessLog(
   config: NodeConfig,
   log: Logger,
   onSealed?: (seal: AccessLogSeal) => void,
-): Promise<{ readonly access: AccessLog; readonly store: AccessLogStore; close(): Promise<void> }> {
+): Promise<NodeAccessLog> {
   const store = await openAccessLogStore(
     config.store,
     config.storeSchema === undefined ? {} : { schema: config.storeSchema },

@@ -12,7 +12,6 @@ import {
   decideWideAreaCopy,
   WIDE_AREA_REFUSALS,
   type Identification,
-  type WideAreaCopyRequest as WideAreaCopyFields,
   type WideAreaPerson,
   type WideAreaRefusalReason,
 } from '../domain/wide-area/wide-area-copy.ts';
@@ -45,8 +44,25 @@ export type WideAreaResidence = {
   readonly table: LocalGovernmentTable;
   readonly throttle: WideAreaThrottle;
   readonly alert: (a: Omit<NewSecurityAlert, 'at' | 'observer'>) => void;
+  /**
+   * Appends the answer or refusal to the node's access log (R23) as the node's own act
+   * (`system`): awaited before the answer leaves, so a copy is never given unrecorded.
+   */
+  readonly record: (act: RemoteAct) => Promise<unknown>;
   readonly log: Logger;
   readonly now?: () => number;
+};
+
+/** What a CS records of a request another CS made about its residents. */
+export type RemoteAct = {
+  /** `wide-area.answer`, `move-out.answer`. */
+  readonly operation: string;
+  /** The resident code the request names (empty when it named none). */
+  readonly target: string;
+  /** Who asked: the CS, the operator card at its counter, the request id. */
+  readonly purpose: string;
+  readonly result: 'ok' | 'refused';
+  readonly reason?: string | undefined;
 };
 
 const REFUSAL_CODE: Readonly<Record<WideAreaRefusalReason, ErrorCode>> = {
@@ -72,6 +88,15 @@ export async function answerWideAreaCopy(
 ): Promise<WideAreaCopyAnswer> {
   const card = `${caller}/${m.issuedBy}`;
   const logged = { caller, issuedBy: m.issuedBy, requestId: m.requestId };
+  const act = (result: 'ok' | 'refused', target: string, reason?: string) =>
+    o.record({
+      operation: 'wide-area.answer',
+      target,
+      purpose: `広域交付 for ${caller} card ${m.issuedBy} (${m.requestId})`,
+      result,
+      ...(reason === undefined ? {} : { reason }),
+    });
+  const stated = m.requester.residentCode ?? '';
   const taken = o.throttle.take(card, (o.now ?? Date.now)());
   if (taken !== 'allowed') {
     if (taken === 'suspended') {
@@ -84,6 +109,7 @@ export async function answerWideAreaCopy(
       });
     }
     o.log.warn('wide-area.refused', { ...logged, reason: 'wide-area.card-suspended' });
+    await act('refused', stated, 'wide-area.card-suspended');
     throw refusal('wide-area.card-suspended');
   }
   const register = o.register();
@@ -101,8 +127,10 @@ export async function answerWideAreaCopy(
   const decision = decideWideAreaCopy(m, candidates, (id) => households.get(id) ?? []);
   if (!decision.ok) {
     o.log.warn('wide-area.refused', { ...logged, reason: decision.reason });
+    await act('refused', stated, decision.reason);
     throw refusal(decision.reason);
   }
+  await act('ok', decision.requester.residentCode);
   o.log.info('wide-area.answered', { ...logged, persons: decision.persons.length });
   return {
     kind: 'wide-area-copy-answer',
@@ -192,15 +220,14 @@ export async function issueWideAreaCopy(
       '操作者を指定してください / name the operator at the counter (operator)',
       'wide-area.operator-required',
     );
-  const fields = readForm(body, issuedBy);
-  if (fields.identification === 'juki-card' && fields.requester.residentCode === undefined)
+  const request = readForm(body, issuedBy);
+  if (request.identification === 'juki-card' && request.requester.residentCode === undefined)
     throw new RegistryError(
       'invalid',
       '住民基本台帳カードの住民票コードがありません / a Juki card gives the resident code: send it',
       'wide-area.card-needs-code',
     );
-  const parts = splitAddress(o.table, fields.requester.address);
-  const residenceCode = parts.localGovernmentCode;
+  const residenceCode = splitAddress(o.table, request.requester.address).localGovernmentCode;
   if (residenceCode === o.self.code)
     throw new RegistryError(
       'invalid',
@@ -208,9 +235,6 @@ export async function issueWideAreaCopy(
       'wide-area.own-municipality',
     );
   const to = `cs:${residenceCode}`;
-  const request = WideAreaCopyRequest.parse(
-    new BodyReader('wide-area-copy', { kind: 'wide-area-copy', ...fields }),
-  );
   try {
     const answer = await o.ask(to, request);
     if (answer.requestId !== request.requestId || answer.node !== to)
@@ -266,7 +290,8 @@ export function wideAreaTarget(answer: unknown): string | undefined {
   return copy?.requesterResidentCode ?? copy?.residence?.node;
 }
 
-function readForm(body: Readonly<Record<string, unknown>>, issuedBy: string): WideAreaCopyFields {
+/** The terminal's form as the message, read by the message's own reader (`wide-area.form`). */
+function readForm(body: Readonly<Record<string, unknown>>, issuedBy: string): WideAreaCopyRequest {
   const requester = body.requester;
   const r =
     typeof requester === 'object' && requester !== null
@@ -294,16 +319,14 @@ function readForm(body: Readonly<Record<string, unknown>>, issuedBy: string): Wi
     withResidentCode: body.withResidentCode === true,
   };
   try {
-    const { kind: _kind, ...fields } = WideAreaCopyRequest.parse(
-      new BodyReader('wide-area-copy', candidate),
-    );
-    if (fields.requester.name === '' || fields.requester.address === '')
+    const request = WideAreaCopyRequest.parse(new BodyReader('wide-area-copy', candidate));
+    if (request.requester.name === '' || request.requester.address === '')
       throw new RegistryError(
         'invalid',
         '請求者の氏名と住所が必要です / the requester’s name and address are required',
         'wide-area.form',
       );
-    return fields;
+    return request;
   } catch (e) {
     if (e instanceof InvalidMessageError)
       throw new RegistryError('invalid', e.message, 'wide-area.form');

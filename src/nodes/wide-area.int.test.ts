@@ -255,6 +255,26 @@ describe('広域交付 between two CS through the switch (R24)', () => {
     expect(raised[0]?.detail).toContain('clerk-9');
   });
 
+  it('records what the residence CS answered, and refused, in its own access log (R23)', async () => {
+    const log = await openAccessLogStore(net.node('cs:011011').config.store);
+    const acts = (await log.list({ limit: 200 })).filter((a) => a.operation === 'wide-area.answer');
+    await log.close();
+    // The node's own act: the asking CS and its operator card are named in the purpose.
+    const answered = acts.filter(
+      (a) => a.result === 'ok' && a.purpose?.startsWith('広域交付 for cs:131016 card clerk-1 (wa-'),
+    );
+    expect(answered.length).toBeGreaterThan(0);
+    expect(answered.every((a) => a.operator === 'system' && a.target === taro)).toBe(true);
+    expect(acts.filter((a) => a.result === 'refused').map((a) => a.reason)).toEqual(
+      expect.arrayContaining([
+        'wide-area.not-in-household',
+        'wide-area.requester-mismatch',
+        'wide-area.identification',
+        'wide-area.card-suspended',
+      ]),
+    );
+  });
+
   it('records every act in the issuing CS’s access log (here its console, which names the clerk)', async () => {
     const log = await openAccessLogStore(net.node('cs:131016').config.store);
     const acts = (await log.list({ limit: 100 })).filter((a) => a.operation === 'wide-area.issue');

@@ -386,6 +386,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       analysis,
       rejections,
       counter,
+      wideAreaThrottle: wideAreaResidence?.throttle,
       wideArea: csRoutes &&
         table && {
           self,

@@ -27,7 +27,14 @@ import {
   counterTarget,
   type NodeCounter,
 } from './node-counter.ts';
-import { issueWideAreaCopy, wideAreaTarget, type WideAreaIssuing } from './node-wide-area.ts';
+import {
+  issueWideAreaCopy,
+  releaseWideAreaCard,
+  wideAreaSuspensions,
+  wideAreaTarget,
+  type WideAreaIssuing,
+} from './node-wide-area.ts';
+import type { WideAreaThrottle } from '../domain/wide-area/wide-area-copy.ts';
 import { wideAreaCopyView } from '../wide-area/copy-html.ts';
 import { moveInSpecial, type MoveInSpecialNode } from './node-move-special.ts';
 
@@ -51,6 +58,8 @@ export type TerminalContext = {
   readonly counter?: NodeCounter | undefined;
   /** 広域交付 (R24): a CS with a switch issues copies for other municipalities' residents. */
   readonly wideArea?: WideAreaIssuing | undefined;
+  /** 広域交付 (R18): the residence CS's throttle of other municipalities' operator cards. */
+  readonly wideAreaThrottle?: WideAreaThrottle | undefined;
   /** 転入転出の特例 (R25): a CS with a switch and a register takes a 転入 from the old CS. */
   readonly moveIn?: MoveInSpecialNode | undefined;
   readonly log?: Logger;
@@ -97,6 +106,16 @@ export function terminalRoutes(c: TerminalContext): TerminalRoute[] {
       method: 'POST',
       path: '/register/record',
       run: (b) => counterRecord({ self, counter: c.counter }, b),
+    },
+    {
+      method: 'GET',
+      path: '/wide-area/suspensions',
+      run: () => Promise.resolve(wideAreaSuspensions(self, c.wideAreaThrottle)),
+    },
+    {
+      method: 'POST',
+      path: '/wide-area/release',
+      run: (b) => Promise.resolve(releaseWideAreaCard(self, c.wideAreaThrottle, b, c.log)),
     },
     {
       method: 'POST',

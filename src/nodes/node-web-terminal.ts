@@ -62,6 +62,8 @@ export const ROUTE_OPERATIONS: Readonly<Record<string, TerminalOperation>> = {
   'POST /audit/verify': 'audit.verify',
   'POST /route/check': 'route.check',
   'POST /wide-area/copy': 'wide-area.issue',
+  'GET /wide-area/suspensions': 'wide-area.suspensions',
+  'POST /wide-area/release': 'wide-area.release',
   'POST /register/move-in-special': 'register.counter',
   'GET /routes': 'route.records',
   'POST /isolate': 'node.isolate',
@@ -84,6 +86,7 @@ export function targetOf(body: Record<string, unknown>): string {
     body.mediaId,
     body.id,
     body.to,
+    body.card,
   ])
     if (typeof v === 'string' && /^[\x21-\x7e]{1,64}$/.test(v)) return v;
   return '';

@@ -333,3 +333,55 @@ function readForm(body: Readonly<Record<string, unknown>>, issuedBy: string): Wi
     throw e;
   }
 }
+
+const notACs = (self: NodeRef): RegistryError =>
+  new RegistryError(
+    'invalid',
+    `${nodeName(self)} は広域交付に答えません / only a CS answers 広域交付`,
+    'wide-area.not-a-cs',
+  );
+
+/**
+ * `GET /wide-area/suspensions` at a residence CS (R18): the other municipalities' operator cards
+ * whose requests are refused here now, with when each suspension ends (card ids and times only).
+ */
+export function wideAreaSuspensions(
+  self: NodeRef,
+  throttle: WideAreaThrottle | undefined,
+  now = Date.now(),
+): { card: string; until: string }[] {
+  if (!throttle) throw notACs(self);
+  return throttle
+    .suspended(now)
+    .map((s) => ({ card: s.card, until: new Date(s.until).toISOString() }));
+}
+
+/**
+ * `POST /wide-area/release` `{ card: 'cs:131016/clerk-9' }` (a security officer, R18): lifts the
+ * suspension of that card now; its count starts afresh. `wide-area.not-suspended` when it is not
+ * suspended. The act is in the access log (the card as its target).
+ */
+export function releaseWideAreaCard(
+  self: NodeRef,
+  throttle: WideAreaThrottle | undefined,
+  body: Readonly<Record<string, unknown>>,
+  log?: Logger,
+  now = Date.now(),
+): { card: string; released: true } {
+  if (!throttle) throw notACs(self);
+  const card = body.card;
+  if (typeof card !== 'string' || !/^cs:\d{6}\/[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(card))
+    throw new RegistryError(
+      'invalid',
+      'card は「CS/操作者」です（例 cs:131016/clerk-1） / card is the CS and its operator, e.g. cs:131016/clerk-1',
+      'wide-area.card',
+    );
+  if (!throttle.release(card, now))
+    throw new RegistryError(
+      'not-found',
+      `${card} は停止されていません / ${card} is not suspended`,
+      'wide-area.not-suspended',
+    );
+  log?.warn('wide-area.released', { card });
+  return { card, released: true };
+}

@@ -55,6 +55,7 @@ describe.skipIf(!hasChromium)('広域交付 at a CS’s web terminal (R24)', () 
       ['admin-1', 'administrator', 'bootstrap'],
       ['clerk-1', 'counter-clerk', 'admin-1'],
       ['aud-1', 'auditor', 'admin-1'],
+      ['sec-1', 'security-officer', 'admin-1'],
     ] as const)
       await grantOperator(store, 'cs:131016', { id, card, by });
     for (const file of ['switch-main.json', 'cs-011011.json'])
@@ -200,9 +201,27 @@ describe.skipIf(!hasChromium)('広域交付 at a CS’s web terminal (R24)', () 
     await page.context().close();
   });
 
+  it('the security officer lists the suspended cards of other municipalities and lifts one (R18)', async () => {
+    const t = await loggedIn('sec-1');
+    const page = t.page;
+    expect(await page.isHidden('#wide-area-section')).toBe(true);
+    expect(await page.isVisible('#wide-area-suspensions-section')).toBe(true);
+    expect(await act(page, () => page.click('#wide-area-suspensions-refresh'))).toMatchObject({
+      kind: 'ok',
+      reason: 'wide-area.suspensions',
+    });
+    expect(await tableCells(t, 'wide-area-suspensions-table')).toEqual([]);
+    await page.fill('#wide-area-release-card', 'cs:011011/clerk-5');
+    expect(
+      await act(page, () => page.click('#wide-area-release button[type=submit]')),
+    ).toMatchObject({ kind: 'error', reason: 'wide-area.not-suspended' });
+    await page.context().close();
+  });
+
   it('an auditor’s card does not open 広域交付', async () => {
     const t = await loggedIn('aud-1');
     expect(await t.page.isHidden('#wide-area-section')).toBe(true);
+    expect(await t.page.isHidden('#wide-area-suspensions-section')).toBe(true);
     await t.page.context().close();
   });
 });

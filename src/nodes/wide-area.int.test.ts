@@ -253,6 +253,25 @@ describe('広域交付 between two CS through the switch (R24)', () => {
     expect(raised).toHaveLength(1);
     expect(raised[0]).toMatchObject({ peerName: 'cs:131016' });
     expect(raised[0]?.detail).toContain('clerk-9');
+
+    // The residence CS's security officer sees the card suspended and lifts it (the console here).
+    const residence = join(dir, 'nodes', 'cs-011011.json');
+    const listed = await juki('wide-area', 'suspensions', '--config', residence, '--json');
+    expect(listed.code, listed.err).toBe(0);
+    expect(JSON.parse(listed.out)).toEqual([
+      { card: 'cs:131016/clerk-9', until: expect.stringMatching(/^\d{4}-/) },
+    ]);
+    const lifted = await juki(
+      ...['wide-area', 'release', '--config', residence, '--card', 'cs:131016/clerk-9'],
+    );
+    expect(lifted.code, lifted.err).toBe(0);
+    expect((await ask('clerk-9')).persons).toHaveLength(1);
+    const again = await juki(
+      ...['wide-area', 'release', '--config', residence, '--card', 'cs:131016/clerk-9'],
+    );
+    expect(again.err).toContain('wide-area.not-suspended');
+    const bad = await juki('wide-area', 'release', '--config', residence, '--card', 'clerk-9');
+    expect(bad.err).toContain('wide-area.card');
   });
 
   it('records what the residence CS answered, and refused, in its own access log (R23)', async () => {

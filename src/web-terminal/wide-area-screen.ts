@@ -5,7 +5,8 @@
  * the whole household; whether 続柄 and 住民票コード are wanted — and the CS asks the residence
  * municipality's CS through the switch. The copy comes back formatted by the node (copy-html.ts's
  * view, the same as the PDF), is shown with its certification and printed alone (印刷). It is
- * emptied at log out like every other answer.
+ * emptied at log out like every other answer. A security officer lists the other municipalities'
+ * operator cards suspended here (R18) and lifts a suspension.
  */
 export const WIDE_AREA_SECTION = `<section id="wide-area-section" class="work" data-route="POST /api/node/wide-area/copy" hidden>
   <h2>広域交付 <small>a copy of another municipality’s resident’s 住民票 (R24)</small></h2>
@@ -42,6 +43,17 @@ export const WIDE_AREA_SECTION = `<section id="wide-area-section" class="work" d
     <p id="wide-area-mayor" class="wide-area-right"></p>
     <button id="wide-area-print" type="button">印刷 / print</button>
   </div>
+</section>
+<section id="wide-area-suspensions-section" class="work" data-route="GET /api/node/wide-area/suspensions" hidden>
+  <h2>広域交付の停止 <small>other municipalities’ operator cards over the limit here (R18)</small></h2>
+  <button id="wide-area-suspensions-refresh" type="button">一覧 / list</button>
+  <div id="wide-area-suspensions-out" hidden>
+    <table id="wide-area-suspensions-table"><thead><tr><th>操作者カード（CS/操作者）</th><th>停止の終了</th></tr></thead><tbody></tbody></table>
+  </div>
+  <form id="wide-area-release" data-route="POST /api/node/wide-area/release">
+    <label>操作者カード / card <input id="wide-area-release-card" placeholder="cs:131016/clerk-1" autocomplete="off" required></label>
+    <button type="submit">停止を解除 / lift the suspension</button>
+  </form>
 </section>`;
 
 /** `wide-area.js`: the screen's script. Every value is written with textContent. */
@@ -96,6 +108,30 @@ export const WIDE_AREA_SCRIPT = `'use strict';
       $('wide-area-mayor').textContent = v.mayor;
       $('wide-area-out').hidden = false;
       T.status('広域交付：' + c.persons.length + ' 名の写しを作成しました / the copy is ready (' + c.residence.node + ')', 'ok', 'wide-area.issued');
+    } catch (e) { T.fail(e); }
+  });
+  async function listSuspensions() {
+    try {
+      var list = await T.call('GET', '/api/node/wide-area/suspensions');
+      var body = $('wide-area-suspensions-table').tBodies[0]; body.textContent = '';
+      list.forEach(function (x) {
+        var tr = document.createElement('tr');
+        [x.card, new Date(x.until).toLocaleString('ja-JP', { timeZone: 'Asia/Tokyo', hour12: false })].forEach(function (t) {
+          var td = document.createElement('td'); td.textContent = t; tr.appendChild(td);
+        });
+        body.appendChild(tr);
+      });
+      $('wide-area-suspensions-out').hidden = false;
+      T.status('停止中のカード ' + list.length + ' 枚 / ' + list.length + ' card(s) suspended', 'ok', 'wide-area.suspensions');
+    } catch (e) { T.fail(e); }
+  }
+  $('wide-area-suspensions-refresh').addEventListener('click', listSuspensions);
+  $('wide-area-release').addEventListener('submit', async function (ev) {
+    ev.preventDefault();
+    try {
+      var r = await T.call('POST', '/api/node/wide-area/release', { card: $('wide-area-release-card').value.trim() });
+      $('wide-area-release-card').value = '';
+      T.status(r.card + ' の停止を解除しました / suspension lifted', 'ok', 'wide-area.released');
     } catch (e) { T.fail(e); }
   });
   $('wide-area-print').addEventListener('click', function () {

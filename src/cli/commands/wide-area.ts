@@ -14,6 +14,8 @@ export const WIDE_AREA_HELP = `juki wide-area copy --config CS.json --name NAME 
     (--resident-code CODE | --photo-id --birth-date YYYY-MM-DD --sex 男|女)
     (--person NAME ... | --household) [--relationship] [--with-resident-code]
     [--operator ID] [--html FILE] [--pdf FILE] [--json]
+juki wide-area suspensions --config CS.json [--json]
+juki wide-area release --config CS.json --card cs:131016/clerk-9 [--json]
 
   copy   住民票の写しの広域交付 (R24; docs/WIDE-AREA.md) at the running CS of the issuing
          municipality (POST /wide-area/copy, recorded in its access log): the residence
@@ -25,11 +27,16 @@ export const WIDE_AREA_HELP = `juki wide-area copy --config CS.json --name NAME 
          and --with-resident-code put 続柄 and 住民票コード on the copy. --operator: the clerk at the
          counter, on the console of a CS without a web terminal (a terminal session names its own).
          --html and --pdf write the copy with its certification (the PDF through Debian's chromium
-         with fonts-noto-cjk).`;
+         with fonts-noto-cjk).
+
+  suspensions  at a residence CS (R18): other municipalities' operator cards whose 広域交付
+         requests are refused here now (over the limit of config wideArea), until when.
+  release      lifts one card's suspension (a security officer's act, in the access log).`;
 
 /** `juki wide-area <sub> …`. */
 export async function runWideArea(args: readonly string[], io: CommandIO): Promise<number> {
   const [sub, ...rest] = args;
+  if (sub === 'suspensions' || sub === 'release') return runSuspensions(sub, rest, io);
   if (sub !== 'copy') throw new UsageError(WIDE_AREA_HELP);
   const { values } = parseArgs({
     args: rest,
@@ -112,4 +119,37 @@ export function copyLines(c: WideAreaCopy): string[] {
     );
   out.push(`  ${certificationText(c)}`);
   return out;
+}
+
+/** `juki wide-area suspensions | release --card C --config CS.json` (R18). */
+async function runSuspensions(
+  sub: 'suspensions' | 'release',
+  args: readonly string[],
+  io: CommandIO,
+): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      config: { type: 'string' },
+      card: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  if (values.config === undefined) throw new UsageError(`--config is required\n${WIDE_AREA_HELP}`);
+  const target = await nodeTerminal(await loadNodeConfig(values.config));
+  if (sub === 'release') {
+    if (values.card === undefined) throw new UsageError(`--card is required\n${WIDE_AREA_HELP}`);
+    const r = await callTerminal(target, 'POST', '/wide-area/release', { card: values.card });
+    if (values.json) printJson(io, r);
+    else io.out(`${values.card}: 停止を解除しました (suspension lifted)`);
+    return EXIT.ok;
+  }
+  const list = (await callTerminal(target, 'GET', '/wide-area/suspensions')) as {
+    card: string;
+    until: string;
+  }[];
+  if (values.json) printJson(io, list);
+  else if (list.length === 0) io.out('停止中のカードはありません (no card is suspended)');
+  else for (const x of list) io.out(`${x.card}\t停止 until ${x.until}`);
+  return EXIT.ok;
 }

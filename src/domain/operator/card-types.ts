@@ -49,7 +49,7 @@ export const CARD_TYPE_INFO: Readonly<Record<CardType, CardTypeInfo>> = {
     ja: 'セキュリティ管理者',
     en: 'security officer',
     duties:
-      'intrusion alerts, the emergency cut-off (isolate / readmit a node), revoking operators',
+      'intrusion alerts, the emergency cut-off (isolate / readmit a node), revoking operators, lifting a 広域交付 suspension (R18)',
   },
   administrator: {
     ja: 'システム管理者',

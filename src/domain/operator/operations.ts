@@ -100,6 +100,14 @@ export const TERMINAL_OPERATIONS = {
     roles: ['cs'],
     what: '住民票の写しの広域交付 / a copy of the resident record of another municipality’s resident (R24)',
   },
+  'wide-area.suspensions': {
+    roles: ['cs'],
+    what: '広域交付を停止中の操作者カード / other municipalities’ operator cards suspended here (R18)',
+  },
+  'wide-area.release': {
+    roles: ['cs'],
+    what: '広域交付の停止の解除 / lift the suspension of an operator card (R18)',
+  },
   'register.rejections': {
     roles: ['cs'],
     what: '差戻しの一覧 / changes refused upstream',

@@ -52,6 +52,8 @@ function oracle(card: string, role: string, op: string): boolean {
       return false;
     case 'security-officer':
       if (op === 'route.records') return role === 'switch';
+      // R18: the 広域交付 suspensions of other municipalities' cards exist at a CS only.
+      if (op === 'wide-area.suspensions' || op === 'wide-area.release') return role === 'cs';
       return (
         NODE_ROLES.some((r) => r === role) &&
         ['alerts.list', 'node.isolate', 'node.readmit', 'health', 'operator.list']

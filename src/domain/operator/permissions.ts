@@ -50,6 +50,8 @@ export const PERMISSIONS: Readonly<Record<CardType, readonly TerminalOperation[]
     'health',
     'operator.list',
     'operator.revoke',
+    'wide-area.suspensions',
+    'wide-area.release',
   ],
   administrator: [
     'health',
@@ -76,7 +78,8 @@ export const PERMISSIONS: Readonly<Record<CardType, readonly TerminalOperation[]
  * monitoring (unattended `juki monitor`), retention and the disclosure sync (scheduled jobs that
  * answer with counts), reloading the recipient register, listing and polling report requests,
  * the connectivity check through the switch and the switch's route records (node names, times
- * and byte counts only).
+ * and byte counts only), the operator cards of other municipalities whose 広域交付 is suspended
+ * here (card ids and times only).
  * Not: provision, disclosure reports, counter work, the access log and its analysis (residents'
  * data), integrity checks (their answers list differing resident codes and `--repair` rewrites
  * records), isolate / readmit (R11: only a security officer), report requests and answers (an
@@ -95,6 +98,7 @@ export const CONSOLE_OPERATIONS: readonly TerminalOperation[] = [
   'reports.poll',
   'route.check',
   'route.records',
+  'wide-area.suspensions',
 ];
 
 /** Whether the console (no operator session) may run `operation` on a node with a web terminal. */

@@ -182,6 +182,15 @@ describe('the fraud prevention of 広域交付 (R18): one operator card over the
     expect(t.take(card, 601_010)).toBe('allowed');
   });
 
+  it('lifts a suspension on release, and the card starts afresh', () => {
+    const t = new WideAreaThrottle({ maxRequests: 1, windowMs: 60_000, suspendMs: 600_000 });
+    expect([t.take('c', 0), t.take('c', 1)]).toEqual(['allowed', 'suspended']);
+    expect(t.release('c', 2)).toBe(true);
+    expect(t.suspended(3)).toEqual([]);
+    expect(t.take('c', 4)).toBe('allowed');
+    expect(t.release('c', 5)).toBe(false);
+  });
+
   it('counts within a sliding window: requests spread out are never suspended', () => {
     const t = new WideAreaThrottle({ maxRequests: 2, windowMs: 1_000, suspendMs: 10_000 });
     for (let i = 0; i < 20; i++) expect(t.take('c', i * 600)).toBe('allowed');

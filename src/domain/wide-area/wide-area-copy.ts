@@ -214,6 +214,17 @@ export class WideAreaThrottle {
     return 'suspended';
   }
 
+  /**
+   * Lifts `card`'s suspension now (a security officer checked the requests): its count starts
+   * afresh. False when it was not suspended at `now`.
+   */
+  release(card: string, now: number): boolean {
+    const until = this.#suspendedUntil.get(card);
+    this.#suspendedUntil.delete(card);
+    this.#seen.delete(card);
+    return until !== undefined && now < until;
+  }
+
   /** The cards suspended at `now`, with when each suspension ends. */
   suspended(now: number): { card: string; until: number }[] {
     return [...this.#suspendedUntil]

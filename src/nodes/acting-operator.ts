@@ -27,3 +27,23 @@ export function actingOperator(
     );
   return operator;
 }
+
+/**
+ * The operator at the counter of a request one CS makes of another (広域交付, 転入転出の特例): the
+ * logged-in clerk, or the one the console names in `operator`; refused
+ * `<service>.operator-required` when there is none (the other CS counts requests per card, R18).
+ */
+export function counterOperator(
+  body: Readonly<Record<string, unknown>>,
+  caller: TerminalCaller | undefined,
+  service: string,
+): string {
+  const operator = actingOperator(body, 'operator', caller);
+  if (operator === undefined)
+    throw new RegistryError(
+      'invalid',
+      '操作者を指定してください / name the operator at the counter (operator)',
+      `${service}.operator-required`,
+    );
+  return operator;
+}

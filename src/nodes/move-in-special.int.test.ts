@@ -5,13 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeTerminal } from '../cli/terminal-target.ts';
 import type { ResidentCode } from '../domain/resident/ResidentCode.ts';
 import { openAccessLogStore, openIdentityStore } from '../storage/open-store.ts';
-import { startLocalNetwork, type LocalNetwork } from './local-network.ts';
-import { initNetwork } from './network-init.ts';
+import type { LocalNetwork } from './local-network.ts';
 import type { MoveInSpecialAnswer } from './node-move-special.ts';
-import { reserveBasePort } from './port-range.ts';
 import { callTerminal } from './terminal-server.ts';
 import { juki } from './web-terminal-node-fixtures.ts';
-import { SAPPORO_ADDRESS, sapporoHousehold, type SapporoPeople } from './wide-area.fixtures.ts';
+import {
+  SAPPORO_ADDRESS,
+  sapporoHousehold,
+  twoMunicipalities,
+  type SapporoPeople,
+} from './wide-area.fixtures.ts';
 
 /*
  * 転入転出の特例 (R25) between two running CS through the switch: 別世帯 次郎 of 札幌市中央区
@@ -46,15 +49,7 @@ describe('転入転出の特例 between two CS through the switch (R25)', () => 
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'jukinet-move-special-'));
-    const manifest = await initNetwork({
-      prefectures: ['13', '01'],
-      municipalities: ['131016', '011011'],
-      dir,
-      host: '127.0.0.1',
-      basePort: reserveBasePort(),
-      overrides: { schedule: { integrityMinutes: 0, retentionMinutes: 0 } },
-    });
-    net = await startLocalNetwork(dir, manifest);
+    net = await twoMunicipalities(dir);
     people = await sapporoHousehold(net.node('cs:011011'));
   }, 180_000);
 

@@ -16,7 +16,7 @@ import {
   type MoveOutCertificateAnswer,
 } from '../protocol/messages/MoveOutCertificate.ts';
 import type { RegisterStore } from '../register/RegisterStore.ts';
-import { actingOperator } from './acting-operator.ts';
+import { counterOperator } from './acting-operator.ts';
 import type { Logger } from './json-log.ts';
 import { counterOperation, type CounterAnswer, type NodeCounter } from './node-counter.ts';
 import type { RoutedRequest } from './node-routes.ts';
@@ -120,13 +120,7 @@ export async function moveInSpecial(
   body: Readonly<Record<string, unknown>>,
   caller?: TerminalCaller,
 ): Promise<MoveInSpecialAnswer> {
-  const issuedBy = actingOperator(body, 'operator', caller);
-  if (issuedBy === undefined)
-    throw new RegistryError(
-      'invalid',
-      '操作者を指定してください / name the operator at the counter (operator)',
-      'move-in-special.operator-required',
-    );
+  const issuedBy = counterOperator(body, caller, 'move-in-special');
   const request = readRequest(body, issuedBy);
   if (typeof body.previousAddress !== 'string' || typeof body.address !== 'string')
     throw new RegistryError(
@@ -155,12 +149,6 @@ export async function moveInSpecial(
     throw e;
   }
   const c = answer.certificate;
-  if (answer.requestId !== request.requestId || answer.node !== from)
-    throw new RegistryError(
-      'conflict',
-      `the answer from ${answer.node} is not the one to ${request.requestId}`,
-      'move-in-special.answer-mismatch',
-    );
   const done = await counterOperation(
     { self: o.self, counter: o.counter },
     {

@@ -157,13 +157,18 @@ export function startCsRoutes(o: {
 
     async ask(to, m) {
       return withRoute(to, async (inner, target) => {
-        if (inner.transport.peer.name !== nodeName(target))
+        const reply = await inner.request(m);
+        // The inner handshake authenticated `to`; the answer must name it and this request (every
+        // answer of a RoutedRequest carries both).
+        const named = reply as { readonly node: string; readonly requestId: string };
+        const by = inner.transport.peer.name;
+        if (by !== nodeName(target) || named.node !== by || named.requestId !== m.requestId)
           throw new RegistryError(
             'conflict',
-            `the inner session reached ${inner.transport.peer.name}, not ${nodeName(target)}`,
-            'route.echo-mismatch',
+            `the answer from ${by} (${named.node}) is not the one ${nodeName(target)} owes to ${m.requestId}`,
+            'route.answer-mismatch',
           );
-        return inner.request(m);
+        return reply;
       });
     },
 

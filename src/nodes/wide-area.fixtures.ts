@@ -1,4 +1,8 @@
+import type { NodeConfigFile } from './node-config.ts';
 import type { RunningNode } from './node-runtime.ts';
+import { startLocalNetwork, type LocalNetwork } from './local-network.ts';
+import { initNetwork } from './network-init.ts';
+import { reserveBasePort } from './port-range.ts';
 import type { CounterAnswer } from './node-counter.ts';
 import { nodeTerminal } from '../cli/terminal-target.ts';
 import { callTerminal } from './terminal-server.ts';
@@ -63,4 +67,27 @@ export async function sapporoHousehold(sapporo: RunningNode): Promise<SapporoPeo
     hanako: wife.record.residentCode,
     jiro: alone.record.residentCode,
   };
+}
+
+/**
+ * 東京都 with 千代田区 (cs:131016) and 北海道 with 札幌市中央区 (cs:011011), the switch and the
+ * national server, started in this process with no scheduled checks; `wideArea` the residence
+ * CS's throttle (R18).
+ */
+export async function twoMunicipalities(
+  dir: string,
+  wideArea?: NodeConfigFile['wideArea'],
+): Promise<LocalNetwork> {
+  const manifest = await initNetwork({
+    prefectures: ['13', '01'],
+    municipalities: ['131016', '011011'],
+    dir,
+    host: '127.0.0.1',
+    basePort: reserveBasePort(),
+    overrides: {
+      schedule: { integrityMinutes: 0, retentionMinutes: 0 },
+      ...(wideArea ? { wideArea } : {}),
+    },
+  });
+  return startLocalNetwork(dir, manifest);
 }

@@ -5,13 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeTerminal } from '../cli/terminal-target.ts';
 import { openAccessLogStore, openAlertStore } from '../storage/open-store.ts';
 import { chromiumAvailable, pdfText } from '../web-terminal/browser-fixtures.ts';
-import { startLocalNetwork, type LocalNetwork } from './local-network.ts';
-import { initNetwork } from './network-init.ts';
+import type { LocalNetwork } from './local-network.ts';
 import type { WideAreaCopy } from './node-wide-area.ts';
-import { reserveBasePort } from './port-range.ts';
 import { callTerminal } from './terminal-server.ts';
 import { juki } from './web-terminal-node-fixtures.ts';
-import { SAPPORO_ADDRESS, sapporoHousehold } from './wide-area.fixtures.ts';
+import { SAPPORO_ADDRESS, sapporoHousehold, twoMunicipalities } from './wide-area.fixtures.ts';
 
 const hasChromium = chromiumAvailable('the PDF of a wide-area copy');
 
@@ -45,18 +43,7 @@ describe('広域交付 between two CS through the switch (R24)', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'jukinet-wide-area-'));
-    const manifest = await initNetwork({
-      prefectures: ['13', '01'],
-      municipalities: ['131016', '011011'],
-      dir,
-      host: '127.0.0.1',
-      basePort: reserveBasePort(),
-      overrides: {
-        schedule: { integrityMinutes: 0, retentionMinutes: 0 },
-        wideArea: { maxRequests: 12, windowMinutes: 10, suspendMinutes: 60 },
-      },
-    });
-    net = await startLocalNetwork(dir, manifest);
+    net = await twoMunicipalities(dir, { maxRequests: 12, windowMinutes: 10, suspendMinutes: 60 });
     taro = (await sapporoHousehold(net.node('cs:011011'))).taro;
   }, 180_000);
 

@@ -82,3 +82,21 @@ export async function runDemoWideArea(o: {
   );
   io.out(`      広域交付 naming someone of another household: ${refused}`);
 }
+
+/** A current resident of `codes` living with others, and someone of another household. */
+export async function householdOfSeveral(
+  register: RegisterStore,
+  codes: readonly ResidentCode[],
+): Promise<{ residentCode: ResidentCode; stranger: ResidentCode } | undefined> {
+  for (const code of codes) {
+    const r = await register.getRecord(code);
+    if (r?.status !== 'resident' || r.relationship !== '世帯主') continue;
+    if ((await register.household(r.householdId)).length < 2) continue;
+    for (const other of codes) {
+      const s = await register.getRecord(other);
+      if (s?.status === 'resident' && s.householdId !== r.householdId)
+        return { residentCode: code, stranger: other };
+    }
+  }
+  return undefined;
+}

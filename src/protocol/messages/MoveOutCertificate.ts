@@ -1,15 +1,18 @@
-import type { CalendarDate } from '../../domain/dates/CalendarDate.ts';
 import type { Sex } from '../../domain/resident/IdentityInfo.ts';
-import {
-  dateProblem,
-  individualNumberProblem,
-  residentCodeProblem,
-} from '../../domain/resident/identity-fields.ts';
+import { individualNumberProblem } from '../../domain/resident/identity-fields.ts';
 import type {
   MoveOutCertificate,
   MoveOutCertificateRequest as MoveOutCertificateFields,
 } from '../../domain/wide-area/move-out-certificate.ts';
-import type { BodyReader } from './BodyReader.ts';
+import {
+  ADDRESS,
+  NAME,
+  OPERATOR_ID,
+  readDate,
+  readResidentCode,
+  REQUEST_ID,
+  SEXES,
+} from './cs-to-cs-fields.ts';
 import { defineMessage } from './define-message.ts';
 import { NODE_NAME_RULE, type NodeName } from './NodeName.ts';
 
@@ -33,29 +36,6 @@ export type MoveOutCertificateAnswer = {
   readonly certificate: MoveOutCertificate;
 };
 
-const REQUEST_ID = {
-  max: 100,
-  pattern: /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/,
-  patternText: 'letters, digits and . _ : - (1–100)',
-};
-const OPERATOR_ID = {
-  max: 64,
-  pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
-  patternText: 'an operator id: letters, digits and . _ - (1–64)',
-};
-const NAME = { max: 200, noControl: true };
-const ADDRESS = { max: 500, noControl: true };
-const SEXES: readonly Sex[] = ['male', 'female'];
-
-const date = (r: BodyReader, field: string): CalendarDate => {
-  r.check(field, dateProblem(r.value(field)));
-  return r.value(field) as CalendarDate;
-};
-const code = (r: BodyReader, field: string): string => {
-  r.check(field, residentCodeProblem(r.value(field)));
-  return r.value(field) as string;
-};
-
 export const moveOutCertificate = (f: MoveOutCertificateFields): MoveOutCertificateRequest => ({
   kind: 'move-out-certificate',
   ...f,
@@ -73,9 +53,9 @@ export const MoveOutCertificateRequest = defineMessage<
     kind: 'move-out-certificate',
     requestId: r.string('requestId', REQUEST_ID),
     issuedBy: r.string('issuedBy', OPERATOR_ID),
-    residentCode: code(r, 'residentCode'),
+    residentCode: readResidentCode(r, 'residentCode'),
     name: r.string('name', NAME),
-    birthDate: date(r, 'birthDate'),
+    birthDate: readDate(r, 'birthDate'),
   }),
 });
 
@@ -94,11 +74,11 @@ export const MoveOutCertificateAnswer = defineMessage<MoveOutCertificateAnswer>(
       requestId: r.string('requestId', REQUEST_ID),
       node: r.string('node', NODE_NAME_RULE),
       certificate: {
-        residentCode: code(c, 'residentCode'),
+        residentCode: readResidentCode(c, 'residentCode'),
         individualNumber: c.optionalString('individualNumber'),
         name: { kanji: name.string('kanji', NAME), kana: name.string('kana', NAME) },
         sex: c.oneOf<Sex>('sex', SEXES),
-        birthDate: date(c, 'birthDate'),
+        birthDate: readDate(c, 'birthDate'),
         registeredDomicile: domicile && {
           address: domicile.string('address', ADDRESS),
           headOfFamily: domicile.string('headOfFamily', NAME),
@@ -107,7 +87,7 @@ export const MoveOutCertificateAnswer = defineMessage<MoveOutCertificateAnswer>(
         headOfHousehold: c.string('headOfHousehold', NAME),
         relationship: c.string('relationship', NAME),
         address: c.string('address', ADDRESS),
-        moveOutDate: date(c, 'moveOutDate'),
+        moveOutDate: readDate(c, 'moveOutDate'),
         destination: c.string('destination', ADDRESS),
       },
     };

@@ -1,12 +1,19 @@
-import type { CalendarDate } from '../../domain/dates/CalendarDate.ts';
 import type { Sex } from '../../domain/resident/IdentityInfo.ts';
-import { dateProblem, residentCodeProblem } from '../../domain/resident/identity-fields.ts';
 import {
   IDENTIFICATIONS,
   type WideAreaCopyRequest as WideAreaCopyFields,
   type WideAreaPerson,
 } from '../../domain/wide-area/wide-area-copy.ts';
-import type { BodyReader } from './BodyReader.ts';
+import {
+  ADDRESS,
+  NAME,
+  OPERATOR_ID,
+  readDate,
+  readOptionalDate,
+  readOptionalResidentCode,
+  REQUEST_ID,
+  SEXES,
+} from './cs-to-cs-fields.ts';
 import { defineMessage } from './define-message.ts';
 import { NODE_NAME_RULE, type NodeName } from './NodeName.ts';
 
@@ -37,40 +44,12 @@ export type WideAreaCopyAnswer = {
 /** At most this many persons on one copy (a household larger than this is refused at the reader). */
 export const MAX_WIDE_AREA_PERSONS = 50;
 
-const REQUEST_ID = {
-  max: 100,
-  pattern: /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/,
-  patternText: 'letters, digits and . _ : - (1–100)',
-};
-const OPERATOR_ID = {
-  max: 64,
-  pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
-  patternText: 'an operator id: letters, digits and . _ - (1–64)',
-};
-const NAME = { max: 200, noControl: true };
-const ADDRESS = { max: 500, noControl: true };
 const RELATIONSHIP = { max: 50, noControl: true };
 const ISO_UTC_MS = {
   max: 24,
   pattern: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/,
   patternText: 'an ISO 8601 UTC instant with milliseconds',
 };
-
-const optionalDate = (r: BodyReader, field: string): CalendarDate | undefined => {
-  if (!r.has(field)) return undefined;
-  r.check(field, dateProblem(r.value(field)));
-  return r.value(field) as CalendarDate;
-};
-const optionalCode = (r: BodyReader, field: string): string | undefined => {
-  if (!r.has(field)) return undefined;
-  r.check(field, residentCodeProblem(r.value(field)));
-  return r.value(field) as string;
-};
-const date = (r: BodyReader, field: string): CalendarDate => {
-  r.check(field, dateProblem(r.value(field)));
-  return r.value(field) as CalendarDate;
-};
-const SEXES: readonly Sex[] = ['male', 'female'];
 
 export const wideAreaCopy = (fields: WideAreaCopyFields): WideAreaCopyRequest => ({
   kind: 'wide-area-copy',
@@ -93,8 +72,8 @@ export const WideAreaCopyRequest = defineMessage<WideAreaCopyRequest, 'wide-area
       requester: {
         name: q.string('name', NAME),
         address: q.string('address', ADDRESS),
-        residentCode: optionalCode(q, 'residentCode'),
-        birthDate: optionalDate(q, 'birthDate'),
+        residentCode: readOptionalResidentCode(q, 'residentCode'),
+        birthDate: readOptionalDate(q, 'birthDate'),
         sex,
       },
       persons: r.strings('persons', { ...NAME, maxItems: MAX_WIDE_AREA_PERSONS }),
@@ -119,14 +98,14 @@ export const WideAreaCopyAnswer = defineMessage<WideAreaCopyAnswer>({
       const name = p.object('name');
       return {
         name: { kanji: name.string('kanji', NAME), kana: name.string('kana', NAME) },
-        birthDate: date(p, 'birthDate'),
+        birthDate: readDate(p, 'birthDate'),
         sex: p.oneOf<Sex>('sex', SEXES),
         relationship: p.optionalString('relationship', RELATIONSHIP),
-        becameResidentOn: date(p, 'becameResidentOn'),
+        becameResidentOn: readDate(p, 'becameResidentOn'),
         address: p.string('address', ADDRESS),
-        notifiedOn: optionalDate(p, 'notifiedOn'),
+        notifiedOn: readOptionalDate(p, 'notifiedOn'),
         previousAddress: p.optionalString('previousAddress', ADDRESS),
-        residentCode: optionalCode(p, 'residentCode'),
+        residentCode: readOptionalResidentCode(p, 'residentCode'),
       };
     }),
   }),

@@ -7,10 +7,10 @@ import type { NewSecurityAlert } from '../domain/network/SecurityAlert.ts';
 import { planSearch } from '../domain/provision/search-rules.ts';
 import type { ResidentRecord } from '../domain/register/ResidentRecord.ts';
 import { parseResidentCode } from '../domain/resident/ResidentCode.ts';
-import type { WideAreaThrottle } from '../domain/wide-area/wide-area-copy.ts';
 import {
   decideWideAreaCopy,
   WIDE_AREA_REFUSALS,
+  type WideAreaThrottle,
   type Identification,
   type WideAreaPerson,
   type WideAreaRefusalReason,
@@ -153,6 +153,8 @@ async function requesterCandidates(
     return found ? [found] : [];
   }
   if (r.birthDate === undefined || !o.identities) return [];
+  // The CS store's own search, in R13's name + date-of-birth form with the whole name: the affair
+  // id is only the plan's label here — nothing is provided and no disclosure is written.
   const plan = planSearch(
     { affairId: 'wide-area', name: r.name, nameMatch: 'exact', birthDate: r.birthDate },
     { channel: 'immediate', table: o.table },

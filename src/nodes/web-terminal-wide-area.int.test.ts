@@ -84,7 +84,9 @@ describe.skipIf(!hasChromium)('広域交付 at a CS’s web terminal (R24)', () 
       kind: 'ok',
       reason: 'wide-area.issued',
     });
-    const tables = await page.locator('#wide-area-persons-out table').all();
+    // Shown, not only there: the copy's tables are visible on the page.
+    expect(await page.isVisible('#wide-area-copy-persons table')).toBe(true);
+    const tables = await page.locator('#wide-area-copy-persons table').all();
     const rows = await Promise.all(
       tables.map(async (table): Promise<Record<string, string>> => {
         const pairs = await Promise.all(
@@ -131,7 +133,7 @@ describe.skipIf(!hasChromium)('広域交付 at a CS’s web terminal (R24)', () 
       reason: 'wide-area.not-in-household',
     });
     expect(await page.isHidden('#wide-area-out')).toBe(true);
-    expect(await page.locator('#wide-area-persons-out table').count()).toBe(0);
+    expect(await page.locator('#wide-area-copy-persons table').count()).toBe(0);
 
     // At log out the copy goes with everything else.
     await page.fill('#wide-area-persons', '住基 花子');
@@ -140,7 +142,7 @@ describe.skipIf(!hasChromium)('広域交付 at a CS’s web terminal (R24)', () 
     });
     await page.click('#logout');
     await page.waitForSelector('#login-section', { state: 'visible' });
-    expect(await page.locator('#wide-area-persons-out table').count()).toBe(0);
+    expect(await page.locator('#wide-area-copy-persons table').count()).toBe(0);
     expect(await page.textContent('#wide-area-certification')).toBe('');
     await page.context().close();
 

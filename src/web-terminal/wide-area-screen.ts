@@ -36,7 +36,7 @@ export const WIDE_AREA_SECTION = `<section id="wide-area-section" class="work" d
   <div id="wide-area-out" hidden>
     <h3 id="wide-area-title"></h3>
     <p class="wide-area-meta">住所地 <span id="wide-area-residence"></span> ・ 請求番号 <span id="wide-area-request"></span></p>
-    <div id="wide-area-persons-out"></div>
+    <div id="wide-area-copy-persons"></div>
     <p id="wide-area-closing"></p>
     <p id="wide-area-certification"></p>
     <p id="wide-area-issued" class="wide-area-right"></p>
@@ -63,7 +63,7 @@ export const WIDE_AREA_SCRIPT = `'use strict';
   var $ = function (id) { return document.getElementById(id); };
   function empty() {
     $('wide-area-out').hidden = true;
-    $('wide-area-persons-out').textContent = '';
+    $('wide-area-copy-persons').textContent = '';
     ['wide-area-title', 'wide-area-residence', 'wide-area-request', 'wide-area-closing',
      'wide-area-certification', 'wide-area-issued', 'wide-area-mayor'].forEach(function (id) { $(id).textContent = ''; });
     document.body.classList.remove('print-wide-area');
@@ -100,7 +100,7 @@ export const WIDE_AREA_SCRIPT = `'use strict';
           var td = document.createElement('td'); td.textContent = kv[1];
           tr.appendChild(th); tr.appendChild(td); tbody.appendChild(tr);
         });
-        table.appendChild(tbody); $('wide-area-persons-out').appendChild(table);
+        table.appendChild(tbody); $('wide-area-copy-persons').appendChild(table);
       });
       $('wide-area-closing').textContent = v.closing;
       $('wide-area-certification').textContent = v.certification;

@@ -156,5 +156,5 @@ export const WORK_CSS = `[hidden]{display:none!important}
 .work th,.work td{border:1px solid #bbb;padding:.2rem .4rem;text-align:left;vertical-align:top}
 .work th,#monitor-table td:first-child{white-space:nowrap}#reports-table td:nth-child(6){white-space:pre-wrap}
 .work textarea{display:block;width:100%;max-width:40rem}#counter label{display:block}#counter input:not([type]){width:min(28rem,90%)}#counter-record td:first-child{white-space:nowrap}#provision-table td:first-child{word-break:break-all}
-.wide-area-person{width:min(40rem,100%)}.wide-area-person th{width:34%}.wide-area-right{text-align:right}#wide-area-certification{max-width:40rem}
+#wide-area-out{max-width:40rem}.wide-area-person{width:100%}.wide-area-person th{width:34%}.wide-area-right{text-align:right}#wide-area-certification{max-width:40rem}
 @media print{body{max-width:none;margin:0}body>*:not(#me),#disclosure-print,#self-check-print,#wide-area-print,body:not(.print-self-check):not(.print-wide-area) #me>*:not(#disclosure-section),#disclosure-section>*:not(#disclosure-out),body.print-self-check #me>*:not(#audit-section),body.print-self-check #audit-section>*:not(#self-check-out),body.print-wide-area #me>*:not(#wide-area-section),body.print-wide-area #wide-area-section>*:not(#wide-area-out){display:none!important}}`;

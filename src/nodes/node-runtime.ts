@@ -37,7 +37,11 @@ import {
 } from './node-routes.ts';
 import type { RouteRecord } from '../switch/RouteRecord.ts';
 import { startNodeCrl, type CrlHealth } from './node-crl.ts';
-import { answerWideAreaCopy, type WideAreaResidence } from './node-wide-area.ts';
+import {
+  answerWideAreaCopy,
+  restoreWideAreaSuspensions,
+  type WideAreaResidence,
+} from './node-wide-area.ts';
 import { answerMoveOutCertificate } from './node-move-special.ts';
 import { DEFAULT_WIDE_AREA_LIMITS, WideAreaThrottle } from '../domain/wide-area/wide-area-copy.ts';
 import { loadLocalGovernmentTable } from '../reference-data/local-governments.ts';
@@ -245,6 +249,13 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
         }),
       log,
     };
+    if (wideAreaResidence) {
+      const restored = await restoreWideAreaSuspensions(wideAreaResidence.throttle, {
+        alerts,
+        access: accessLog.store,
+      });
+      if (restored > 0) log.warn('wide-area.suspensions-restored', { cards: restored });
+    }
     const csRoutes =
       self.role === 'cs'
         ? startCsRoutes({

@@ -19,7 +19,7 @@ import { InvalidMessageError } from '../protocol/errors.ts';
 import { BodyReader } from '../protocol/messages/BodyReader.ts';
 import { WideAreaCopyRequest, type WideAreaCopyAnswer } from '../protocol/messages/WideAreaCopy.ts';
 import type { RegisterStore } from '../register/RegisterStore.ts';
-import type { IdentityStore } from '../storage/ports.ts';
+import type { AccessLogStore, AlertStore, IdentityStore } from '../storage/ports.ts';
 import { counterOperator } from './acting-operator.ts';
 import type { Logger } from './json-log.ts';
 import type { TerminalCaller } from './terminal-server.ts';
@@ -105,7 +105,7 @@ export async function answerWideAreaCopy(
         kind: 'wide-area-suspended',
         peerAddress: 'route',
         peerName: caller,
-        detail: `operator card ${m.issuedBy} of ${caller}: more than ${maxRequests} 広域交付 requests within ${windowMs / 60_000} min; its requests are refused for ${suspendMs / 60_000} min (R18)`,
+        detail: `card ${card}: more than ${maxRequests} 広域交付 requests within ${windowMs / 60_000} min; its requests are refused for ${suspendMs / 60_000} min (R18)`,
       });
     }
     o.log.warn('wide-area.refused', { ...logged, reason: 'wide-area.card-suspended' });
@@ -374,4 +374,53 @@ export function releaseWideAreaCard(
     );
   log?.warn('wide-area.released', { card });
   return { card, released: true };
+}
+
+/** The card a `wide-area-suspended` alert names (its detail starts `card <CS>/<operator>:`). */
+const SUSPENDED_CARD = /^card (cs:\d{6}\/[A-Za-z0-9][A-Za-z0-9._-]{0,63}):/;
+
+/**
+ * At start, the suspensions still running are read back from the records (R18): the throttle
+ * keeps its counts in memory, but a suspension is recorded twice — its `wide-area-suspended`
+ * alert, and the security officer's `wide-area.release` in the access log if it was lifted. A
+ * card whose alert is younger than the suspension and not released since is suspended again
+ * until the end the alert set. Only the records of the last `suspendMs` are read.
+ */
+export async function restoreWideAreaSuspensions(
+  throttle: WideAreaThrottle,
+  records: { readonly alerts: AlertStore; readonly access: AccessLogStore },
+  now = Date.now(),
+): Promise<number> {
+  const from = now - throttle.limits.suspendMs;
+  const suspendedAt = new Map<string, number>();
+  for (let beforeId: number | undefined; ;) {
+    const page = await records.alerts.listAlerts({ limit: 500, ...(beforeId ? { beforeId } : {}) });
+    for (const a of page) {
+      const at = Date.parse(a.at);
+      const card =
+        a.kind === 'wide-area-suspended' ? SUSPENDED_CARD.exec(a.detail)?.[1] : undefined;
+      if (card && at >= from && !suspendedAt.has(card)) suspendedAt.set(card, at);
+    }
+    const last = page.at(-1);
+    if (!last || page.length < 500 || Date.parse(last.at) < from) break;
+    beforeId = last.id;
+  }
+  if (suspendedAt.size === 0) return 0;
+  for (let beforeSeq: number | undefined; ;) {
+    const page = await records.access.list({ limit: 500, ...(beforeSeq ? { beforeSeq } : {}) });
+    for (const r of page) {
+      const at = Date.parse(r.at);
+      if (
+        r.operation === 'wide-area.release' &&
+        r.result === 'ok' &&
+        at >= (suspendedAt.get(r.target) ?? Infinity)
+      )
+        suspendedAt.delete(r.target);
+    }
+    const last = page.at(-1);
+    if (!last || page.length < 500 || Date.parse(last.at) < from) break;
+    beforeSeq = last.seq;
+  }
+  for (const [card, at] of suspendedAt) throttle.restore(card, at + throttle.limits.suspendMs);
+  return suspendedAt.size;
 }

@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeTerminal } from '../cli/terminal-target.ts';
 import { openAccessLogStore, openAlertStore } from '../storage/open-store.ts';
 import { chromiumAvailable, pdfText } from '../web-terminal/browser-fixtures.ts';
+import { jsonLogger } from './json-log.ts';
 import type { LocalNetwork } from './local-network.ts';
+import { startNode, type RunningNode } from './node-runtime.ts';
 import type { WideAreaCopy } from './node-wide-area.ts';
 import { callTerminal } from './terminal-server.ts';
 import { juki } from './web-terminal-node-fixtures.ts';
@@ -240,6 +242,15 @@ describe('広域交付 between two CS through the switch (R24)', () => {
     expect(raised).toHaveLength(1);
     expect(raised[0]).toMatchObject({ peerName: 'cs:131016' });
     expect(raised[0]?.detail).toContain('clerk-9');
+
+    // The suspension outlives a restart of the residence CS: it is read back from its records.
+    const before = net.node('cs:011011');
+    await before.close();
+    (net.nodes as Map<string, RunningNode>).set(
+      'cs:011011',
+      await startNode(before.config, jsonLogger({ write: () => undefined })),
+    );
+    await expect(ask('clerk-9')).rejects.toMatchObject({ reason: 'wide-area.card-suspended' });
 
     // The residence CS's security officer sees the card suspended and lifts it (the console here).
     const residence = join(dir, 'nodes', 'cs-011011.json');

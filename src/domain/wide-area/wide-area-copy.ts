@@ -225,6 +225,11 @@ export class WideAreaThrottle {
     return until !== undefined && now < until;
   }
 
+  /** Suspends `card` until `until` (a suspension read back from the records at start, R18). */
+  restore(card: string, until: number): void {
+    this.#suspendedUntil.set(card, Math.max(until, this.#suspendedUntil.get(card) ?? 0));
+  }
+
   /** The cards suspended at `now`, with when each suspension ends. */
   suspended(now: number): { card: string; until: number }[] {
     return [...this.#suspendedUntil]

@@ -121,6 +121,28 @@ describe('転入転出の特例 between two CS through the switch (R25)', () => 
     ).rejects.toMatchObject({ reason });
   });
 
+  it('refuses the console without an operator, and a node that is not a CS', async () => {
+    await expect(
+      callTerminal(await console('cs:131016'), 'POST', '/register/move-in-special', {
+        residentCode: people.taro,
+        name: '住基 太郎',
+        birthDate: '1980-05-05',
+        previousAddress: SAPPORO_ADDRESS,
+        address: NEW_ADDRESS,
+      }),
+    ).rejects.toMatchObject({ reason: 'move-in-special.operator-required' });
+    const prefecture = await console('prefecture:13');
+    await expect(
+      callTerminal(prefecture, 'POST', '/register/move-in-special', { operator: 'clerk-1' }),
+    ).rejects.toMatchObject({ reason: 'move-in-special.not-a-cs' });
+    await expect(
+      callTerminal(prefecture, 'POST', '/wide-area/copy', { operator: 'clerk-1' }),
+    ).rejects.toMatchObject({ reason: 'wide-area.not-a-cs' });
+    await expect(callTerminal(prefecture, 'GET', '/wide-area/suspensions')).rejects.toMatchObject({
+      reason: 'wide-area.not-a-cs',
+    });
+  });
+
   it('refuses a move-out that names another municipality', async () => {
     await moveOut(people.hanako, '大阪府大阪市北区梅田1丁目1番1号');
     await expect(
@@ -173,6 +195,7 @@ describe('転入転出の特例 between two CS through the switch (R25)', () => 
       [people.taro, 'refused', 'move-out.mismatch'],
       [people.taro, 'refused', 'move-in-special.same-municipality'],
       ['12345', 'refused', 'move-in-special.form'],
+      [people.taro, 'refused', 'move-in-special.operator-required'],
       [people.hanako, 'refused', 'move-out.other-destination'],
       [people.taro, 'ok', null],
     ]);

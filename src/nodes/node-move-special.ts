@@ -136,18 +136,8 @@ export async function moveInSpecial(
       'move-in-special.same-municipality',
     );
   const from = `cs:${oldCode}`;
-  let answer: MoveOutCertificateAnswer;
-  try {
-    answer = await o.ask(from, request);
-  } catch (e) {
-    o.log.warn('move-in-special.refused', {
-      from,
-      requestId: request.requestId,
-      issuedBy,
-      reason: e instanceof RegistryError ? (e.reason ?? e.code) : 'error',
-    });
-    throw e;
-  }
+  // A refusal of the old CS is logged by the route (`route.refused`) and recorded by the terminal.
+  const answer = await o.ask(from, request);
   const c = answer.certificate;
   const done = await counterOperation(
     { self: o.self, counter: o.counter },

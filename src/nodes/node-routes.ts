@@ -156,7 +156,8 @@ export function startCsRoutes(o: {
     reset: () => outerSession?.reset(),
 
     async ask(to, m) {
-      return withRoute(to, async (inner, target) => {
+      const logged = { kind: m.kind, requestId: m.requestId, issuedBy: m.issuedBy };
+      return withRoute(to, logged, async (inner, target) => {
         const reply = await inner.request(m);
         // The inner handshake authenticated `to`; the answer must name it and this request (every
         // answer of a RoutedRequest carries both).
@@ -174,7 +175,7 @@ export function startCsRoutes(o: {
 
     async check(to) {
       const started = performance.now();
-      return withRoute(to, async (inner, target, via) => {
+      return withRoute(to, { kind: 'route-echo' }, async (inner, target, via) => {
         const nonce = randomBytes(16).toString('hex');
         const sent = performance.now();
         const reply = await inner.request(routeEcho(nonce));
@@ -207,9 +208,13 @@ export function startCsRoutes(o: {
     },
   };
 
-  /** Opens a route to CS `to` through the switch, runs `fn` on its inner session, closes it. */
+  /**
+   * Opens a route to CS `to` through the switch, runs `fn` on its inner session, closes it. A
+   * failure is logged once here (`route.refused`, with `logged`: the request's kind, id, card).
+   */
   async function withRoute<T>(
     to: string,
+    logged: Readonly<Record<string, string>>,
     fn: (inner: Session, target: NodeRef, via: string) => Promise<T>,
   ): Promise<T> {
     if (!sw || !outerSession)
@@ -235,6 +240,7 @@ export function startCsRoutes(o: {
       }
     } catch (e) {
       o.log.warn('route.refused', {
+        ...logged,
         to: nodeName(target),
         via: nodeName(sw.node),
         reason: e instanceof RegistryError ? (e.reason ?? e.code) : undefined,

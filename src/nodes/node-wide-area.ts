@@ -231,44 +231,36 @@ export async function issueWideAreaCopy(
       'wide-area.own-municipality',
     );
   const to = `cs:${residenceCode}`;
-  try {
-    const answer = await o.ask(to, request);
-    o.log.info('wide-area.issued', {
-      to,
-      requestId: request.requestId,
-      issuedBy,
-      persons: answer.persons.length,
-    });
-    const place = (code: string): Municipality => {
-      const row = o.table.byCode(code);
-      return {
-        node: `cs:${code}`,
-        code,
-        prefecture: row?.prefecture ?? '',
-        name: row?.municipality ?? code,
-      };
-    };
+  // A refusal of the residence CS is logged by the route (`route.refused`) and recorded by the
+  // terminal.
+  const answer = await o.ask(to, request);
+  o.log.info('wide-area.issued', {
+    to,
+    requestId: request.requestId,
+    issuedBy,
+    persons: answer.persons.length,
+  });
+  const place = (code: string): Municipality => {
+    const row = o.table.byCode(code);
     return {
-      requestId: request.requestId,
-      issuedAt: answer.at,
-      issuedBy,
-      identification: request.identification,
-      issuing: place(o.self.code),
-      residence: place(residenceCode),
-      requesterResidentCode: request.requester.residentCode,
-      withRelationship: request.withRelationship,
-      withResidentCode: request.withResidentCode,
-      persons: answer.persons,
+      node: `cs:${code}`,
+      code,
+      prefecture: row?.prefecture ?? '',
+      name: row?.municipality ?? code,
     };
-  } catch (e) {
-    o.log.warn('wide-area.not-issued', {
-      to,
-      requestId: request.requestId,
-      issuedBy,
-      reason: e instanceof RegistryError ? (e.reason ?? e.code) : 'error',
-    });
-    throw e;
-  }
+  };
+  return {
+    requestId: request.requestId,
+    issuedAt: answer.at,
+    issuedBy,
+    identification: request.identification,
+    issuing: place(o.self.code),
+    residence: place(residenceCode),
+    requesterResidentCode: request.requester.residentCode,
+    withRelationship: request.withRelationship,
+    withResidentCode: request.withResidentCode,
+    persons: answer.persons,
+  };
 }
 
 /**
